@@ -1,0 +1,5 @@
+import sys
+
+from draaiboek.cli import main
+
+sys.exit(main())

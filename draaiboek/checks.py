@@ -1,0 +1,267 @@
+"""Semantic checks on a schema-valid runbook: what a JSON Schema cannot say.
+
+Each check yields findings pointing at the value at fault (line and column from the reader).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from draaiboek.documents import Document
+from draaiboek.model import Finding, Runbook, Severity, Step
+from draaiboek.schemacheck import json_path
+from draaiboek.yamlread import Path
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a runbook may refer to outside itself."""
+
+    runbook_ids: frozenset[str]
+    contact_ids: frozenset[str]
+    calls: Mapping[str, frozenset[str]]  # runbook id -> ids of the runbooks it calls
+    today: date
+    strict: bool = False
+
+
+Emit = Callable[[Path, str, str], None]
+
+
+def check_runbook(document: Document, runbook: Runbook, context: CheckContext) -> list[Finding]:
+    findings: list[Finding] = []
+
+    def emit(path: Path, code: str, message: str, severity: Severity = Severity.ERROR) -> None:
+        # A finding about a whole step points at its id (the key), where an author looks for it.
+        is_step = len(path) == 2 and path[0] == "steps"
+        positions = document.positions
+        line, column = positions.of_key(path) if is_step else positions.of_value(path)
+        findings.append(Finding(document.file, line, column, json_path(path), code, message,
+                                severity))
+
+    def warn(path: Path, code: str, message: str) -> None:
+        emit(path, code, message, Severity.ERROR if context.strict else Severity.WARNING)
+
+    _check_references(runbook, emit)
+    _check_graph(runbook, emit)
+    _check_unique_ids(runbook, emit)
+    _check_definitions(runbook, context, emit, warn)
+    _check_runbook_calls(runbook, context, emit)
+    _check_languages(document.data, runbook.languages, warn)
+    _check_review(document, runbook, context.today, emit, warn)
+    _check_value_schemas(runbook, emit)
+    return findings
+
+
+def _check_references(runbook: Runbook, emit: Emit) -> None:
+    steps = runbook.steps
+    if runbook.start not in steps:
+        emit(("start",), "dangling-start",
+             f"start names step {runbook.start!r}, which does not exist{_suggest(runbook.start, steps)}")
+    for step in steps.values():
+        base: Path = ("steps", step.id)
+        if step.next is not None and step.next not in steps:
+            emit((*base, "next"), "dangling-next",
+                 f"next names step {step.next!r}, which does not exist{_suggest(step.next, steps)}")
+        for index, option in enumerate(step.options):
+            if option.next not in steps:
+                emit((*base, "options", index, "next"), "dangling-next",
+                     f"option {option.id!r} leads to step {option.next!r}, which does not exist"
+                     f"{_suggest(option.next, steps)}")
+        for index, target in enumerate(step.until):
+            if target not in steps:
+                emit((*base, "until", index), "dangling-until",
+                     f"until names step {target!r}, which does not exist{_suggest(target, steps)}")
+
+
+def _suggest(name: str, known: Mapping[str, Any]) -> str:
+    import difflib  # only needed when something is wrong
+
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _check_graph(runbook: Runbook, emit: Emit) -> None:
+    steps = runbook.steps
+    if runbook.start not in steps:
+        return
+    reachable = _reach({runbook.start}, lambda s: steps[s].successors(), steps)
+    for step_id in steps:
+        if step_id not in reachable:
+            emit(("steps", step_id), "unreachable-step",
+                 f"step {step_id!r} cannot be reached from start {runbook.start!r}: "
+                 "lead to it from another step or remove it")
+    # Walk backwards from every end: a reachable step that no end can be reached from is a trap.
+    predecessors: dict[str, set[str]] = {step_id: set() for step_id in steps}
+    for step in steps.values():
+        for target in step.successors():
+            if target in predecessors:
+                predecessors[target].add(step.id)
+    ends = {s.id for s in steps.values() if s.type == "end"}
+    can_finish = _reach(ends, lambda s: tuple(predecessors[s]), steps)
+    for step_id in steps:
+        dangling = any(target not in steps for target in steps[step_id].successors())
+        if step_id in reachable and step_id not in can_finish and not dangling:
+            emit(("steps", step_id), "no-way-out",
+                 f"from step {step_id!r} no end step can be reached (a loop with no exit): "
+                 "give the loop an option that leads on")
+
+
+def _reach(
+    seeds: set[str], neighbours: Callable[[str], tuple[str, ...]], steps: Mapping[str, Step]
+) -> set[str]:
+    seen = {s for s in seeds if s in steps}
+    todo = list(seen)
+    while todo:
+        for target in neighbours(todo.pop()):
+            if target in steps and target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+def _check_unique_ids(runbook: Runbook, emit: Emit) -> None:
+    for step in runbook.steps.values():
+        for field, entries in (("options", step.options), ("items", step.items)):
+            seen: set[str] = set()
+            for index, entry in enumerate(entries):
+                if entry.id in seen:
+                    kind = "option" if field == "options" else "item"
+                    emit(("steps", step.id, field, index, "id"), f"duplicate-{kind}",
+                         f"{kind} id {entry.id!r} is used twice in step {step.id!r}: ids must be "
+                         "unique within a step (logs and tests refer to them)")
+                seen.add(entry.id)
+
+
+def _check_definitions(runbook: Runbook, context: CheckContext, emit: Emit, warn: Emit) -> None:
+    for step in runbook.steps.values():
+        base: Path = ("steps", step.id)
+        if step.role is None:
+            warn(base, "missing-role", f"step {step.id!r} names no responsible role")
+        elif step.role not in runbook.roles:
+            emit((*base, "role"), "unknown-role",
+                 f"role {step.role!r} is not defined under roles{_suggest(step.role, runbook.roles)}")
+        for index, source in enumerate(step.sources):
+            if source not in runbook.sources:
+                emit((*base, "sources", index), "unknown-source",
+                     f"source {source!r} is not defined under sources")
+        for index, contact in enumerate(step.contacts):
+            if contact not in context.contact_ids:
+                emit((*base, "contacts", index), "unknown-contact",
+                     f"contact {contact!r} is not in any contacts registry "
+                     "(a draaiboek-contacts/1 file beside the runbooks)")
+        for item_index, item in enumerate(step.items):
+            item_path: Path = (*base, "items", item_index)
+            if item.role is not None and item.role not in runbook.roles:
+                emit((*item_path, "role"), "unknown-role",
+                     f"role {item.role!r} is not defined under roles")
+            for index, contact in enumerate(item.contacts):
+                if contact not in context.contact_ids:
+                    emit((*item_path, "contacts", index), "unknown-contact",
+                         f"contact {contact!r} is not in any contacts registry")
+
+
+def _check_runbook_calls(runbook: Runbook, context: CheckContext, emit: Emit) -> None:
+    for step in runbook.steps.values():
+        if step.runbook is None:
+            continue
+        path: Path = ("steps", step.id, "runbook")
+        if step.runbook not in context.runbook_ids:
+            emit(path, "unknown-runbook",
+                 f"runbook {step.runbook!r} is not among the runbooks being validated or in the "
+                 "runbooks folder")
+            continue
+        cycle = _call_cycle(runbook.id, step.runbook, context.calls)
+        if cycle:
+            emit(path, "runbook-cycle",
+                 "sub-runbook calls go round in a circle: " + " -> ".join(cycle))
+
+
+def _call_cycle(origin: str, first: str, calls: Mapping[str, frozenset[str]]) -> list[str]:
+    """The call chain from `origin` through `first` back to `origin`, or [] when there is none."""
+    todo: list[list[str]] = [[origin, first]]
+    seen: set[str] = set()
+    while todo:
+        chain = todo.pop()
+        last = chain[-1]
+        if last == origin:
+            return chain
+        if last in seen:
+            continue
+        seen.add(last)
+        todo.extend([*chain, callee] for callee in sorted(calls.get(last, ())))
+    return []
+
+
+def _check_languages(data: Mapping[str, Any], languages: tuple[str, ...], warn: Emit) -> None:
+    for path, value in _texts(data, ()):
+        if isinstance(value, dict):
+            missing = [lang for lang in languages if lang not in value]
+            if missing:
+                warn(path, "missing-language",
+                     f"text has no {', '.join(missing)} version (languages: {', '.join(languages)})")
+        elif len(languages) > 1:
+            warn(path, "missing-language",
+                 f"text is given in {languages[0]} only (languages: {', '.join(languages)})")
+
+
+_TEXT_KEYS = {"title", "text", "label", "note", "description"}
+_NOT_TEXT_PARENTS = {"sources", "value"}  # source titles are citations; value is a JSON Schema
+
+
+def _texts(node: Any, path: Path) -> Iterator[tuple[Path, Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in _NOT_TEXT_PARENTS:
+                if key == "sources" and isinstance(value, dict):
+                    for source_id, source in value.items():
+                        if isinstance(source, dict) and "note" in source:
+                            yield (*path, key, source_id, "note"), source["note"]
+                continue
+            if key in _TEXT_KEYS and isinstance(value, str | dict):
+                yield (*path, key), value
+            elif key == "roles" and isinstance(value, dict):
+                for role, name in value.items():
+                    yield (*path, key, role), name
+            else:
+                yield from _texts(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _texts(value, (*path, index))
+
+
+def _check_review(
+    document: Document, runbook: Runbook, today: date, emit: Emit, warn: Emit
+) -> None:
+    raw = document.data.get("review_before")
+    if raw is None:
+        return
+    if runbook.review_before is None:
+        emit(("review_before",), "bad-date", f"{raw!r} is not a real date")
+    elif runbook.review_before < today:
+        warn(("review_before",), "review-overdue",
+             f"review_before {raw} has passed: review the runbook and set a new date")
+
+
+def _check_value_schemas(runbook: Runbook, emit: Emit) -> None:
+    for step in runbook.steps.values():
+        if step.value_schema is None:
+            continue
+        try:
+            Draft202012Validator.check_schema(_thaw(step.value_schema))
+        except SchemaError as exc:
+            emit(("steps", step.id, "value"), "bad-value-schema",
+                 f"the value schema is not a valid JSON Schema: {exc.message}")
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {key: _thaw(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_thaw(item) for item in value]
+    return value

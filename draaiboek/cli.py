@@ -1,0 +1,33 @@
+"""Entry point: `draaiboek` and `python -m draaiboek`. Maps every way out to its exit code."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from draaiboek import cli_validate  # noqa: F401  (registers its commands)
+from draaiboek.cli_app import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, app, crash_note
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        result = app(args=argv, standalone_mode=False)
+    except (typer.Abort, KeyboardInterrupt):
+        print("\nOnderbroken / interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except typer.TyperException as exc:  # usage errors: unknown option, missing argument, ...
+        show = getattr(exc, "show", None)
+        if show is None:
+            raise
+        show()
+        return int(getattr(exc, "exit_code", EXIT_USAGE) or EXIT_USAGE)
+    except Exception as exc:  # anything unexpected: one line and a crash note, no traceback
+        note = crash_note(exc)
+        print(
+            f"draaiboek: internal error ({type(exc).__name__}: {exc}). "
+            f"Details in {note}. Please report it; your journal is unaffected.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,147 @@
+"""Load a set of draaiboek files into runbooks, contacts and findings (the `validate` service).
+
+Files outside the set (the runbooks folder) are read only to resolve references: a runbook that
+calls `nl-alert-verstoring` validates on its own when that runbook sits in the runbooks folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from draaiboek.build import build_contacts, build_runbook
+from draaiboek.checks import CheckContext, check_runbook
+from draaiboek.documents import Document, collect_files, read_document
+from draaiboek.model import (
+    CONTACTS_FORMAT,
+    RUNBOOK_FORMAT,
+    Contact,
+    Finding,
+    Runbook,
+    Severity,
+    frozen_map,
+)
+from draaiboek.schemacheck import json_path
+
+
+@dataclass(frozen=True)
+class Library:
+    runbooks: Mapping[str, Runbook]
+    contacts: Mapping[str, Contact]
+    documents: tuple[Document, ...]
+    findings: tuple[Finding, ...]
+    files: tuple[str, ...]  # every file in the set, readable or not
+    context_runbooks: Mapping[str, Runbook] = field(default_factory=lambda: frozen_map({}))
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+    def all_runbooks(self) -> dict[str, Runbook]:
+        """Runbooks of the set, and those of the context that the set does not override."""
+        return {**self.context_runbooks, **self.runbooks}
+
+    def documents_of(self, format_name: str) -> list[Document]:
+        return [d for d in self.documents if d.format == format_name]
+
+
+def load_library(
+    paths: Sequence[Path],
+    *,
+    today: date,
+    context: Sequence[Path] = (),
+    strict: bool = False,
+    display: Mapping[Path, str] | None = None,
+) -> Library:
+    files = collect_files(list(paths))
+    in_set = {path.resolve() for path in files}
+    findings: list[Finding] = []
+    documents: list[Document] = []
+    for path in files:
+        document, problems = read_document(path, (display or {}).get(path))
+        findings.extend(problems)
+        if document is not None:
+            documents.append(document)
+
+    context_documents = [
+        document
+        for path in collect_files(list(context))
+        if path.resolve() not in in_set
+        for document in [read_document(path)[0]]
+        if document is not None and document.schema_valid
+    ]
+
+    runbooks, runbook_documents = _runbooks(documents, findings)
+    context_runbooks, _ = _runbooks(context_documents, [])
+    contacts = _contacts(documents, findings)
+    for extra_id, extra in _contacts(context_documents, []).items():
+        contacts.setdefault(extra_id, extra)
+
+    every = {**context_runbooks, **runbooks}
+    calls = {
+        runbook_id: frozenset(s.runbook for s in runbook.steps.values() if s.runbook)
+        for runbook_id, runbook in every.items()
+    }
+    check_context = CheckContext(
+        runbook_ids=frozenset(every),
+        contact_ids=frozenset(contacts),
+        calls=calls,
+        today=today,
+        strict=strict,
+    )
+    for runbook_id, runbook in runbooks.items():
+        findings.extend(check_runbook(runbook_documents[runbook_id], runbook, check_context))
+    return Library(
+        runbooks=frozen_map(runbooks),
+        contacts=frozen_map(contacts),
+        documents=tuple(documents),
+        findings=tuple(sorted(findings)),
+        files=tuple((display or {}).get(path, str(path)) for path in files),
+        context_runbooks=frozen_map(
+            {k: v for k, v in context_runbooks.items() if k not in runbooks}
+        ),
+    )
+
+
+def _runbooks(
+    documents: Iterable[Document], findings: list[Finding]
+) -> tuple[dict[str, Runbook], dict[str, Document]]:
+    runbooks: dict[str, Runbook] = {}
+    sources: dict[str, Document] = {}
+    for document in documents:
+        if document.format != RUNBOOK_FORMAT or not document.schema_valid:
+            continue
+        runbook = build_runbook(document)
+        if runbook.id in runbooks:
+            line, column = document.positions.of_value(("id",))
+            findings.append(
+                Finding(document.file, line, column, json_path(("id",)), "duplicate-id",
+                        f"runbook id {runbook.id!r} is also used by {sources[runbook.id].file}: "
+                        "ids must be unique")
+            )
+            continue
+        runbooks[runbook.id] = runbook
+        sources[runbook.id] = document
+    return runbooks, sources
+
+
+def _contacts(documents: Iterable[Document], findings: list[Finding]) -> dict[str, Contact]:
+    contacts: dict[str, Contact] = {}
+    origin: dict[str, str] = {}
+    for document in documents:
+        if document.format != CONTACTS_FORMAT or not document.schema_valid:
+            continue
+        for contact_id, contact in build_contacts(document).items():
+            if contact_id in contacts:
+                line, column = document.positions.of_key(("contacts", contact_id))
+                findings.append(
+                    Finding(document.file, line, column, json_path(("contacts", contact_id)),
+                            "duplicate-contact",
+                            f"contact {contact_id!r} is also defined in {origin[contact_id]}")
+                )
+                continue
+            contacts[contact_id] = contact
+            origin[contact_id] = document.file
+    return contacts

@@ -1,0 +1,309 @@
+"""Read one YAML file into plain data plus the position of every value, safely.
+
+Why not `yaml.safe_load`: it forgets positions, silently keeps the last of two duplicate keys,
+and walking aliased data multiplies it (billion laughs). Why not `yaml.compose`: the C composer
+recurses and crashes the interpreter on deeply nested input. So the data is built here from the
+parser's event stream in one pass, with every limit checked while building: file size (before
+parsing), nesting depth, total nodes including alias expansion, one document, safe tags only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+try:  # The C parser is many times faster; fall back to pure Python where libyaml is missing.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_BYTES = 4 * 1024 * 1024  # far above any real runbook; refused before parsing
+MAX_DEPTH = 64
+MAX_NODES = 200_000  # counted with alias expansion, so an alias bomb stops early
+
+Path = tuple[str | int, ...]
+Position = tuple[int, int]  # 1-based line, column
+
+
+class YamlProblem(Exception):
+    """The file cannot be read as data; carries where and a stable code."""
+
+    def __init__(self, code: str, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Positions:
+    """Where each value (and each mapping key) stands in the file."""
+
+    values: dict[Path, Position]
+    keys: dict[Path, Position]
+
+    def of_value(self, path: Path) -> Position:
+        """The value at `path`, else its nearest existing parent (e.g. for a missing key)."""
+        while path not in self.values and path:
+            path = path[:-1]
+        return self.values.get(path, (1, 1))
+
+    def of_key(self, path: Path) -> Position:
+        return self.keys.get(path) or self.of_value(path)
+
+
+_STANDARD_TAG = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {_STANDARD_TAG + name for name in ("str", "int", "float", "bool", "null", "map", "seq")}
+_BOOL_TRUE = {"yes", "true", "on"}
+_NULLS = {"", "~", "null"}
+_INT_PREFIXES = {"0b": 2, "0x": 16, "0o": 8}
+_FLOAT_SPECIALS = {".inf": float("inf"), "-.inf": float("-inf"), "+.inf": float("inf")}
+_resolver = yaml.resolver.Resolver()
+
+
+def _scalar(event: yaml.ScalarEvent) -> Any:
+    value: str = event.value
+    tag = event.tag
+    if tag is None or tag == "!":
+        if event.implicit[0] is False:  # quoted: always a string
+            return value
+        tag = _resolver.resolve(yaml.ScalarNode, value, event.implicit)
+    if tag not in _ALLOWED_TAGS:
+        if tag in (_STANDARD_TAG + "timestamp",):
+            return value  # dates stay text: the schema checks their form
+        if tag == _STANDARD_TAG + "merge":
+            raise _problem("yaml-tag", "merge keys ('<<') are not supported: write the keys out", event)
+        if tag.startswith(_STANDARD_TAG) and tag[len(_STANDARD_TAG) :] in ("binary", "set", "omap", "pairs"):
+            raise _problem("yaml-tag", f"the YAML type {tag} is not supported here", event)
+        raise _problem(
+            "yaml-tag", f"the tag {tag!r} is not allowed: runbooks hold plain data only", event
+        )
+    kind = tag[len(_STANDARD_TAG) :]
+    if kind == "str":
+        return value
+    if kind == "null":
+        return None
+    if kind == "bool":
+        return value.lower() in _BOOL_TRUE
+    if kind == "int":
+        return _to_int(value, event)
+    if kind == "float":
+        return _to_float(value, event)
+    raise _problem("yaml-tag", f"a scalar cannot carry the tag {tag!r}", event)
+
+
+def _to_int(text: str, event: yaml.ScalarEvent) -> int:
+    digits = text.replace("_", "")
+    sign = -1 if digits.startswith("-") else 1
+    digits = digits.lstrip("+-")
+    try:
+        for prefix, base in _INT_PREFIXES.items():
+            if digits.startswith(prefix):
+                return sign * int(digits[2:], base)
+        if ":" in digits:  # YAML 1.1 sexagesimal
+            total = 0
+            for part in digits.split(":"):
+                total = total * 60 + int(part)
+            return sign * total
+        if len(digits) > 1 and digits.startswith("0"):
+            return sign * int(digits, 8)
+        return sign * int(digits)
+    except ValueError:
+        raise _problem("yaml-syntax", f"{text!r} is not a valid integer", event) from None
+
+
+def _to_float(text: str, event: yaml.ScalarEvent) -> float:
+    lowered = text.lower().replace("_", "")
+    if lowered in _FLOAT_SPECIALS:
+        return _FLOAT_SPECIALS[lowered]
+    if lowered == ".nan":
+        return float("nan")
+    try:
+        return float(lowered)
+    except ValueError:
+        raise _problem("yaml-syntax", f"{text!r} is not a valid number", event) from None
+
+
+def _problem(code: str, message: str, event: yaml.Event) -> YamlProblem:
+    mark = event.start_mark
+    return YamlProblem(code, message, mark.line + 1, mark.column + 1)
+
+
+class _Frame:
+    __slots__ = ("container", "path", "pending_key", "weight", "start", "seen_key_at")
+
+    def __init__(
+        self, container: dict[str, Any] | list[Any], path: Path, start: yaml.Event
+    ) -> None:
+        self.container = container
+        self.path = path
+        self.pending_key: str | None = None
+        self.weight = 1  # values inside, aliases counted at their full size
+        self.start = start
+        self.seen_key_at: dict[str, Position] = {}
+
+
+def read_yaml(text: str) -> tuple[Any, Positions]:
+    """Parse `text` (one YAML document) into data and positions, or raise YamlProblem."""
+    values: dict[Path, Position] = {}
+    keys: dict[Path, Position] = {}
+    anchors: dict[str, tuple[Any, int]] = {}
+    stack: list[_Frame] = []
+    documents = 0
+    total_nodes = 0
+    root: Any = None
+    has_root = False
+
+    def place(value: Any, weight: int, event: yaml.Event) -> None:
+        nonlocal root, has_root
+        mark = event.start_mark
+        position = (mark.line + 1, mark.column + 1)
+        if not stack:
+            root, has_root = value, True
+            values[()] = position
+            return
+        frame = stack[-1]
+        frame.weight += weight
+        container = frame.container
+        if isinstance(container, list):
+            values[(*frame.path, len(container))] = position
+            container.append(value)
+            return
+        if frame.pending_key is None:
+            if not isinstance(value, str | int | float | bool) and value is not None:
+                raise _problem("yaml-key", "a mapping key must be a plain value", event)
+            key = str(value) if value is not None else "null"
+            if key in frame.seen_key_at:
+                first = frame.seen_key_at[key]
+                raise _problem(
+                    "duplicate-key",
+                    f"duplicate key {key!r} (first at line {first[0]}): keep one of them",
+                    event,
+                )
+            frame.seen_key_at[key] = position
+            keys[(*frame.path, key)] = position
+            frame.pending_key = key
+            return
+        key = frame.pending_key
+        values[(*frame.path, key)] = position
+        container[key] = value
+        frame.pending_key = None
+
+    def child_path() -> Path:
+        if not stack:
+            return ()
+        frame = stack[-1]
+        if isinstance(frame.container, list):
+            return (*frame.path, len(frame.container))
+        return (*frame.path, frame.pending_key if frame.pending_key is not None else "?")
+
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.ScalarEvent):
+                total_nodes += 1
+                value = _scalar(event)
+                if event.anchor is not None:
+                    anchors[event.anchor] = (value, 1)
+                place(value, 1, event)
+            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                total_nodes += 1
+                tag = event.tag
+                if tag is not None and tag != "!" and tag not in _ALLOWED_TAGS:
+                    raise _problem(
+                        "yaml-tag",
+                        f"the tag {tag!r} is not allowed: runbooks hold plain data only",
+                        event,
+                    )
+                if len(stack) >= MAX_DEPTH:
+                    raise _problem(
+                        "too-deep", f"nested more than {MAX_DEPTH} levels deep: flatten it", event
+                    )
+                if stack and isinstance(stack[-1].container, dict) and stack[-1].pending_key is None:
+                    raise _problem("yaml-key", "a mapping key must be a plain value", event)
+                container: dict[str, Any] | list[Any] = (
+                    {} if isinstance(event, yaml.MappingStartEvent) else []
+                )
+                stack.append(_Frame(container, child_path(), event))
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                frame = stack.pop()
+                anchor = getattr(frame.start, "anchor", None)
+                if anchor is not None:
+                    anchors[anchor] = (frame.container, frame.weight)
+                place(frame.container, frame.weight, frame.start)
+            elif isinstance(event, yaml.AliasEvent):
+                if event.anchor not in anchors:
+                    raise _problem(
+                        "yaml-alias", f"alias *{event.anchor} refers to no earlier anchor", event
+                    )
+                value, weight = anchors[event.anchor]
+                total_nodes += weight
+                if total_nodes > MAX_NODES:
+                    raise _problem(
+                        "too-many-nodes",
+                        f"more than {MAX_NODES} values once aliases are expanded "
+                        "(an alias bomb?): write the data out without nested aliases",
+                        event,
+                    )
+                place(value, weight, event)
+            elif isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise _problem(
+                        "several-documents",
+                        "the file holds more than one YAML document ('---'): one per file",
+                        event,
+                    )
+            if total_nodes > MAX_NODES:
+                raise _problem(
+                    "too-many-nodes", f"more than {MAX_NODES} values: split the file", event
+                )
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        raise YamlProblem("yaml-syntax", f"invalid YAML: {problem}", line, column) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem("yaml-syntax", f"invalid YAML: {exc}") from None
+    if not has_root or root is None:
+        raise YamlProblem("empty", "the file is empty: it needs at least a 'format:' key")
+    return root, Positions(values, keys)
+
+
+_BAD_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def decode(raw: bytes) -> str:
+    """Bytes of a file to text, refusing binary and non-UTF-8 content with its position."""
+    if len(raw) > MAX_BYTES:
+        raise YamlProblem(
+            "too-large", f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB: split it"
+        )
+    if b"\x00" in raw:
+        offset = raw.index(b"\x00")
+        line, column = _line_col(raw, offset)
+        raise YamlProblem("binary", "the file holds binary data (a NUL byte), not YAML", line, column)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, column = _line_col(raw, exc.start)
+        raise YamlProblem(
+            "not-utf8", "the file is not UTF-8 text: save it as UTF-8", line, column
+        ) from None
+    control = _BAD_CONTROL.search(text)
+    if control:
+        before = text[: control.start()]
+        line = before.count("\n") + 1
+        column = control.start() - (before.rfind("\n") + 1) + 1
+        raise YamlProblem(
+            "binary", f"the file holds a control character (U+{ord(control.group()):04X})", line, column
+        )
+    return text
+
+
+def _line_col(raw: bytes, offset: int) -> Position:
+    before = raw[:offset]
+    return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1

@@ -1,0 +1,105 @@
+"""Helper process for the journal tests; run as ``python journal_writer_child.py MODE FOLDER ...``.
+
+Modes:
+
+``append-loop FOLDER SEED``
+    Open the incident (logging a recovery event if a torn tail was set aside), then append
+    events forever, printing ``seq N`` on stdout only after ``append`` has returned. The parent
+    kills it with SIGKILL at a random moment. Some events are large so that a kill can land in
+    the middle of their write.
+``hold FOLDER``
+    Open the incident, print ``ready`` and hold the writer lock until stdin closes or sends a
+    line.
+``try-open FOLDER``
+    Try to open the incident and print the outcome as one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import socket
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+# The tests run this file by path, so the package next to the tests directory is not importable
+# unless the repository root is on the path.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from draaiboek.journal import Journal, JournalError, JournalLocked  # noqa: E402
+
+
+def _holder(operator: str) -> dict[str, str]:
+    return {
+        "operator": operator,
+        "pid": str(os.getpid()),
+        "host": socket.gethostname(),
+        "since": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def append_loop(folder: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    journal, recovery = Journal.open(folder, _holder("Child"))
+    if recovery is not None:
+        journal.append(
+            "journal.recovered",
+            "Child",
+            datetime.now(UTC),
+            {
+                "torn_bytes": recovery.torn_bytes,
+                "saved_as": recovery.saved_as,
+                "sha256": recovery.sha256,
+            },
+        )
+    while True:
+        # Mostly small events like real ones; now and then a big one, because only a big write
+        # can be cut short by SIGKILL (the kernel checks for fatal signals between pages).
+        size = rng.randrange(64 * 1024, 1024 * 1024) if rng.random() < 0.3 else rng.randrange(80)
+        note = ("stap één € ✓ " * (size // 16 + 1))[:size]
+        event = journal.append("step.done", "Child", datetime.now(UTC), {"note": note})
+        _say(f"seq {event['seq']}")
+
+
+def hold(folder: Path) -> None:
+    journal, _ = Journal.open(folder, _holder("Child"))
+    with journal:
+        _say("ready")
+        sys.stdin.readline()
+
+
+def try_open(folder: Path) -> None:
+    try:
+        journal, _ = Journal.open(folder, _holder("Intruder"))
+    except JournalLocked as exc:
+        _say(json.dumps({"outcome": "locked", "holder": exc.holder, "message": str(exc)}))
+    except JournalError as exc:
+        _say(json.dumps({"outcome": "error", "message": str(exc)}))
+    else:
+        journal.close()
+        _say(json.dumps({"outcome": "opened"}))
+
+
+def main(argv: list[str]) -> int:
+    mode, folder = argv[0], Path(argv[1])
+    if mode == "append-loop":
+        append_loop(folder, int(argv[2]))
+    elif mode == "hold":
+        hold(folder)
+    elif mode == "try-open":
+        try_open(folder)
+    else:
+        sys.stderr.write(f"unknown mode {mode!r}\n")
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
