@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from draaiboek import cli_validate  # noqa: F401  (registers its commands)
+from draaiboek import cli_validate, cli_walk  # noqa: F401  (they register their commands)
 from draaiboek.cli_app import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, app, crash_note
 
 

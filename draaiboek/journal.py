@@ -178,11 +178,12 @@ def _read(journal_path: Path) -> bytes:
 
 def _parse_line(raw: bytes) -> tuple[dict[str, Any] | None, str]:
     """The event on one complete line, or None and why not."""
-    if not raw.strip():
-        return None, "blank line"
     try:
         obj = _DECODER.decode(raw.decode("utf-8"))
     except ValueError:  # includes UnicodeDecodeError and JSONDecodeError
+        # Only looked at on failure, so good lines pay nothing for the nicer message.
+        if not raw or raw.isspace():
+            return None, "blank line"
         return None, "line is not valid JSON"
     if type(obj) is not dict:
         return None, "line is not a JSON object"
@@ -573,8 +574,8 @@ class Journal:
         except OSError as exc:
             _release_lock(lock_fd)
             raise JournalError(
-                f"cannot open journal {path} for writing: {exc.strerror or exc}; check the disk "
-                "and permissions"
+                f"cannot prepare journal {path} for writing: {exc.strerror or exc}; check the "
+                "disk and permissions"
             ) from None
         except BaseException:
             _release_lock(lock_fd)

@@ -7,6 +7,9 @@ Modes:
     events forever, printing ``seq N`` on stdout only after ``append`` has returned. The parent
     kills it with SIGKILL at a random moment. Some events are large so that a kill can land in
     the middle of their write.
+``one-big FOLDER SIZE``
+    Open the incident, print ``ready``, wait for a line on stdin, then append one event of about
+    SIZE bytes and print its seq. Lets the parent kill it while that write is in progress.
 ``hold FOLDER``
     Open the incident, print ``ready`` and hold the writer lock until stdin closes or sends a
     line.
@@ -28,7 +31,7 @@ from pathlib import Path
 # unless the repository root is on the path.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from draaiboek.journal import Journal, JournalError, JournalLocked  # noqa: E402
+from draaiboek.journal import Journal, JournalError, JournalLocked
 
 
 def _holder(operator: str) -> dict[str, str]:
@@ -62,10 +65,20 @@ def append_loop(folder: Path, seed: int) -> None:
     while True:
         # Mostly small events like real ones; now and then a big one, because only a big write
         # can be cut short by SIGKILL (the kernel checks for fatal signals between pages).
-        size = rng.randrange(64 * 1024, 1024 * 1024) if rng.random() < 0.3 else rng.randrange(80)
+        size = rng.randrange(8 * 1024, 256 * 1024) if rng.random() < 0.1 else rng.randrange(80)
         note = ("stap één € ✓ " * (size // 16 + 1))[:size]
         event = journal.append("step.done", "Child", datetime.now(UTC), {"note": note})
         _say(f"seq {event['seq']}")
+
+
+def one_big(folder: Path, size: int) -> None:
+    journal, _ = Journal.open(folder, _holder("Child"))
+    note = ("stap één € ✓ " * (size // 16 + 1))[:size]
+    _say("ready")
+    sys.stdin.readline()
+    event = journal.append("step.done", "Child", datetime.now(UTC), {"note": note})
+    _say(f"seq {event['seq']}")
+    journal.close()
 
 
 def hold(folder: Path) -> None:
@@ -91,6 +104,8 @@ def main(argv: list[str]) -> int:
     mode, folder = argv[0], Path(argv[1])
     if mode == "append-loop":
         append_loop(folder, int(argv[2]))
+    elif mode == "one-big":
+        one_big(folder, int(argv[2]))
     elif mode == "hold":
         hold(folder)
     elif mode == "try-open":

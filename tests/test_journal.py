@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -352,9 +352,8 @@ def test_lock_dies_with_a_killed_writer(tmp_path: Path) -> None:
 
 def test_second_writer_in_same_process_is_refused_too(tmp_path: Path) -> None:
     folder = tmp_path / "inc"
-    with Journal.create(folder, HOLDER):
-        with pytest.raises(JournalLocked):
-            Journal.open(folder, {"operator": "Piet"})
+    with Journal.create(folder, HOLDER), pytest.raises(JournalLocked):
+        Journal.open(folder, {"operator": "Piet"})
     assert (folder / "writer.lock").read_bytes() == b""  # cleared on close
 
 
@@ -654,8 +653,9 @@ JSON_VALUES = st.recursive(
     | st.integers(min_value=-(2**63), max_value=2**63)
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.text(max_size=6), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
     max_leaves=8,
 )
 FIELDS = st.dictionaries(
@@ -673,7 +673,6 @@ EVENTS = st.lists(
     st.tuples(st.text(min_size=1, max_size=12), st.text(max_size=12), AWARE_TIMES, FIELDS),
     max_size=10,
 )
-
 
 
 def expected_event(

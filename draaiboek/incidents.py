@@ -1,0 +1,167 @@
+"""Incidents on disk: ids, folders, the runbooks an incident used, and the list of incidents.
+
+An incident is a folder under `<home>/incidents/` named by its id, holding `journal.jsonl` and a
+copy of every runbook file it used, named by sha256. Everything here reads the journal only and
+never takes the writer's lock, so it works while another terminal is walking the incident.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from draaiboek.build import build_runbook
+from draaiboek.documents import read_document
+from draaiboek.journal import JOURNAL_NAME, JournalError, read_events
+from draaiboek.model import RUNBOOK_FORMAT, Runbook
+
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
+
+
+class IncidentError(Exception):
+    """Cannot continue; the message is one line for the user."""
+
+
+def incidents_root(home: Path) -> Path:
+    return home / "incidents"
+
+
+def new_incident_id(local_now: datetime, runbook_id: str, suffix: str | None = None) -> str:
+    """Readable and unique: date, time, runbook id and a short random suffix."""
+    tail = suffix if suffix is not None else secrets.token_hex(2)
+    return f"{local_now:%Y%m%d-%H%M}-{runbook_id}-{tail}"
+
+
+def check_incident_id(incident_id: str) -> None:
+    """A user-given id becomes a folder name: only a plain name, never a path."""
+    if not _PLAIN_NAME.match(incident_id) or ".." in incident_id:
+        raise IncidentError(
+            f"incident id {incident_id!r} is not a plain name: use letters, digits, '.', '_' "
+            "and '-' only (it becomes a folder name)"
+        )
+
+
+def incident_folder(home: Path, incident_id: str) -> Path:
+    check_incident_id(incident_id)
+    return incidents_root(home) / incident_id
+
+
+def find_incident(home: Path, given: str) -> Path:
+    """An incident id, or a path to an incident folder or journal file."""
+    candidate = Path(given)
+    if candidate.is_file() and candidate.name == JOURNAL_NAME:
+        return candidate.parent
+    if candidate.is_dir() and (candidate / JOURNAL_NAME).is_file():
+        return candidate
+    folder = incident_folder(home, given)
+    if not (folder / JOURNAL_NAME).is_file():
+        raise IncidentError(
+            f"no incident {given!r} under {incidents_root(home)}: "
+            "'draaiboek incidents' lists them (or give --home)"
+        )
+    return folder
+
+
+def incident_runbooks(folder: Path, events: list[dict[str, Any]]) -> dict[str, Runbook]:
+    """The runbooks exactly as they were when the incident used them (the stored copies)."""
+    runbooks: dict[str, Runbook] = {}
+    for event in events:
+        if event.get("type") not in ("opened", "called"):
+            continue
+        sha256 = str(event.get("sha256", ""))
+        copy = folder / f"{sha256}.yaml"
+        document, findings = read_document(copy)
+        if document is None or document.format != RUNBOOK_FORMAT or not document.schema_valid:
+            raise IncidentError(
+                f"the stored copy of runbook {event.get('runbook')!r} ({copy.name}) is missing "
+                "or damaged: 'draaiboek verify' checks the journal"
+            )
+        if document.sha256 != sha256:
+            raise IncidentError(
+                f"the stored copy {copy.name} does not match its sha256: it was changed"
+            )
+        runbook = build_runbook(document)
+        runbooks[runbook.id] = runbook
+    return runbooks
+
+
+@dataclass(frozen=True)
+class IncidentSummary:
+    id: str
+    folder: Path
+    runbook: str
+    version: str
+    mode: str  # live | exercise
+    state: str  # open | paused | closed | damaged
+    outcome: str | None
+    started: str | None  # ISO UTC of the opened event
+    last_event: str | None  # ISO UTC
+    last_type: str | None
+    operator: str | None
+    events: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "folder": str(self.folder), "runbook": self.runbook,
+            "version": self.version, "mode": self.mode, "state": self.state,
+            "outcome": self.outcome, "started": self.started, "last_event": self.last_event,
+            "last_type": self.last_type, "operator": self.operator, "events": self.events,
+        }
+
+
+def summarise(folder: Path, events: list[dict[str, Any]]) -> IncidentSummary:
+    opened: Mapping[str, Any] = events[0] if events and events[0].get("type") == "opened" else {}
+    closed = next((e for e in reversed(events) if e.get("type") == "closed"), None)
+    last = events[-1] if events else {}
+    operator = opened.get("operator")
+    for event in events:
+        if event.get("type") == "handover":
+            operator = event.get("to", operator)
+    if closed is not None:
+        state = "closed"
+    elif last.get("type") == "paused":
+        state = "paused"
+    else:
+        state = "open"
+    return IncidentSummary(
+        id=str(opened.get("incident", folder.name)),
+        folder=folder,
+        runbook=str(opened.get("runbook", "?")),
+        version=str(opened.get("version", "?")),
+        mode=str(opened.get("mode", "?")),
+        state=state,
+        outcome=closed.get("outcome") if closed else None,
+        started=opened.get("at"),
+        last_event=last.get("at"),
+        last_type=last.get("type"),
+        operator=operator,
+        events=len(events),
+    )
+
+
+def list_incidents(home: Path) -> list[IncidentSummary]:
+    """Every incident under the home, newest first, from the journals alone."""
+    root = incidents_root(home)
+    if not root.is_dir():
+        return []
+    summaries = []
+    for folder in sorted(root.iterdir()):
+        journal = folder / JOURNAL_NAME
+        if not journal.is_file():
+            continue
+        try:
+            events = read_events(journal)
+        except JournalError:
+            summaries.append(
+                IncidentSummary(folder.name, folder, "?", "?", "?", "damaged", None, None, None,
+                                None, None, 0)
+            )
+            continue
+        summaries.append(summarise(folder, events))
+    summaries.sort(key=lambda s: s.started or "", reverse=True)
+    return summaries

@@ -1,0 +1,509 @@
+"""Tests for draaiboek.engine: the walk as a fold over journal events."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from draaiboek import engine as E
+from draaiboek.build import build_runbook
+from draaiboek.documents import read_document
+from draaiboek.model import ChecklistItem, Option, Runbook, Step, Text, frozen_map
+
+CORPUS = Path(__file__).resolve().parent / "corpus" / "valid"
+TOP = "every-step-type"
+SUB = "sub-procedure"
+T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+
+
+def load(*names: str) -> dict[str, Runbook]:
+    runbooks = {}
+    for name in names:
+        doc, findings = read_document(CORPUS / f"{name}.yaml")
+        assert doc is not None, findings
+        runbook = build_runbook(doc)
+        runbooks[runbook.id] = runbook
+    return runbooks
+
+
+RUNBOOKS = load(TOP, SUB)
+
+
+class Walk:
+    """Drives the engine like the walk service does, with a fake clock (+1 minute per answer)."""
+
+    def __init__(self, runbooks: Mapping[str, Runbook] = RUNBOOKS, top: str = TOP,
+                 start: datetime = T0) -> None:
+        self.runbooks = runbooks
+        self.now = start
+        self.events: list[dict[str, Any]] = []
+        self.state = E.initial_state(runbooks)
+        self.log(E.open_events(runbooks[top], incident="2026-0001", mode="exercise",
+                               operator="Jan", tool_version="0.0.0", timezone="Europe/Amsterdam",
+                               lang="nl", allow_draft=False, runbooks=runbooks))
+
+    def log(self, drafts: Sequence[E.Draft], by: str = "Jan") -> None:
+        for draft in drafts:
+            event = {"seq": len(self.events), "at": self.now.isoformat(), "type": draft.type,
+                     "by": by, **draft.fields, "prev": "x", "hash": "y"}
+            self.events.append(event)
+            self.state = E.apply(self.state, event)
+
+    def answer(self, *answers: E.Answer) -> E.WalkState:
+        for answer in answers:
+            self.now += timedelta(minutes=1)
+            self.log(E.respond(self.state, answer, self.now))
+        return self.state
+
+    def frames(self) -> list[tuple[str, str]]:
+        return [(f.runbook, f.step) for f in self.state.stack]
+
+    def types(self) -> list[str]:
+        return [event["type"] for event in self.events]
+
+    def where(self) -> tuple[str, str, str | None]:
+        p = E.prompt(self.state)
+        return p.kind, f"{p.runbook_id}/{p.step_id}", p.item_id
+
+
+def effective(state: E.WalkState) -> tuple[Any, ...]:
+    """Everything a walk means, without the times and the journal's own bookkeeping."""
+    return (
+        state.stack, state.closed, state.outcome, state.visited, dict(state.answers),
+        tuple((r, s) for r, s, _ in state.path),
+        tuple((i.runbook, i.step, i.item, i.critical) for i in state.open_items),
+        E.prompt(state),
+    )
+
+
+HAPPY: tuple[E.Answer, ...] = (
+    E.Choose("nergens"), E.Act("done"), E.ItemAnswer("lms", "done"),
+    E.ItemAnswer("ncc", "done"), E.Value("14:03"), E.Act("done"),
+)
+
+
+def test_every_step_type_and_a_sub_runbook() -> None:
+    walk = Walk()
+    assert walk.types() == ["opened", "entered"]
+    opened = walk.events[0]
+    assert (opened["runbook"], opened["version"], opened["status"]) == (TOP, "1.2.0", "approved")
+    assert walk.where() == ("decision", f"{TOP}/vaststellen", None)
+    walk.answer(E.Choose("nergens"))
+    assert walk.where() == ("action", f"{TOP}/testbellen", None)
+    walk.answer(E.Act("done"))
+    assert walk.where() == ("checklist-item", f"{TOP}/lijst", "lms")
+    walk.answer(E.ItemAnswer("ncc", "done"))  # any order
+    assert walk.where() == ("checklist-item", f"{TOP}/lijst", "lms")
+    assert set(walk.state.checklist) == {"ncc"}
+    walk.answer(E.ItemAnswer("lms", "done"))
+    assert walk.where() == ("input", f"{TOP}/starttijd", None)
+    walk.answer(E.Value("14:03"))
+    # Entering the runbook step calls the sub-runbook at once.
+    assert walk.types()[-3:] == ["entered", "called", "entered"]
+    assert walk.events[-2]["runbook"] == SUB and walk.events[-2]["version"] == "0.1.0"
+    assert walk.where() == ("action", f"{SUB}/melden", None)
+    assert walk.frames() == [(TOP, "nlalert"), (SUB, "melden")]
+    state = walk.answer(E.Act("done"))
+    assert walk.types()[-5:] == ["action", "entered", "returned", "entered", "closed"]
+    assert walk.events[-3]["outcome"] == "resolved" and walk.events[-3]["to_step"] == "nlalert"
+    assert walk.events[-1]["outcome"] == "resolved" and walk.events[-1]["open"] == []
+    assert state.closed and state.outcome == "resolved" and state.current is None
+    assert E.prompt(state).kind == "closed"
+    assert state.answers[(TOP, "vaststellen")] == "nergens"
+    assert state.answers[(TOP, "starttijd")] == "14:03"
+    assert state.answers[(TOP, "lijst")] == {"ncc": "done", "lms": "done"}
+    assert (SUB, "einde") in state.visited and state.open_items == ()
+    assert state.incident == "2026-0001" and state.mode == "exercise" and state.runbook == TOP
+    assert state.started_at == T0 and state.event_count == len(walk.events)
+    assert E.replay(RUNBOOKS, walk.events) == state
+
+
+def test_after_close_everything_is_rejected() -> None:
+    walk = Walk()
+    walk.answer(E.Choose("overal"))
+    assert walk.state.closed
+    for answer in (E.Note("x"), E.Back(), E.Choose("nergens"), E.Pause("user")):
+        with pytest.raises(E.Rejected) as caught:
+            E.respond(walk.state, answer, T0)
+        assert caught.value.code == "closed"
+
+
+@pytest.mark.parametrize(
+    ("before", "answer", "code"),
+    [
+        ((), E.Choose("ergens"), "unknown-option"),
+        ((), E.Act("done"), "not-expected"),
+        ((), E.Back(), "nothing-to-go-back-to"),
+        ((E.Choose("nergens"),), E.Act("skipped"), "reason-required"),
+        ((E.Choose("nergens"),), E.Act("skipped", "  "), "reason-required"),
+        ((E.Choose("nergens"),), E.Act("maybe"), "invalid-value"),
+        ((E.Choose("nergens"), E.Act("done")), E.ItemAnswer("nope", "done"), "unknown-item"),
+        (HAPPY[:4], E.Value("25:99"), "invalid-value"),
+        ((), E.Complete(TOP, "testbellen"), "not-open"),
+        ((), E.Complete(TOP, "nergens"), "unknown-item"),
+        ((), E.Complete(TOP, "lijst", "xyz"), "unknown-item"),
+        ((), E.Note("  "), "empty-note"),
+        ((), E.Pause("coffee"), "invalid-value"),
+        ((), E.Confirm(True), "not-expected"),
+    ],
+)
+def test_rejections(before: tuple[E.Answer, ...], answer: E.Answer, code: str) -> None:
+    walk = Walk()
+    walk.answer(*before)
+    count = len(walk.events)
+    with pytest.raises(E.Rejected) as caught:
+        E.respond(walk.state, answer, walk.now)
+    assert caught.value.code == code
+    assert len(walk.events) == count
+
+
+def test_invalid_value_carries_the_validator_message() -> None:
+    walk = Walk()
+    walk.answer(*HAPPY[:4])
+    with pytest.raises(E.Rejected) as caught:
+        E.respond(walk.state, E.Value("kwart over twee"), walk.now)
+    assert "does not match" in caught.value.detail
+
+
+def test_a_checklist_item_cannot_be_answered_twice_but_a_deferred_one_can() -> None:
+    walk = Walk()
+    walk.answer(E.Choose("nergens"), E.Act("done"), E.ItemAnswer("lms", "done"))
+    with pytest.raises(E.Rejected) as caught:
+        E.respond(walk.state, E.ItemAnswer("lms", "deferred"), walk.now)
+    assert caught.value.code == "already-answered"
+    walk = Walk()
+    walk.answer(E.Choose("nergens"), E.Act("done"), E.ItemAnswer("lms", "deferred"))
+    assert [i.key for i in walk.state.open_items] == [f"{TOP}/lijst/lms"]
+    walk.answer(E.ItemAnswer("lms", "done"))
+    assert walk.state.open_items == ()
+
+
+def test_deferred_items_stay_open_and_are_completed_later() -> None:
+    walk = Walk()
+    walk.answer(E.Choose("nergens"), E.Act("deferred"), E.ItemAnswer("lms", "deferred"),
+                E.ItemAnswer("ncc", "skipped", "geen verbinding"))
+    state = walk.state
+    assert [i.key for i in state.open_items] == [f"{TOP}/testbellen", f"{TOP}/lijst/lms"]
+    assert all(i.critical for i in state.open_items)
+    assert state.open_items[0].deferred_at == T0 + timedelta(minutes=2)
+    assert walk.where() == ("input", f"{TOP}/starttijd", None)
+    walk.answer(E.Complete(TOP, "lijst", "lms"))
+    assert walk.events[-1]["type"] == "item" and walk.events[-1]["result"] == "done"
+    assert walk.where() == ("input", f"{TOP}/starttijd", None)  # the position does not change
+    assert [i.key for i in walk.state.open_items] == [f"{TOP}/testbellen"]
+    walk.answer(E.Value("14:03"), E.Complete(TOP, "testbellen"))
+    assert walk.state.open_items == ()
+    state = walk.answer(E.Act("done"))
+    assert state.closed and walk.events[-1]["open"] == []
+    assert E.replay(RUNBOOKS, walk.events) == state
+
+
+def test_end_with_open_critical_asks_for_confirmation() -> None:
+    walk = Walk()
+    walk.answer(E.Choose("nergens"), E.Act("deferred"), *HAPPY[2:])
+    p = E.prompt(walk.state)
+    assert p.kind == "confirm-end" and p.step_id == "klaar"
+    assert [i.key for i in p.open_critical] == [f"{TOP}/testbellen"]
+    walk.answer(E.Confirm(False))
+    assert walk.events[-1] == {**walk.events[-1], "type": "confirmed", "yes": False,
+                               "open": [f"{TOP}/testbellen"]}
+    assert not walk.state.closed and E.prompt(walk.state).kind == "confirm-end"
+    walk.answer(E.Confirm(True))
+    assert walk.types()[-2:] == ["confirmed", "closed"]
+    assert walk.events[-1]["open"] == [f"{TOP}/testbellen"]
+    assert walk.state.closed and walk.state.outcome == "resolved"
+
+
+def test_completing_the_last_critical_item_at_the_end_closes() -> None:
+    walk = Walk()
+    walk.answer(E.Choose("nergens"), E.Act("deferred"), *HAPPY[2:], E.Confirm(False))
+    walk.answer(E.Complete(TOP, "testbellen"))
+    assert walk.types()[-2:] == ["action", "closed"]
+    assert walk.state.closed
+
+
+def test_non_critical_open_items_do_not_stop_the_end() -> None:
+    walk = Walk()
+    walk.answer(E.Choose("nergens"), E.Act("done"), E.ItemAnswer("lms", "done"),
+                E.ItemAnswer("ncc", "deferred"), E.Value("14:03"), E.Act("done"))
+    assert walk.state.closed
+    assert walk.events[-1]["open"] == [f"{TOP}/lijst/ncc"]
+
+
+def test_back_across_the_sub_runbook_boundary() -> None:
+    walk = Walk()
+    walk.answer(E.Choose("nergens"), E.Act("deferred"), *HAPPY[2:])
+    assert E.prompt(walk.state).kind == "confirm-end"
+    walk.answer(E.Back())
+    assert walk.events[-1] == {**walk.events[-1], "type": "corrected", "runbook": SUB,
+                               "step": "melden", "from_runbook": TOP, "from_step": "klaar"}
+    assert walk.where() == ("action", f"{SUB}/melden", None)
+    assert walk.frames() == [(TOP, "nlalert"), (SUB, "melden")]
+    assert (TOP, "klaar") not in walk.state.visited
+    walk.answer(E.Back())  # the runbook step passes by itself: back to the input
+    assert walk.where() == ("input", f"{TOP}/starttijd", None)
+    assert walk.frames() == [(TOP, "starttijd")]
+    assert (SUB, "melden") not in walk.state.visited
+    assert (TOP, "starttijd") not in walk.state.answers
+    walk.answer(E.Value("15:00"), E.Act("done"))
+    assert walk.state.answers[(TOP, "starttijd")] == "15:00"
+    assert E.prompt(walk.state).kind == "confirm-end"
+    assert E.replay(RUNBOOKS, walk.events) == walk.state
+
+
+def test_corrected_state_equals_answering_that_way_directly() -> None:
+    corrected = Walk()
+    corrected.answer(E.Choose("nergens"), E.Act("deferred"), E.ItemAnswer("lms", "deferred"))
+    corrected.answer(E.Back(), E.Back())
+    assert corrected.where() == ("decision", f"{TOP}/vaststellen", None)
+    assert corrected.state.open_items == ()
+    direct = Walk()
+    assert effective(corrected.state) == effective(direct.state)
+    corrected.answer(E.Choose("overal"))
+    direct.answer(E.Choose("overal"))
+    assert effective(corrected.state) == effective(direct.state)
+    assert corrected.state.closed
+    assert len(corrected.events) > len(direct.events)  # the journal keeps the superseded
+
+
+def test_corrected_checklist_and_sub_runbook_equal_direct() -> None:
+    corrected = Walk()
+    corrected.answer(E.Choose("nergens"), E.Act("done"), E.ItemAnswer("lms", "deferred"),
+                     E.ItemAnswer("ncc", "done"), E.Value("14:03"))
+    corrected.answer(E.Back(), E.Back())  # from the sub-runbook, via the input, to the list
+    assert corrected.where() == ("checklist-item", f"{TOP}/lijst", "lms")
+    corrected.answer(E.ItemAnswer("lms", "done"), E.ItemAnswer("ncc", "done"), E.Value("14:04"))
+    direct = Walk()
+    direct.answer(E.Choose("nergens"), E.Act("done"), E.ItemAnswer("lms", "done"),
+                  E.ItemAnswer("ncc", "done"), E.Value("14:04"))
+    assert effective(corrected.state) == effective(direct.state)
+
+
+def test_notes_pause_resume_handover_and_unknown_events() -> None:
+    walk = Walk()
+    walk.answer(E.Note("KPN gebeld"))
+    note = walk.state.notes[-1]
+    assert (note.runbook, note.step, note.text) == (TOP, "vaststellen", "KPN gebeld")
+    assert note.by == "Jan"
+    walk.answer(E.Pause("interrupted"))
+    assert walk.state.paused and walk.events[-1]["reason"] == "interrupted"
+    walk.log([E.Draft("resumed", {})], by="Piet")
+    assert not walk.state.paused and walk.state.operator == "Piet"
+    walk.log([E.Draft("handover", {"from": "Piet", "to": "Kees"})], by="Piet")
+    assert walk.state.operator == "Kees"
+    before = walk.state
+    walk.log([E.Draft("from-the-future", {"x": 1})])
+    assert walk.state == before
+    walk.log([E.Draft("inject", {"message": "NL-Alert ook gestoord"})])
+    assert walk.state.event_count == before.event_count + 1
+    assert effective(walk.state) == effective(before)
+
+
+def _step(step_id: str, kind: str, **fields: Any) -> Step:
+    return Step(id=step_id, type=kind, title=Text.of(step_id, "nl"), **fields)
+
+
+def _runbook(runbook_id: str, *steps: Step) -> Runbook:
+    return Runbook(id=runbook_id, version="1.0.0", status="approved",
+                   title=Text.of(runbook_id, "nl"), languages=("nl",), start=steps[0].id,
+                   steps=frozen_map({s.id: s for s in steps}), sha256=runbook_id * 2)
+
+
+NESTED = {
+    "top": _runbook("top", _step("a", "runbook", runbook="mid", next="z"),
+                    _step("z", "end", outcome="escalated")),
+    "mid": _runbook("mid", _step("m", "action", next="call"),
+                    _step("call", "runbook", runbook="leaf", next="e"),
+                    _step("e", "end", outcome="resolved")),
+    "leaf": _runbook("leaf", _step("q", "decision", options=(
+                         Option("ja", Text.of("ja", "nl"), "e"),
+                         Option("nee", Text.of("nee", "nl"), "q"))),
+                     _step("e", "end", outcome="aborted")),
+}
+
+
+def test_nested_sub_runbooks() -> None:
+    walk = Walk(NESTED, "top")
+    # The start step itself is a runbook step: open_events already calls into it.
+    assert walk.types() == ["opened", "entered", "called", "entered"]
+    assert walk.where() == ("action", "mid/m", None)
+    walk.answer(E.Act("done"))
+    assert walk.frames() == [("top", "a"), ("mid", "call"), ("leaf", "q")]
+    walk.answer(E.Choose("nee"))  # a loop in the leaf
+    assert walk.where() == ("decision", "leaf/q", None)
+    walk.answer(E.Back())
+    assert walk.where() == ("decision", "leaf/q", None)
+    assert [s for _, s, _ in walk.state.path] == ["a", "m", "call", "q"]
+    walk.answer(E.Back())
+    assert walk.where() == ("action", "mid/m", None)
+    assert walk.frames() == [("top", "a"), ("mid", "m")]
+    walk.answer(E.Act("done"), E.Choose("ja"))
+    assert walk.types()[-7:] == [
+        "answered", "entered", "returned", "entered", "returned", "entered", "closed"]
+    returned = [e for e in walk.events if e["type"] == "returned"]
+    assert [(e["runbook"], e["outcome"], e["to_step"]) for e in returned] == [
+        ("leaf", "aborted", "call"), ("mid", "resolved", "a")]
+    assert walk.state.closed and walk.state.outcome == "escalated"
+    assert E.replay(NESTED, walk.events) == walk.state
+
+
+def test_a_missing_sub_runbook_is_named() -> None:
+    with pytest.raises(E.MissingRunbook, match="'leaf'"):
+        Walk({k: v for k, v in NESTED.items() if k != "leaf"}, "top").answer(E.Act("done"))
+
+
+def test_input_values_are_coerced_by_their_schema_type() -> None:
+    assert E.coerce_value("42", {"type": "integer", "minimum": 1}) == 42
+    assert E.coerce_value("2,5", {"type": "number"}) == 2.5
+    assert E.coerce_value("ja", {"type": "boolean"}) is True
+    assert E.coerce_value("nee", {"type": "boolean"}) is False
+    assert E.coerce_value(" tekst ", {"type": "string"}) == " tekst "
+    for text, schema in (("x", {"type": "integer"}), ("0", {"type": "integer", "minimum": 1}),
+                         ("nan", {"type": "number"}), ("misschien", {"type": "boolean"})):
+        with pytest.raises(E.Rejected) as caught:
+            E.coerce_value(text, schema)
+        assert caught.value.code == "invalid-value" and caught.value.detail
+
+
+def test_deadlines_met_open_overdue_missed() -> None:
+    walk = Walk()
+    assert E.deadlines(walk.state, T0) == []
+    walk.answer(E.Choose("nergens"))  # testbellen entered at 14:01, due 14:15
+    walk.now = T0 + timedelta(minutes=12)
+    walk.answer(E.Act("done"))  # 14:13: met; lijst entered, lms due 14:10
+    by_key = {(d.step, d.item): d for d in E.deadlines(walk.state, walk.now)}
+    assert by_key[("testbellen", None)].status == "met"
+    assert by_key[("testbellen", None)].met_at == T0 + timedelta(minutes=13)
+    lms = by_key[("lijst", "lms")]
+    assert lms.status == "overdue" and lms.late_by == timedelta(minutes=3)
+    assert lms.due_at == T0 + timedelta(minutes=10)
+    walk.answer(E.ItemAnswer("lms", "done"))
+    lms = next(d for d in E.deadlines(walk.state, walk.now) if d.item == "lms")
+    assert lms.status == "missed" and lms.late_by == timedelta(minutes=4)
+    early = Walk()
+    early.answer(E.Choose("nergens"), E.Act("done"))
+    assert {d.status for d in E.deadlines(early.state, early.now)} == {"met", "open"}
+
+
+def test_deferred_then_completed_deadline_is_met_at_completion() -> None:
+    walk = Walk()
+    walk.answer(E.Choose("nergens"), E.Act("deferred"))
+    assert next(iter(E.deadlines(walk.state, walk.now))).status == "open"
+    walk.now = T0 + timedelta(minutes=20)
+    walk.answer(E.Complete(TOP, "testbellen"))
+    first = next(iter(E.deadlines(walk.state, walk.now)))
+    assert first.status == "missed" and first.met_at == T0 + timedelta(minutes=21)
+
+
+def test_reminders_repeat_until_the_until_step() -> None:
+    walk = Walk()
+    walk.answer(E.Choose("nergens"), E.Act("done"))  # testbellen entered 14:01, repeat PT15M
+    state = walk.state
+    early = E.due_reminders(state, T0 + timedelta(minutes=15))
+    assert [r for r in early if r.kind == "repeat"] == []
+    due = [r for r in E.due_reminders(state, T0 + timedelta(minutes=17)) if r.kind == "repeat"]
+    assert due == [E.ReminderDue(TOP, "testbellen", T0 + timedelta(minutes=16), "repeat")]
+    walk.log([E.reminder_draft(due[0])])
+    later = E.due_reminders(walk.state, T0 + timedelta(minutes=30))
+    assert [r for r in later if r.kind == "repeat"] == []
+    later = E.due_reminders(walk.state, T0 + timedelta(minutes=31))
+    assert [r.due_at for r in later if r.kind == "repeat"] == [T0 + timedelta(minutes=31)]
+    walk.answer(E.ItemAnswer("lms", "done"), E.ItemAnswer("ncc", "done"), E.Value("14:03"),
+                E.Act("done"))
+    assert walk.state.closed
+    assert E.due_reminders(walk.state, T0 + timedelta(hours=5)) == []
+
+
+def test_reaching_the_until_step_stops_a_repeat() -> None:
+    steps = (_step("s", "action", repeat=timedelta(minutes=5), until=("stop",), next="w"),
+             _step("w", "action", next="stop"), _step("stop", "action", next="e"),
+             _step("e", "end", outcome="resolved"))
+    runbooks = {"r": _runbook("r", *steps)}
+    walk = Walk(runbooks, "r")
+    walk.answer(E.Act("done"))
+    assert len(E.due_reminders(walk.state, T0 + timedelta(minutes=6))) == 1
+    walk.answer(E.Act("done"))
+    assert E.due_reminders(walk.state, T0 + timedelta(minutes=60)) == []
+
+
+def test_overdue_is_reminded_once() -> None:
+    walk = Walk()
+    walk.answer(E.Choose("nergens"), E.Act("done"))
+    now = T0 + timedelta(minutes=11)
+    overdue = [r for r in E.due_reminders(walk.state, now) if r.kind == "overdue"]
+    assert overdue == [E.ReminderDue(TOP, "lijst", T0 + timedelta(minutes=10), "overdue", "lms")]
+    walk.log([E.reminder_draft(overdue[0])])
+    assert walk.events[-1]["item"] == "lms"
+    assert [r for r in E.due_reminders(walk.state, now) if r.kind == "overdue"] == []
+
+
+def _candidates(state: E.WalkState) -> list[E.Answer]:
+    """Answers worth trying at this prompt, including some that are rejected."""
+    p = E.prompt(state)
+    step = state.step_of(p.runbook_id, p.step_id) if p.kind != "closed" else None
+    found: list[E.Answer] = [E.Back(), E.Note("n"), E.Choose("x")]
+    found += [E.Complete(i.runbook, i.step, i.item) for i in state.open_items]
+    if step is not None and p.kind == "decision":
+        found += [E.Choose(o.id) for o in step.options]
+    if p.kind == "action":
+        found += [E.Act("done"), E.Act("deferred"), E.Act("skipped", "kan niet"), E.Act("skipped")]
+    if step is not None and p.kind == "checklist-item":
+        found += [E.ItemAnswer(i.id, r, "r") for i in step.items
+                  for r in ("done", "deferred", "skipped")]
+    if p.kind == "input":
+        found += [E.Value("14:03"), E.Value("nee")]
+    if p.kind == "confirm-end":
+        found += [E.Confirm(True), E.Confirm(False)]
+    return found
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(min_value=0, max_value=1000), max_size=40))
+def test_replay_is_deterministic_and_equals_the_incremental_state(picks: list[int]) -> None:
+    walk = Walk()
+    for pick in picks:
+        options = _candidates(walk.state)
+        with contextlib.suppress(E.Rejected):
+            walk.answer(options[pick % len(options)])
+    first = E.replay(RUNBOOKS, walk.events)
+    assert first == E.replay(RUNBOOKS, walk.events)
+    assert first == walk.state
+    assert walk.state.closed == (E.prompt(walk.state).kind == "closed")
+    on_path = {(r, s) for r, s, _ in walk.state.path}
+    assert all((i.runbook, i.step) in on_path for i in walk.state.open_items)
+
+
+def test_open_events_refuses_an_unknown_mode() -> None:
+    with pytest.raises(ValueError, match="mode"):
+        E.open_events(RUNBOOKS[TOP], incident="i", mode="real", operator="Jan", tool_version="0",
+                      timezone="UTC", lang="nl", allow_draft=False)
+
+
+def test_follow_ups_after_a_crash_right_after_entered() -> None:
+    walk = Walk()
+    walk.answer(*HAPPY[:4])
+    # A crash after "entered nlalert": the journal lacks the call that should follow.
+    drafts = E.respond(walk.state, E.Value("14:03"), walk.now)
+    walk.log(drafts[:2])
+    assert E.prompt(walk.state).step_id == "nlalert"
+    rest = E.follow_ups(walk.state)
+    assert [d.type for d in rest] == ["called", "entered"]
+    walk.log(rest)
+    assert walk.where() == ("action", f"{SUB}/melden", None)
+
+
+def test_step_items_model_is_used() -> None:
+    # Guards the test helpers: a checklist built from the model answers like a loaded one.
+    items = (ChecklistItem("a", Text.of("a", "nl"), critical=True),)
+    runbooks = {"c": _runbook("c", _step("l", "checklist", items=items, next="e"),
+                              _step("e", "end", outcome="handed-over"))}
+    walk = Walk(runbooks, "c")
+    walk.answer(E.ItemAnswer("a", "skipped", "niemand bereikbaar"))
+    assert walk.state.closed and walk.state.outcome == "handed-over"
