@@ -63,9 +63,7 @@ def build_runbook(document: Document) -> Runbook:
     def text(value: Any) -> Text:
         return Text.of(value, lang)
 
-    steps = {
-        step_id: _build_step(step_id, raw, text) for step_id, raw in data["steps"].items()
-    }
+    steps = {step_id: _build_step(step_id, raw, text) for step_id, raw in data["steps"].items()}
     sources = {
         source_id: Source(
             id=source_id, title=raw["title"], url=raw.get("url"), note=text(raw.get("note"))

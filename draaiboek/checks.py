@@ -41,8 +41,9 @@ def check_runbook(document: Document, runbook: Runbook, context: CheckContext) -
         is_step = len(path) == 2 and path[0] == "steps"
         positions = document.positions
         line, column = positions.of_key(path) if is_step else positions.of_value(path)
-        findings.append(Finding(document.file, line, column, json_path(path), code, message,
-                                severity))
+        findings.append(
+            Finding(document.file, line, column, json_path(path), code, message, severity)
+        )
 
     def warn(path: Path, code: str, message: str) -> None:
         emit(path, code, message, Severity.ERROR if context.strict else Severity.WARNING)
@@ -61,22 +62,35 @@ def check_runbook(document: Document, runbook: Runbook, context: CheckContext) -
 def _check_references(runbook: Runbook, emit: Emit) -> None:
     steps = runbook.steps
     if runbook.start not in steps:
-        emit(("start",), "dangling-start",
-             f"start names step {runbook.start!r}, which does not exist{_suggest(runbook.start, steps)}")
+        emit(
+            ("start",),
+            "dangling-start",
+            f"start names step {runbook.start!r}, which does not exist"
+            + _suggest(runbook.start, steps),
+        )
     for step in steps.values():
         base: Path = ("steps", step.id)
         if step.next is not None and step.next not in steps:
-            emit((*base, "next"), "dangling-next",
-                 f"next names step {step.next!r}, which does not exist{_suggest(step.next, steps)}")
+            emit(
+                (*base, "next"),
+                "dangling-next",
+                f"next names step {step.next!r}, which does not exist{_suggest(step.next, steps)}",
+            )
         for index, option in enumerate(step.options):
             if option.next not in steps:
-                emit((*base, "options", index, "next"), "dangling-next",
-                     f"option {option.id!r} leads to step {option.next!r}, which does not exist"
-                     f"{_suggest(option.next, steps)}")
+                emit(
+                    (*base, "options", index, "next"),
+                    "dangling-next",
+                    f"option {option.id!r} leads to step {option.next!r}, which does not exist"
+                    f"{_suggest(option.next, steps)}",
+                )
         for index, target in enumerate(step.until):
             if target not in steps:
-                emit((*base, "until", index), "dangling-until",
-                     f"until names step {target!r}, which does not exist{_suggest(target, steps)}")
+                emit(
+                    (*base, "until", index),
+                    "dangling-until",
+                    f"until names step {target!r}, which does not exist{_suggest(target, steps)}",
+                )
 
 
 def _suggest(name: str, known: Mapping[str, Any]) -> str:
@@ -93,9 +107,12 @@ def _check_graph(runbook: Runbook, emit: Emit) -> None:
     reachable = _reach({runbook.start}, lambda s: steps[s].successors(), steps)
     for step_id in steps:
         if step_id not in reachable:
-            emit(("steps", step_id), "unreachable-step",
-                 f"step {step_id!r} cannot be reached from start {runbook.start!r}: "
-                 "lead to it from another step or remove it")
+            emit(
+                ("steps", step_id),
+                "unreachable-step",
+                f"step {step_id!r} cannot be reached from start {runbook.start!r}: "
+                "lead to it from another step or remove it",
+            )
     # Walk backwards from every end: a reachable step that no end can be reached from is a trap.
     predecessors: dict[str, set[str]] = {step_id: set() for step_id in steps}
     for step in steps.values():
@@ -107,9 +124,12 @@ def _check_graph(runbook: Runbook, emit: Emit) -> None:
     for step_id in steps:
         dangling = any(target not in steps for target in steps[step_id].successors())
         if step_id in reachable and step_id not in can_finish and not dangling:
-            emit(("steps", step_id), "no-way-out",
-                 f"from step {step_id!r} no end step can be reached (a loop with no exit): "
-                 "give the loop an option that leads on")
+            emit(
+                ("steps", step_id),
+                "no-way-out",
+                f"from step {step_id!r} no end step can be reached (a loop with no exit): "
+                "give the loop an option that leads on",
+            )
 
 
 def _reach(
@@ -127,15 +147,22 @@ def _reach(
 
 def _check_unique_ids(runbook: Runbook, emit: Emit) -> None:
     for step in runbook.steps.values():
-        for field, entries in (("options", step.options), ("items", step.items)):
+        groups: tuple[tuple[str, tuple[str, ...]], ...] = (
+            ("options", tuple(option.id for option in step.options)),
+            ("items", tuple(item.id for item in step.items)),
+        )
+        for field, ids in groups:
             seen: set[str] = set()
-            for index, entry in enumerate(entries):
-                if entry.id in seen:
+            for index, entry_id in enumerate(ids):
+                if entry_id in seen:
                     kind = "option" if field == "options" else "item"
-                    emit(("steps", step.id, field, index, "id"), f"duplicate-{kind}",
-                         f"{kind} id {entry.id!r} is used twice in step {step.id!r}: ids must be "
-                         "unique within a step (logs and tests refer to them)")
-                seen.add(entry.id)
+                    emit(
+                        ("steps", step.id, field, index, "id"),
+                        f"duplicate-{kind}",
+                        f"{kind} id {entry_id!r} is used twice in step {step.id!r}: ids must be "
+                        "unique within a step (logs and tests refer to them)",
+                    )
+                seen.add(entry_id)
 
 
 def _check_definitions(runbook: Runbook, context: CheckContext, emit: Emit, warn: Emit) -> None:
@@ -144,26 +171,42 @@ def _check_definitions(runbook: Runbook, context: CheckContext, emit: Emit, warn
         if step.role is None:
             warn(base, "missing-role", f"step {step.id!r} names no responsible role")
         elif step.role not in runbook.roles:
-            emit((*base, "role"), "unknown-role",
-                 f"role {step.role!r} is not defined under roles{_suggest(step.role, runbook.roles)}")
+            emit(
+                (*base, "role"),
+                "unknown-role",
+                f"role {step.role!r} is not defined under roles"
+                + _suggest(step.role, runbook.roles),
+            )
         for index, source in enumerate(step.sources):
             if source not in runbook.sources:
-                emit((*base, "sources", index), "unknown-source",
-                     f"source {source!r} is not defined under sources")
+                emit(
+                    (*base, "sources", index),
+                    "unknown-source",
+                    f"source {source!r} is not defined under sources",
+                )
         for index, contact in enumerate(step.contacts):
             if contact not in context.contact_ids:
-                emit((*base, "contacts", index), "unknown-contact",
-                     f"contact {contact!r} is not in any contacts registry "
-                     "(a draaiboek-contacts/1 file beside the runbooks)")
+                emit(
+                    (*base, "contacts", index),
+                    "unknown-contact",
+                    f"contact {contact!r} is not in any contacts registry "
+                    "(a draaiboek-contacts/1 file beside the runbooks)",
+                )
         for item_index, item in enumerate(step.items):
             item_path: Path = (*base, "items", item_index)
             if item.role is not None and item.role not in runbook.roles:
-                emit((*item_path, "role"), "unknown-role",
-                     f"role {item.role!r} is not defined under roles")
+                emit(
+                    (*item_path, "role"),
+                    "unknown-role",
+                    f"role {item.role!r} is not defined under roles",
+                )
             for index, contact in enumerate(item.contacts):
                 if contact not in context.contact_ids:
-                    emit((*item_path, "contacts", index), "unknown-contact",
-                         f"contact {contact!r} is not in any contacts registry")
+                    emit(
+                        (*item_path, "contacts", index),
+                        "unknown-contact",
+                        f"contact {contact!r} is not in any contacts registry",
+                    )
 
 
 def _check_runbook_calls(runbook: Runbook, context: CheckContext, emit: Emit) -> None:
@@ -172,14 +215,20 @@ def _check_runbook_calls(runbook: Runbook, context: CheckContext, emit: Emit) ->
             continue
         path: Path = ("steps", step.id, "runbook")
         if step.runbook not in context.runbook_ids:
-            emit(path, "unknown-runbook",
-                 f"runbook {step.runbook!r} is not among the runbooks being validated or in the "
-                 "runbooks folder")
+            emit(
+                path,
+                "unknown-runbook",
+                f"runbook {step.runbook!r} is not among the runbooks being validated or in the "
+                "runbooks folder",
+            )
             continue
         cycle = _call_cycle(runbook.id, step.runbook, context.calls)
         if cycle:
-            emit(path, "runbook-cycle",
-                 "sub-runbook calls go round in a circle: " + " -> ".join(cycle))
+            emit(
+                path,
+                "runbook-cycle",
+                "sub-runbook calls go round in a circle: " + " -> ".join(cycle),
+            )
 
 
 def _call_cycle(origin: str, first: str, calls: Mapping[str, frozenset[str]]) -> list[str]:
@@ -203,11 +252,17 @@ def _check_languages(data: Mapping[str, Any], languages: tuple[str, ...], warn: 
         if isinstance(value, dict):
             missing = [lang for lang in languages if lang not in value]
             if missing:
-                warn(path, "missing-language",
-                     f"text has no {', '.join(missing)} version (languages: {', '.join(languages)})")
+                warn(
+                    path,
+                    "missing-language",
+                    f"text has no {', '.join(missing)} version (languages: {', '.join(languages)})",
+                )
         elif len(languages) > 1:
-            warn(path, "missing-language",
-                 f"text is given in {languages[0]} only (languages: {', '.join(languages)})")
+            warn(
+                path,
+                "missing-language",
+                f"text is given in {languages[0]} only (languages: {', '.join(languages)})",
+            )
 
 
 _TEXT_KEYS = {"title", "text", "label", "note", "description"}
@@ -244,8 +299,11 @@ def _check_review(
     if runbook.review_before is None:
         emit(("review_before",), "bad-date", f"{raw!r} is not a real date")
     elif runbook.review_before < today:
-        warn(("review_before",), "review-overdue",
-             f"review_before {raw} has passed: review the runbook and set a new date")
+        warn(
+            ("review_before",),
+            "review-overdue",
+            f"review_before {raw} has passed: review the runbook and set a new date",
+        )
 
 
 def _check_value_schemas(runbook: Runbook, emit: Emit) -> None:
@@ -255,8 +313,11 @@ def _check_value_schemas(runbook: Runbook, emit: Emit) -> None:
         try:
             Draft202012Validator.check_schema(_thaw(step.value_schema))
         except SchemaError as exc:
-            emit(("steps", step.id, "value"), "bad-value-schema",
-                 f"the value schema is not a valid JSON Schema: {exc.message}")
+            emit(
+                ("steps", step.id, "value"),
+                "bad-value-schema",
+                f"the value schema is not a valid JSON Schema: {exc.message}",
+            )
 
 
 def _thaw(value: Any) -> Any:

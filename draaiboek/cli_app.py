@@ -44,8 +44,9 @@ def _show_version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_show_version, is_eager=True,
-                     help="Show the version and exit."),
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Draaiboeken: validate runbooks and walk them during an outage."""
@@ -71,8 +72,12 @@ HomeOption = Annotated[
 ]
 LangOption = Annotated[
     str | None,
-    typer.Option("--lang", envvar="DRAAIBOEK_LANG", help="Language of what you read: nl or en.",
-                 show_default=False),
+    typer.Option(
+        "--lang",
+        envvar="DRAAIBOEK_LANG",
+        help="Language of what you read: nl or en.",
+        show_default=False,
+    ),
 ]
 
 
@@ -126,8 +131,9 @@ def crash_note(error: BaseException, home: Path | None = None) -> Path:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             note = folder / f"crash-{stamp}-{os.getpid()}.txt"
-            note.write_text(f"draaiboek {__version__}\n{' '.join(sys.argv)}\n\n{text}",
-                            encoding="utf-8")
+            note.write_text(
+                f"draaiboek {__version__}\n{' '.join(sys.argv)}\n\n{text}", encoding="utf-8"
+            )
             return note
         except OSError:
             continue

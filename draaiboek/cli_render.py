@@ -19,8 +19,9 @@ from draaiboek.model import Contact, Runbook, Step
 
 
 def make_console(stderr: bool = False) -> Console:
-    return Console(highlight=False, no_color=bool(os.environ.get("NO_COLOR")), stderr=stderr,
-                   emoji=False)
+    return Console(
+        highlight=False, no_color=bool(os.environ.get("NO_COLOR")), stderr=stderr, emoji=False
+    )
 
 
 def elapsed(delta: timedelta) -> str:
@@ -61,7 +62,8 @@ class Screen:
             f"{escape(self.t('header.incident', id=state.incident))}"
         )
         self.console.print(
-            f"{self.local(now)} (T+{since}) · {escape(self.t('header.operator', name=state.operator))}"
+            f"{self.local(now)} (T+{since}) · "
+            + escape(self.t("header.operator", name=state.operator))
         )
         self.console.print(Rule(style="dim"))
 
@@ -72,7 +74,9 @@ class Screen:
         runbook = state.runbooks[current.runbook]
         step = runbook.step(current.step)
         if len(state.stack) > 1:
-            self.console.print(f"[dim]{escape(self.t('step.sub', title=runbook.title.get(self.lang)))}[/]")
+            self.console.print(
+                f"[dim]{escape(self.t('step.sub', title=runbook.title.get(self.lang)))}[/]"
+            )
         self.console.print(f"[bold cyan]{escape(step.title.get(self.lang))}[/]")
         if step.role:
             role = runbook.roles.get(step.role)
@@ -82,16 +86,22 @@ class Screen:
             self.console.print(escape(step.text.get(self.lang)))
         self._contacts(step.contacts)
         if step.note:
-            self.console.print(f"[yellow]{escape(self.t('step.note'))}:[/] "
-                               f"{escape(step.note.get(self.lang))}")
+            self.console.print(
+                f"[yellow]{escape(self.t('step.note'))}:[/] {escape(step.note.get(self.lang))}"
+            )
         if step.sources:
-            cited = [f"{s} {runbook.sources[s].title}" if s in runbook.sources else s
-                     for s in step.sources]
-            self.console.print(f"[dim]{escape(self.t('step.sources'))}: {escape('; '.join(cited))}[/]")
+            cited = [
+                f"{s} {runbook.sources[s].title}" if s in runbook.sources else s
+                for s in step.sources
+            ]
+            self.console.print(
+                f"[dim]{escape(self.t('step.sources'))}: {escape('; '.join(cited))}[/]"
+            )
         if step.due is not None and state.started_at is not None:
             due_at = state.started_at + step.due
-            self.console.print(escape(self.t("step.due", time=self.local(due_at),
-                                             offset=elapsed(step.due))))
+            self.console.print(
+                escape(self.t("step.due", time=self.local(due_at), offset=elapsed(step.due)))
+            )
         if step.type == "decision":
             for number, option in enumerate(step.options, start=1):
                 self.console.print(f"  [bold]{number}[/]  {escape(option.label.get(self.lang))}")
@@ -100,7 +110,8 @@ class Screen:
             for number, item in enumerate(step.items, start=1):
                 record = done.get(item.id)
                 mark = {"done": "x", "skipped": "-", "deferred": "~"}.get(
-                    str(record.value) if record else "", " ")
+                    str(record.value) if record else "", " "
+                )
                 flag = f" [red]{escape(self.t('open.critical'))}[/]" if item.critical else ""
                 box = escape(f"[{mark}]")
                 self.console.print(f"  {box} {number}  {escape(item.label.get(self.lang))}{flag}")
@@ -139,8 +150,11 @@ class Screen:
         for number, item in enumerate(items, start=1):
             flag = f" [red]{escape(self.t('open.critical'))}[/]" if item.critical else ""
             label = self.what(state, item.runbook, item.step, item.item)
-            when = (self.t("open.deferred", time=self.local(item.deferred_at))
-                    if item.deferred_at else self.t("open.pending"))
+            when = (
+                self.t("open.deferred", time=self.local(item.deferred_at))
+                if item.deferred_at
+                else self.t("open.pending")
+            )
             prefix = f"/k {number}: " if numbered else "- "
             self.console.print(f"  {prefix}{escape(label)} [dim]({escape(when)})[/]{flag}")
 
@@ -148,13 +162,27 @@ class Screen:
         for deadline in engine.deadlines(state, now):
             what = self.what(state, deadline.runbook, deadline.step, deadline.item)
             if deadline.status == "overdue" and deadline.late_by is not None:
-                self.console.print("[bold red]" + escape(self.t(
-                    "deadline.overdue", what=what, time=self.local(deadline.due_at),
-                    late=elapsed(deadline.late_by))) + "[/]")
+                self.console.print(
+                    "[bold red]"
+                    + escape(
+                        self.t(
+                            "deadline.overdue",
+                            what=what,
+                            time=self.local(deadline.due_at),
+                            late=elapsed(deadline.late_by),
+                        )
+                    )
+                    + "[/]"
+                )
             elif deadline.status == "open" or everything:
                 left = elapsed(deadline.due_at - now) if deadline.due_at > now else "0:00:00"
-                self.console.print(escape(self.t(
-                    "deadline.open", what=what, time=self.local(deadline.due_at), left=left)))
+                self.console.print(
+                    escape(
+                        self.t(
+                            "deadline.open", what=what, time=self.local(deadline.due_at), left=left
+                        )
+                    )
+                )
 
     def describe(self, state: engine.WalkState, event: Mapping[str, Any]) -> str:
         """One event in words, for the confirmation line and the overview."""
@@ -172,12 +200,14 @@ class Screen:
         if kind == "recorded":
             return self.t("event.recorded", value=event.get("value"))
         if kind == "action":
-            return self.t(f"event.action.{event.get('result')}", title=title,
-                          reason=event.get("reason", ""))
+            return self.t(
+                f"event.action.{event.get('result')}", title=title, reason=event.get("reason", "")
+            )
         if kind == "item":
             label = self.what(state, runbook, step_id, str(event.get("item")))
-            return self.t(f"event.item.{event.get('result')}", label=label,
-                          reason=event.get("reason", ""))
+            return self.t(
+                f"event.item.{event.get('result')}", label=label, reason=event.get("reason", "")
+            )
         if kind == "note":
             return self.t("event.note", text=event.get("text", ""))
         if kind == "corrected":
@@ -201,8 +231,9 @@ class Screen:
         if kind == "inject":
             return self.t("event.inject", message=event.get("message", ""))
         if kind == "recovered":
-            return self.t("event.recovered", bytes=event.get("torn_bytes"),
-                          file=event.get("saved_as"))
+            return self.t(
+                "event.recovered", bytes=event.get("torn_bytes"), file=event.get("saved_as")
+            )
         if kind == "paused":
             return self.t("event.paused")
         return self.t("event.other", type=kind)
@@ -228,7 +259,9 @@ class Screen:
     def overview(self, state: engine.WalkState, now: datetime) -> None:
         self.console.print(f"[bold]{escape(self.t('overview.path'))}:[/]")
         for runbook, step_id, at in state.path:
-            self.console.print(f"  {self.local(at)}  {escape(self.what(state, runbook, step_id, None))}")
+            self.console.print(
+                f"  {self.local(at)}  {escape(self.what(state, runbook, step_id, None))}"
+            )
         self.open_items(state)
         if not state.open_items:
             self.console.print(escape(self.t("open.none")))
@@ -237,7 +270,9 @@ class Screen:
         if state.notes:
             self.console.print(f"[bold]{escape(self.t('overview.notes'))}:[/]")
             for note in state.notes:
-                self.console.print(f"  {self.local(note.at)} {escape(note.by)}: {escape(note.text)}")
+                self.console.print(
+                    f"  {self.local(note.at)} {escape(note.by)}: {escape(note.text)}"
+                )
 
 
 def _step(state: engine.WalkState, runbook: str, step_id: str) -> Step | None:

@@ -23,8 +23,11 @@ from draaiboek.cli_app import (
 def validate(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Runbook, contacts, test or scenario files, or folders (recursive). "
-                            "Default: the runbooks folder.", show_default=False),
+        typer.Argument(
+            help="Runbook, contacts, test or scenario files, or folders (recursive). "
+            "Default: the runbooks folder.",
+            show_default=False,
+        ),
     ] = None,
     output_format: Annotated[
         str, typer.Option("--format", "-f", help="text, json or github (CI annotations).")
@@ -87,8 +90,11 @@ def list_runbooks(
     ]
     widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
     for row in rows:
-        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
-                   + "  " + row[3])
+        typer.echo(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+            + "  "
+            + row[3]
+        )
     bad_files = {f.file for f in library.errors}
     if bad_files:
         typer.echo(messages("runbooks.invalid", count=len(bad_files)), err=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -36,9 +36,12 @@ if TYPE_CHECKING:
 
 OperatorOption = Annotated[
     str | None,
-    typer.Option("--operator", envvar="DRAAIBOEK_OPERATOR",
-                 help="Your name, as it goes into the journal [default: asked once].",
-                 show_default=False),
+    typer.Option(
+        "--operator",
+        envvar="DRAAIBOEK_OPERATOR",
+        help="Your name, as it goes into the journal [default: asked once].",
+        show_default=False,
+    ),
 ]
 
 
@@ -116,8 +119,10 @@ def _find_runbook(given: str, folder: Path) -> tuple[Runbook, Library]:
     if runbook is None or errors:
         first = errors[0] if errors else None
         where = f"{first.file}:{first.line}:{first.column}: {first.message}" if first else given
-        fail(f"the runbook has errors, it cannot be walked ({where}); "
-             "run 'draaiboek validate' for all of them")
+        fail(
+            f"the runbook has errors, it cannot be walked ({where}); "
+            "run 'draaiboek validate' for all of them"
+        )
     return runbook, library
 
 
@@ -138,16 +143,31 @@ def _operator(given: str | None, source: LineSource, screen: Screen) -> str:
 def start(
     runbook: Annotated[str, typer.Argument(help="Runbook id (see 'draaiboek runbooks') or file.")],
     operator: OperatorOption = None,
-    exercise: Annotated[bool, typer.Option("--exercise", help="Exercise mode: the journal "
-                                           "and every screen say OEFENING / EXERCISE.")] = False,
-    incident: Annotated[str | None, typer.Option("--incident", help="Incident id (a plain "
-                                                 "name) [default: date-time-runbook-random].",
-                                                 show_default=False)] = None,
-    answers: Annotated[Path | None, typer.Option("--answers", help="YAML file: step id -> "
-                                                 "answer, instead of typing.",
-                                                 show_default=False)] = None,
-    allow_draft: Annotated[bool, typer.Option("--allow-draft", help="Allow a draft or "
-                                              "retired runbook in a live incident.")] = False,
+    exercise: Annotated[
+        bool,
+        typer.Option(
+            "--exercise",
+            help="Exercise mode: the journal and every screen say OEFENING / EXERCISE.",
+        ),
+    ] = False,
+    incident: Annotated[
+        str | None,
+        typer.Option(
+            "--incident",
+            help="Incident id (a plain name) [default: date-time-runbook-random].",
+            show_default=False,
+        ),
+    ] = None,
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers", help="YAML file: step id -> answer, instead of typing.", show_default=False
+        ),
+    ] = None,
+    allow_draft: Annotated[
+        bool,
+        typer.Option("--allow-draft", help="Allow a draft or retired runbook in a live incident."),
+    ] = False,
     lang: LangOption = None,
     runbooks: RunbooksOption = None,
     home: HomeOption = None,
@@ -171,18 +191,29 @@ def start(
     the_runbook, library = _find_runbook(runbook, runbooks_folder(runbooks))
     screen = Screen(make_console(), Messages(language), DEFAULT_TIMEZONE, library.contacts)
     source = LineSource(screen)
-    name = _operator(operator, source, screen) if scripted is None or operator else (
-        operator or usage_error("--operator NAME is required with --answers"))
+    name = (
+        _operator(operator, source, screen)
+        if scripted is None or operator
+        else (operator or usage_error("--operator NAME is required with --answers"))
+    )
     try:
         session = Session.start(
-            home_folder(home), the_runbook, library.all_runbooks(), operator=name,
-            clock=system_clock, mode="exercise" if exercise else "live", incident_id=incident,
-            lang=language, allow_draft=allow_draft,
+            home_folder(home),
+            the_runbook,
+            library.all_runbooks(),
+            operator=name,
+            clock=system_clock,
+            mode="exercise" if exercise else "live",
+            incident_id=incident,
+            lang=language,
+            allow_draft=allow_draft,
         )
     except IncidentError as exc:
         fail(str(exc))
     if allow_draft and the_runbook.status != "approved":
-        screen.console.print(f"[bold yellow]{screen.t('allow-draft', status=the_runbook.status)}[/]")
+        screen.console.print(
+            f"[bold yellow]{screen.t('allow-draft', status=the_runbook.status)}[/]"
+        )
     _walk_and_exit(session, screen, source, scripted)
 
 
@@ -190,9 +221,12 @@ def start(
 def resume(
     incident: Annotated[str, typer.Argument(help="Incident id (see 'draaiboek incidents').")],
     operator: OperatorOption = None,
-    answers: Annotated[Path | None, typer.Option("--answers", help="YAML file: step id -> "
-                                                 "answer, instead of typing.",
-                                                 show_default=False)] = None,
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers", help="YAML file: step id -> answer, instead of typing.", show_default=False
+        ),
+    ] = None,
     lang: LangOption = None,
     runbooks: RunbooksOption = None,
     home: HomeOption = None,
@@ -226,8 +260,10 @@ def resume(
         fail(str(exc))
     if session.state.closed:
         session.close()
-        fail(f"incident {session.incident_id} is closed; "
-             f"'draaiboek report {session.incident_id}' shows its record")
+        fail(
+            f"incident {session.incident_id} is closed; "
+            f"'draaiboek report {session.incident_id}' shows its record"
+        )
     _walk_and_exit(session, screen, source, scripted)
 
 
@@ -316,7 +352,9 @@ def status(
     summary = summarise(folder, events)
     screen.console.print(screen.t("status.state", state=screen.t(f"state.{summary.state}")))
     if state.closed:
-        screen.console.print(screen.t("status.closed", outcome=screen.t(f"outcome.{state.outcome}")))
+        screen.console.print(
+            screen.t("status.closed", outcome=screen.t(f"outcome.{state.outcome}"))
+        )
     elif state.current is not None:
         title = screen.what(state, state.current.runbook, state.current.step, None)
         screen.console.print(screen.t("status.current", title=title))
@@ -398,9 +436,9 @@ def verify(
     if result.ok:
         typer.echo(messages("verify.ok", count=result.events, hash=result.last_hash))
         raise typer.Exit(EXIT_OK)
-    typer.echo(messages("verify.broken", line=result.broken_line, seq=result.broken_seq,
-                        reason=result.reason))
+    typer.echo(
+        messages(
+            "verify.broken", line=result.broken_line, seq=result.broken_seq, reason=result.reason
+        )
+    )
     raise typer.Exit(EXIT_FINDINGS)
-
-
-

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from draaiboek import answers, engine
+from draaiboek.model import Step
 
 if TYPE_CHECKING:
     from draaiboek.cli_render import Screen
@@ -49,8 +50,13 @@ class WalkLoop:
             for event in self.session.reminders():
                 self.screen.reminder(self.state, event)
             prompt = engine.prompt(self.state)
-            where = (prompt.runbook_id, prompt.step_id, prompt.kind, prompt.item_id,
-                     len(self.state.open_items))
+            where = (
+                prompt.runbook_id,
+                prompt.step_id,
+                prompt.kind,
+                prompt.item_id,
+                len(self.state.open_items),
+            )
             if where != shown:
                 self._show(prompt)
                 shown = where
@@ -89,7 +95,8 @@ class WalkLoop:
         while True:
             line = self.read(self._hint(prompt, step))
             if line is None:
-                return self._ended()
+                self._ended()
+                return None
             try:
                 parsed = answers.parse_typed(line, prompt, step, self.state.open_items)
             except answers.ParseError as error:
@@ -103,23 +110,32 @@ class WalkLoop:
                 continue
             return parsed
 
-    def _scripted(self, prompt: engine.Prompt, step: engine.Step | None) -> engine.Answer | None:
+    def _scripted(self, prompt: engine.Prompt, step: Step | None) -> engine.Answer | None:
         assert self.scripted is not None
         if step is None:
-            return self._ended()
-        key = prompt.step_id if prompt.runbook_id == self.state.runbook else (
-            f"{prompt.runbook_id}/{prompt.step_id}")
+            self._ended()
+            return None
+        key = (
+            prompt.step_id
+            if prompt.runbook_id == self.state.runbook
+            else (f"{prompt.runbook_id}/{prompt.step_id}")
+        )
         if key not in self.scripted:
-            return self._ended()
+            self._ended()
+            return None
         visit = self.visits.get(key, 0)
         self.visits[key] = visit + 1
         try:
             found = answers.from_yaml(self.scripted[key], step, visit)
         except answers.ParseError as error:
             self._reject(error.code, error.detail)
-            return self._ended()
+            self._ended()
+            return None
         self.queue.extend(found[1:])
-        return found[0] if found else self._ended()
+        if not found:
+            self._ended()
+            return None
+        return found[0]
 
     def _ended(self) -> None:
         self.input_ended = True
@@ -128,11 +144,11 @@ class WalkLoop:
         self.screen.console.print(self.screen.t("paused.how", id=self.session.incident_id))
         return None
 
-    def _step(self, prompt: engine.Prompt) -> engine.Step | None:
+    def _step(self, prompt: engine.Prompt) -> Step | None:
         runbook = self.state.runbooks.get(prompt.runbook_id)
         return runbook.steps.get(prompt.step_id) if runbook is not None else None
 
-    def _hint(self, prompt: engine.Prompt, step: engine.Step | None) -> str:
+    def _hint(self, prompt: engine.Prompt, step: Step | None) -> str:
         t = self.screen.t
         if prompt.kind == "decision" and step is not None:
             return t("prompt.decision", n=len(step.options))

@@ -49,12 +49,20 @@ def read_document(path: Path, display: str | None = None) -> tuple[Document | No
     except YamlProblem as problem:
         return None, [_problem_finding(shown, problem)]
     except OSError as exc:
-        return None, [Finding(shown, 1, 1, "$", "unreadable", f"cannot read the file: {exc.strerror}")]
+        return None, [
+            Finding(shown, 1, 1, "$", "unreadable", f"cannot read the file: {exc.strerror}")
+        ]
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else "a single value"
         return None, [
-            Finding(shown, 1, 1, "$", "not-a-mapping",
-                    f"the top level is {kind}; it must be a mapping starting with 'format:'")
+            Finding(
+                shown,
+                1,
+                1,
+                "$",
+                "not-a-mapping",
+                f"the top level is {kind}; it must be a mapping starting with 'format:'",
+            )
         ]
     format_name = data.get("format")
     if format_name not in SCHEMA_FILES:
@@ -62,8 +70,14 @@ def read_document(path: Path, display: str | None = None) -> tuple[Document | No
         known = ", ".join(SCHEMA_FILES)
         what = f"unknown format {format_name!r}" if "format" in data else "no 'format:' key"
         return None, [
-            Finding(shown, line, column, "$.format", "unknown-format",
-                    f"{what}: say what the file is with one of {known}")
+            Finding(
+                shown,
+                line,
+                column,
+                "$.format",
+                "unknown-format",
+                f"{what}: say what the file is with one of {known}",
+            )
         ]
     findings = schema_findings(format_name, data, positions, shown)
     document = Document(
@@ -79,12 +93,13 @@ def read_document(path: Path, display: str | None = None) -> tuple[Document | No
 
 
 def _problem_finding(file: str, problem: YamlProblem) -> Finding:
-    return Finding(file, problem.line, problem.column, "$", problem.code, problem.message,
-                   Severity.ERROR)
+    return Finding(
+        file, problem.line, problem.column, "$", problem.code, problem.message, Severity.ERROR
+    )
 
 
 def collect_files(paths: list[Path]) -> list[Path]:
-    """Files as given, and every YAML file under a folder (hidden ones skipped), in a stable order."""
+    """Files as given, and every YAML file under a folder (hidden ones skipped), sorted."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():

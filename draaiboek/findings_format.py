@@ -24,7 +24,8 @@ def summary(files: int, findings: Sequence[Finding]) -> str:
 
 def as_text(files: int, findings: Sequence[Finding]) -> str:
     lines = [
-        f"{f.file}:{f.line}:{f.column}: {f.severity.value}: {f.message} [{f.code}]" for f in findings
+        f"{f.file}:{f.line}:{f.column}: {f.severity.value}: {f.message} [{f.code}]"
+        for f in findings
     ]
     lines.append(summary(files, findings))
     return "\n".join(lines) + "\n"

@@ -75,7 +75,7 @@ def incident_runbooks(folder: Path, events: list[dict[str, Any]]) -> dict[str, R
             continue
         sha256 = str(event.get("sha256", ""))
         copy = folder / f"{sha256}.yaml"
-        document, findings = read_document(copy)
+        document, _ = read_document(copy)
         if document is None or document.format != RUNBOOK_FORMAT or not document.schema_valid:
             raise IncidentError(
                 f"the stored copy of runbook {event.get('runbook')!r} ({copy.name}) is missing "
@@ -107,10 +107,18 @@ class IncidentSummary:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "folder": str(self.folder), "runbook": self.runbook,
-            "version": self.version, "mode": self.mode, "state": self.state,
-            "outcome": self.outcome, "started": self.started, "last_event": self.last_event,
-            "last_type": self.last_type, "operator": self.operator, "events": self.events,
+            "id": self.id,
+            "folder": str(self.folder),
+            "runbook": self.runbook,
+            "version": self.version,
+            "mode": self.mode,
+            "state": self.state,
+            "outcome": self.outcome,
+            "started": self.started,
+            "last_event": self.last_event,
+            "last_type": self.last_type,
+            "operator": self.operator,
+            "events": self.events,
         }
 
 
@@ -158,8 +166,9 @@ def list_incidents(home: Path) -> list[IncidentSummary]:
             events = read_events(journal)
         except JournalError:
             summaries.append(
-                IncidentSummary(folder.name, folder, "?", "?", "?", "damaged", None, None, None,
-                                None, None, 0)
+                IncidentSummary(
+                    folder.name, folder, "?", "?", "?", "damaged", None, None, None, None, None, 0
+                )
             )
             continue
         summaries.append(summarise(folder, events))

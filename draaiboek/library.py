@@ -117,9 +117,15 @@ def _runbooks(
         if runbook.id in runbooks:
             line, column = document.positions.of_value(("id",))
             findings.append(
-                Finding(document.file, line, column, json_path(("id",)), "duplicate-id",
-                        f"runbook id {runbook.id!r} is also used by {sources[runbook.id].file}: "
-                        "ids must be unique")
+                Finding(
+                    document.file,
+                    line,
+                    column,
+                    json_path(("id",)),
+                    "duplicate-id",
+                    f"runbook id {runbook.id!r} is also used by {sources[runbook.id].file}: "
+                    "ids must be unique",
+                )
             )
             continue
         runbooks[runbook.id] = runbook
@@ -137,9 +143,14 @@ def _contacts(documents: Iterable[Document], findings: list[Finding]) -> dict[st
             if contact_id in contacts:
                 line, column = document.positions.of_key(("contacts", contact_id))
                 findings.append(
-                    Finding(document.file, line, column, json_path(("contacts", contact_id)),
-                            "duplicate-contact",
-                            f"contact {contact_id!r} is also defined in {origin[contact_id]}")
+                    Finding(
+                        document.file,
+                        line,
+                        column,
+                        json_path(("contacts", contact_id)),
+                        "duplicate-contact",
+                        f"contact {contact_id!r} is also defined in {origin[contact_id]}",
+                    )
                 )
                 continue
             contacts[contact_id] = contact

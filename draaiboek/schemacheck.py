@@ -65,7 +65,8 @@ def _most_useful(error: ValidationError) -> ValidationError:
     if error.validator in ("oneOf", "anyOf") and error.context:
         deepest = best_match(error.context)
         if deepest is not None and len(deepest.absolute_path) >= len(error.absolute_path):
-            return deepest
+            chosen: ValidationError = deepest
+            return chosen
     return error
 
 
@@ -83,8 +84,13 @@ def _finding(error: ValidationError, positions: Positions, file: str) -> Finding
             line, column = positions.of_key(key_path)
             names = ", ".join(repr(key) for key in unknown)
             return Finding(
-                file, line, column, json_path(key_path), code,
-                f"unknown key {names}: remove it or check its spelling", Severity.ERROR,
+                file,
+                line,
+                column,
+                json_path(key_path),
+                code,
+                f"unknown key {names}: remove it or check its spelling",
+                Severity.ERROR,
             )
     if validator == "required":
         missing = _QUOTED.findall(error.message)

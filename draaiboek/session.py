@@ -45,8 +45,12 @@ def _holder(operator: str) -> dict[str, str]:
     import os
     import socket
 
-    return {"operator": operator, "pid": str(os.getpid()), "host": socket.gethostname(),
-            "since": datetime.now(UTC).isoformat(timespec="seconds")}
+    return {
+        "operator": operator,
+        "pid": str(os.getpid()),
+        "host": socket.gethostname(),
+        "since": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
 
 
 class Session:
@@ -110,8 +114,15 @@ class Session:
             journal.store_file(content)
         session = cls(journal, needed, operator, clock)
         drafts = engine.open_events(
-            runbook, incident=given_id, mode=mode, operator=operator, tool_version=__version__,
-            timezone=timezone, lang=lang, allow_draft=allow_draft, runbooks=needed,
+            runbook,
+            incident=given_id,
+            mode=mode,
+            operator=operator,
+            tool_version=__version__,
+            timezone=timezone,
+            lang=lang,
+            allow_draft=allow_draft,
+            runbooks=needed,
         )
         session.log_all(drafts)
         return session
@@ -126,14 +137,21 @@ class Session:
         journal, recovery = Journal.open(folder, _holder(who))
         session = cls(journal, runbooks, who, clock)
         if recovery is not None:
-            session.log(engine.Draft("recovered", {
-                "torn_bytes": recovery.torn_bytes, "saved_as": recovery.saved_as,
-                "sha256": recovery.sha256,
-            }))
+            session.log(
+                engine.Draft(
+                    "recovered",
+                    {
+                        "torn_bytes": recovery.torn_bytes,
+                        "saved_as": recovery.saved_as,
+                        "sha256": recovery.sha256,
+                    },
+                )
+            )
         if not session.state.closed:
+            before = session.state.operator
             session.log(engine.Draft("resumed", {}))
-            if who != session.state.operator:
-                session.log(engine.Draft("handover", {"from": session.state.operator, "to": who}))
+            if who != before:
+                session.log(engine.Draft("handover", {"from": before, "to": who}))
             # A crash right after an `entered` can leave automatic steps unlogged.
             session.log_all(engine.follow_ups(session.state))
         return session

@@ -13,7 +13,9 @@ LANGUAGES = ("nl", "en")
 DEFAULT_LANG = "nl"
 
 
-def runbooks_dir(given: Path | None, env: Mapping[str, str] = os.environ, cwd: Path | None = None) -> Path:
+def runbooks_dir(
+    given: Path | None, env: Mapping[str, str] = os.environ, cwd: Path | None = None
+) -> Path:
     """--runbooks, else DRAAIBOEK_RUNBOOKS, else ./runbooks when present, else the shipped ones."""
     if given is not None:
         return given

@@ -57,7 +57,9 @@ class Positions:
 
 
 _STANDARD_TAG = "tag:yaml.org,2002:"
-_ALLOWED_TAGS = {_STANDARD_TAG + name for name in ("str", "int", "float", "bool", "null", "map", "seq")}
+_ALLOWED_TAGS = {
+    _STANDARD_TAG + name for name in ("str", "int", "float", "bool", "null", "map", "seq")
+}
 _BOOL_TRUE = {"yes", "true", "on"}
 _NULLS = {"", "~", "null"}
 _INT_PREFIXES = {"0b": 2, "0x": 16, "0o": 8}
@@ -71,13 +73,20 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
     if tag is None or tag == "!":
         if event.implicit[0] is False:  # quoted: always a string
             return value
-        tag = _resolver.resolve(yaml.ScalarNode, value, event.implicit)
+        tag = _resolver.resolve(yaml.ScalarNode, value, event.implicit)  # type: ignore[no-untyped-call]
     if tag not in _ALLOWED_TAGS:
         if tag in (_STANDARD_TAG + "timestamp",):
             return value  # dates stay text: the schema checks their form
         if tag == _STANDARD_TAG + "merge":
-            raise _problem("yaml-tag", "merge keys ('<<') are not supported: write the keys out", event)
-        if tag.startswith(_STANDARD_TAG) and tag[len(_STANDARD_TAG) :] in ("binary", "set", "omap", "pairs"):
+            raise _problem(
+                "yaml-tag", "merge keys ('<<') are not supported: write the keys out", event
+            )
+        if tag.startswith(_STANDARD_TAG) and tag[len(_STANDARD_TAG) :] in (
+            "binary",
+            "set",
+            "omap",
+            "pairs",
+        ):
             raise _problem("yaml-tag", f"the YAML type {tag} is not supported here", event)
         raise _problem(
             "yaml-tag", f"the tag {tag!r} is not allowed: runbooks hold plain data only", event
@@ -128,13 +137,17 @@ def _to_float(text: str, event: yaml.ScalarEvent) -> float:
         raise _problem("yaml-syntax", f"{text!r} is not a valid number", event) from None
 
 
-def _problem(code: str, message: str, event: yaml.Event) -> YamlProblem:
+def _position(event: yaml.Event) -> Position:
     mark = event.start_mark
-    return YamlProblem(code, message, mark.line + 1, mark.column + 1)
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def _problem(code: str, message: str, event: yaml.Event) -> YamlProblem:
+    return YamlProblem(code, message, *_position(event))
 
 
 class _Frame:
-    __slots__ = ("container", "path", "pending_key", "weight", "start", "seen_key_at")
+    __slots__ = ("container", "path", "pending_key", "seen_key_at", "start", "weight")
 
     def __init__(
         self, container: dict[str, Any] | list[Any], path: Path, start: yaml.Event
@@ -160,8 +173,7 @@ def read_yaml(text: str) -> tuple[Any, Positions]:
 
     def place(value: Any, weight: int, event: yaml.Event) -> None:
         nonlocal root, has_root
-        mark = event.start_mark
-        position = (mark.line + 1, mark.column + 1)
+        position = _position(event)
         if not stack:
             root, has_root = value, True
             values[()] = position
@@ -222,7 +234,11 @@ def read_yaml(text: str) -> tuple[Any, Positions]:
                     raise _problem(
                         "too-deep", f"nested more than {MAX_DEPTH} levels deep: flatten it", event
                     )
-                if stack and isinstance(stack[-1].container, dict) and stack[-1].pending_key is None:
+                if (
+                    stack
+                    and isinstance(stack[-1].container, dict)
+                    and stack[-1].pending_key is None
+                ):
                     raise _problem("yaml-key", "a mapping key must be a plain value", event)
                 container: dict[str, Any] | list[Any] = (
                     {} if isinstance(event, yaml.MappingStartEvent) else []
@@ -285,7 +301,9 @@ def decode(raw: bytes) -> str:
     if b"\x00" in raw:
         offset = raw.index(b"\x00")
         line, column = _line_col(raw, offset)
-        raise YamlProblem("binary", "the file holds binary data (a NUL byte), not YAML", line, column)
+        raise YamlProblem(
+            "binary", "the file holds binary data (a NUL byte), not YAML", line, column
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -299,7 +317,10 @@ def decode(raw: bytes) -> str:
         line = before.count("\n") + 1
         column = control.start() - (before.rfind("\n") + 1) + 1
         raise YamlProblem(
-            "binary", f"the file holds a control character (U+{ord(control.group()):04X})", line, column
+            "binary",
+            f"the file holds a control character (U+{ord(control.group()):04X})",
+            line,
+            column,
         )
     return text
 

@@ -175,8 +175,8 @@ def test_from_yaml_action(value: Any, expected: E.Act) -> None:
 @pytest.mark.parametrize(
     ("value", "code"),
     [("skipped", "reason-required"), ({"skipped": ""}, "reason-required"),
-     (False, "reason-required"), ("n", "reason-required"), ({"gedaan": 1}, "unknown-key"), (3, "unknown-key"),
-     ("soms", "unknown-key")],
+     (False, "reason-required"), ("n", "reason-required"), ({"gedaan": 1}, "unknown-key"),
+     (3, "unknown-key"), ("soms", "unknown-key")],
 )
 def test_from_yaml_action_errors(value: Any, code: str) -> None:
     with pytest.raises(ParseError) as caught:

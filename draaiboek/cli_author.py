@@ -1,0 +1,99 @@
+"""Commands for runbook authors that read runbooks only: `graph`, `diff` and `print`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from draaiboek.cli_app import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    LangOption,
+    RunbooksOption,
+    app,
+    chosen_language,
+    fail,
+    runbooks_folder,
+    usage_error,
+)
+
+if TYPE_CHECKING:
+    from draaiboek.library import Library
+    from draaiboek.model import Runbook
+
+RunbookArgument = Annotated[
+    str, typer.Argument(help="A runbook id from the runbooks folder, or a path to a runbook file.",
+                        show_default=False)
+]
+
+
+def _looks_like_path(given: str) -> bool:
+    return given.endswith((".yaml", ".yml")) or "/" in given or "\\" in given
+
+
+def load_runbook(given: str, runbooks: Path | None) -> tuple[Runbook, Library]:
+    """The runbook named by id or path, and the library it was loaded with (for its contacts).
+
+    A file is read with its sibling files and the runbooks folder as context, so that the
+    contacts registry next to it (or in the runbooks folder) resolves its contact ids.
+    """
+    from datetime import date
+
+    from draaiboek.library import load_library
+    from draaiboek.model import RUNBOOK_FORMAT
+
+    folder = runbooks_folder(runbooks)
+    path = Path(given)
+    if path.is_file() or _looks_like_path(given):
+        if not path.is_file():
+            usage_error(f"{given} does not exist: give a runbook id or a runbook file")
+        siblings = [p for p in sorted(path.parent.iterdir()) if p.suffix in (".yaml", ".yml")]
+        library = load_library([path], today=date.today(), context=[folder, *siblings])
+        if not library.runbooks:
+            problem = next(iter(library.errors), None)
+            if problem is not None:
+                fail(f"{problem.file}:{problem.line}:{problem.column}: {problem.message}")
+            formats = [d.format for d in library.documents if d.format != RUNBOOK_FORMAT]
+            fail(f"{given} is not a runbook (format: {formats[0] if formats else '?'})")
+        return next(iter(library.runbooks.values())), library
+    library = load_library([folder], today=date.today())
+    runbook = library.runbooks.get(given)
+    if runbook is None:
+        known = ", ".join(sorted(library.runbooks)) or "none"
+        usage_error(f"no valid runbook {given!r} in {folder} (available: {known}); "
+                    "'draaiboek validate' shows what is wrong with a file")
+    return runbook, library
+
+
+def _errors_of(library: Library, runbook: Runbook) -> int:
+    return sum(1 for finding in library.errors if finding.file == runbook.file)
+
+
+@app.command()
+def graph(
+    runbook: RunbookArgument,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="mermaid or dot (Graphviz).")
+    ] = "mermaid",
+    lang: LangOption = None,
+    runbooks: RunbooksOption = None,
+) -> None:
+    """Print the decision graph of a runbook as Mermaid or Graphviz DOT.
+
+    Example: draaiboek graph 112-onbereikbaar --format dot | dot -Tsvg > graph.svg
+    """
+    from draaiboek import graph as graph_service
+
+    if output_format not in graph_service.FORMATS:
+        usage_error(f"unknown format {output_format!r}: choose mermaid or dot")
+    language = chosen_language(lang)
+    loaded, library = load_runbook(runbook, runbooks)
+    errors = _errors_of(library, loaded)
+    if errors:
+        # Still drawn: seeing the graph helps to find a dangling `next`.
+        typer.echo(f"draaiboek: {loaded.file} has {errors} error(s); "
+                   "'draaiboek validate' lists them", err=True)
+    typer.echo(graph_service.render(loaded, output_format, language), nl=False)
+    raise typer.Exit(EXIT_FINDINGS if errors else EXIT_OK)
