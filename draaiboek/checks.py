@@ -326,3 +326,34 @@ def _thaw(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_thaw(item) for item in value]
     return value
+
+
+def check_test_file(document: Document, runbooks: Mapping[str, Runbook]) -> list[Finding]:
+    """A runbook test names a runbook that exists, and steps that exist in it (or its subs)."""
+    findings: list[Finding] = []
+
+    def emit(path: Path, code: str, message: str, key: bool = False) -> None:
+        positions = document.positions
+        line, column = positions.of_key(path) if key else positions.of_value(path)
+        findings.append(Finding(document.file, line, column, json_path(path), code, message))
+
+    top = str(document.data["runbook"])
+    if top not in runbooks:
+        emit(
+            ("runbook",),
+            "unknown-runbook",
+            f"runbook {top!r} is not among the runbooks being tested or in the runbooks folder",
+        )
+        return findings
+    for index, case in enumerate(document.data["cases"]):
+        for key in case.get("answers", {}):
+            runbook_id, _, step_id = key.rpartition("/")
+            runbook = runbooks.get(runbook_id or top)
+            if runbook is None or step_id not in runbook.steps:
+                emit(
+                    ("cases", index, "answers", key),
+                    "unknown-step",
+                    f"answer for step {key!r}, which is not in runbook {runbook_id or top!r}",
+                    key=True,
+                )
+    return findings

@@ -97,3 +97,40 @@ def graph(
                    "'draaiboek validate' lists them", err=True)
     typer.echo(graph_service.render(loaded, output_format, language), nl=False)
     raise typer.Exit(EXIT_FINDINGS if errors else EXIT_OK)
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="The old version: a file, or REV:PATH (git show).",
+                                       show_default=False)],
+    new: Annotated[str, typer.Argument(help="The new version: a file, or REV:PATH (git show).",
+                                       show_default=False)],
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="text or json (for CI).")
+    ] = "text",
+) -> None:
+    """Show what changed between two versions of a runbook; exit 1 if the version was not raised
+    enough (major: removed or rewired; minor: added; patch: wording and metadata only).
+
+    Example: draaiboek diff HEAD:runbooks/112-onbereikbaar.yaml runbooks/112-onbereikbaar.yaml
+    """
+    import json
+
+    from draaiboek import diff as diff_service
+
+    if output_format not in diff_service.FORMATS:
+        usage_error(f"unknown format {output_format!r}: choose text or json")
+    try:
+        result = diff_service.compare(diff_service.read_version(old),
+                                      diff_service.read_version(new))
+    except diff_service.DiffError as exc:
+        if exc.usage:
+            usage_error(str(exc))
+        fail(str(exc))
+    if output_format == "json":
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(diff_service.as_text(result), nl=False)
+    if not result.ok:
+        typer.echo(f"draaiboek: {result.message}", err=True)
+    raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)

@@ -505,11 +505,17 @@ def follow_ups(state: WalkState) -> list[Draft]:
     """
     drafts: list[Draft] = []
     while (current := state.current) is not None:
+        if not current.step:  # a crash between `called` and the sub-runbook's first `entered`
+            start = _runbook(state.runbooks, current.runbook).start
+            drafts.append(Draft("entered", {"runbook": current.runbook, "step": start}))
+            state = _sim(state, drafts[-1], _SIM_AT)
+            continue
         step = state.step_of(current.runbook, current.step)
         new: list[Draft] = []
         if step.type == "runbook" and step.runbook is not None:
             if len(state.stack) >= MAX_DEPTH:
-                raise MissingRunbook(f"sub-runbooks nested deeper than {MAX_DEPTH}: a loop?")
+                raise ValueError(f"sub-runbooks nested deeper than {MAX_DEPTH}: do they call "
+                                 "each other in a circle?")
             sub = _runbook(state.runbooks, step.runbook)
             new = [
                 Draft("called", {"runbook": sub.id, "version": sub.version, "sha256": sub.sha256,

@@ -62,6 +62,7 @@ _MERMAID_CODES = {
     ord("("): "#40;",
     ord(")"): "#41;",
     ord("`"): "#96;",
+    ord("\\"): "#92;",
     ord("\r"): " ",
     ord("\t"): " ",
 }
@@ -162,8 +163,8 @@ def mermaid(runbook: Runbook, lang: str) -> str:
         label = mermaid_text("? " + words["missing"].format(id=target))
         out.append(f'    {_mermaid_id(target)}["{label}"]')
     out.append(f"    {_START} --> {_mermaid_id(runbook.start)}")
-    for source, target, label in _edges(runbook, lang):
-        arrow = "-->" if label is None else f'-->|"{mermaid_text(label)}"|'
+    for source, target, text in _edges(runbook, lang):
+        arrow = "-->" if text is None else f'-->|"{mermaid_text(text)}"|'
         out.append(f"    {_mermaid_id(source)} {arrow} {_mermaid_id(target)}")
     ends = [_mermaid_id(s.id) for s in runbook.steps.values() if s.type == "end"]
     out.append("    classDef first stroke-width:3px")
@@ -216,8 +217,8 @@ def dot(runbook: Runbook, lang: str) -> str:
         label = dot_text("? " + words["missing"].format(id=target))
         out.append(f'    "{dot_text(target)}" [shape=box, style=dashed, label="{label}"];')
     out.append(f'    "{_START}" -> "{runbook.start}";')
-    for source, target, label in _edges(runbook, lang):
-        attrs = "" if label is None else f' [label="{dot_text(label)}"]'
+    for source, target, text in _edges(runbook, lang):
+        attrs = "" if text is None else f' [label="{dot_text(text)}"]'
         out.append(f'    "{source}" -> "{dot_text(target)}"{attrs};')
     out.append("}")
     return "\n".join(out) + "\n"

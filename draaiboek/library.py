@@ -12,11 +12,12 @@ from datetime import date
 from pathlib import Path
 
 from draaiboek.build import build_contacts, build_runbook
-from draaiboek.checks import CheckContext, check_runbook
+from draaiboek.checks import CheckContext, check_runbook, check_test_file
 from draaiboek.documents import Document, collect_files, read_document
 from draaiboek.model import (
     CONTACTS_FORMAT,
     RUNBOOK_FORMAT,
+    TEST_FORMAT,
     Contact,
     Finding,
     Runbook,
@@ -93,6 +94,9 @@ def load_library(
     )
     for runbook_id, runbook in runbooks.items():
         findings.extend(check_runbook(runbook_documents[runbook_id], runbook, check_context))
+    for document in documents:
+        if document.format == TEST_FORMAT and document.schema_valid:
+            findings.extend(check_test_file(document, every))
     return Library(
         runbooks=frozen_map(runbooks),
         contacts=frozen_map(contacts),

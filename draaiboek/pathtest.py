@@ -56,6 +56,7 @@ class _Run:
         self.state = engine.initial_state(runbooks)
         self.now = clock_start
         self.events: list[dict[str, Any]] = []
+        self.visits: dict[tuple[str, str], int] = {}  # counted here: the path can grow long
 
     def log(self, drafts: Iterable[engine.Draft]) -> None:
         for draft in drafts:
@@ -63,6 +64,9 @@ class _Run:
                      "by": OPERATOR, **draft.fields}
             self.events.append(event)
             self.state = engine.apply(self.state, event)
+            if draft.type == "entered":
+                key = (str(draft.fields["runbook"]), str(draft.fields["step"]))
+                self.visits[key] = self.visits.get(key, 0) + 1
         self.now += TICK
 
 
@@ -79,7 +83,9 @@ def _lookup(answers: Mapping[str, Any], top: str, runbook: str, step: str) -> tu
     return False, None
 
 
-def _walk(run: _Run, runbooks: Mapping[str, Runbook], top: str, answers: Mapping[str, Any]) -> None:
+def _walk(
+    run: _Run, runbooks: Mapping[str, Runbook], top: str, answers: Mapping[str, Any]
+) -> None:
     runbook = runbooks[top]
     run.log(engine.open_events(
         runbook, incident="test", mode="exercise", operator=OPERATOR, tool_version="test",
@@ -93,7 +99,7 @@ def _walk(run: _Run, runbooks: Mapping[str, Runbook], top: str, answers: Mapping
         asked = engine.prompt(state)
         rb, step_id = asked.runbook_id, asked.step_id
         name = _name(top, rb, step_id)
-        visit = sum(1 for e in state.entries if (e.runbook, e.step) == (rb, step_id)) - 1
+        visit = run.visits.get((rb, step_id), 1) - 1
         if queued_for != (rb, step_id, visit) or not queue:
             found, value = _lookup(answers, top, rb, step_id)
             if not found:
@@ -107,7 +113,9 @@ def _walk(run: _Run, runbooks: Mapping[str, Runbook], top: str, answers: Mapping
         try:
             run.log(engine.respond(state, answer, run.now))
         except engine.Rejected as error:
-            raise _Stop(f"step {name!r}: answer rejected: {_said(error.code, error.detail)}")
+            raise _Stop(
+                f"step {name!r}: answer rejected: {_said(error.code, error.detail)}"
+            ) from None
     raise _Stop(f"loop: more than {MAX_ANSWERS} answers without reaching an end")
 
 

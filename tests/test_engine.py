@@ -495,8 +495,20 @@ def test_follow_ups_after_a_crash_right_after_entered() -> None:
     assert E.prompt(walk.state).step_id == "nlalert"
     rest = E.follow_ups(walk.state)
     assert [d.type for d in rest] == ["called", "entered"]
-    walk.log(rest)
+    walk.log(rest[:1])  # and a crash right after the call
+    assert [d.type for d in E.follow_ups(walk.state)] == ["entered"]
+    walk.log(E.follow_ups(walk.state))
     assert walk.where() == ("action", f"{SUB}/melden", None)
+    assert E.follow_ups(walk.state) == []
+
+
+def test_sub_runbooks_calling_each_other_in_a_circle_are_refused() -> None:
+    runbooks = {"a": _runbook("a", _step("s", "runbook", runbook="b", next="e"),
+                              _step("e", "end", outcome="resolved")),
+                "b": _runbook("b", _step("s", "runbook", runbook="a", next="e"),
+                              _step("e", "end", outcome="resolved"))}
+    with pytest.raises(ValueError, match="circle"):
+        Walk(runbooks, "a")
 
 
 def test_step_items_model_is_used() -> None:

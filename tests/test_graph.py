@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -21,8 +22,8 @@ from draaiboek.model import Runbook
 
 CORPUS = Path(__file__).parent / "corpus" / "valid"
 EXAMPLE = CORPUS / "every-step-type.yaml"
-HOSTILE = 'Kwaad "q" [b] {c} (d) |e| <f> #g &h; \\\\ `x` %%\\nregel twee'
 HOSTILE_TEXT = 'Kwaad "q" [b] {c} (d) |e| <f> #g &h; \\ `x` %%\nregel twee'
+HOSTILE = json.dumps(HOSTILE_TEXT)  # a JSON string is a valid YAML double-quoted scalar
 runner = CliRunner()
 
 
@@ -47,9 +48,9 @@ def variant(tmp_path: Path, *replacements: tuple[str, str]) -> Path:
 def hostile(tmp_path: Path) -> Path:
     return variant(
         tmp_path,
-        ('"Vanuit geen enkel netwerk"', f'"{HOSTILE}"'),
-        ('"Bel 112 testen"', f'"{HOSTILE}"'),
-        ('"Is 112 bereikbaar?"', f'"{HOSTILE}"'),
+        ('"Vanuit geen enkel netwerk"', HOSTILE),
+        ('"Bel 112 testen"', HOSTILE),
+        ('"Is 112 bereikbaar?"', HOSTILE),
     )
 
 
@@ -57,9 +58,12 @@ _NODE = re.compile(r"^    (s_[a-z0-9_]+)(\{|\[/|\[\[|\(\[|\[)\"(.*)\"(\}|/\]|\]\
 _EDGE = re.compile(r"^    (\S+) -->(?:\|\"(.*)\"\|)? (\S+)$")
 
 
-def parse_mermaid(text: str) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str | None, str]]]:
+Edge = tuple[str, str | None, str]
+
+
+def parse_mermaid(text: str) -> tuple[dict[str, tuple[str, str]], list[Edge]]:
     nodes: dict[str, tuple[str, str]] = {}
-    edges: list[tuple[str, str | None, str]] = []
+    edges: list[Edge] = []
     for line in text.splitlines():
         if match := _NODE.match(line):
             nodes[match[1]] = (match[2], match[3])
@@ -71,7 +75,7 @@ def parse_mermaid(text: str) -> tuple[dict[str, tuple[str, str]], list[tuple[str
 def assert_clean_label(label: str) -> None:
     """Nothing left that Mermaid's grammar would read: only entities and our own line breaks."""
     bare = re.sub(r"#\w+;", "", label.replace("<br/>", ""))
-    for char in '"[]{}()|<>#`\n':
+    for char in '"[]{}()|<>#`\\\n':
         assert char not in bare, (char, label)
 
 
