@@ -131,6 +131,6 @@ def diff(
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     else:
         typer.echo(diff_service.as_text(result), nl=False)
-    if not result.ok:
+    if not result.ok and output_format == "json":  # the text output already says why
         typer.echo(f"draaiboek: {result.message}", err=True)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)

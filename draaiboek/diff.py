@@ -299,7 +299,5 @@ def as_text(result: DiffResult) -> str:
     for change in result.changes:
         where = (change.step or "(runbook)") + (f" {change.field}" if change.field else "")
         lines.append(f"  {change.bump:<5}  {change.kind:<16}  {where}: {change.detail}")
-    verdict = "ok" if result.ok else "FAIL"
-    lines.append(f"{len(result.changes)} change(s), {result.required_bump} raise needed, "
-                 f"{result.actual_bump} given: {verdict}: {result.message}")
+    lines.append(f"{'ok' if result.ok else 'FAIL'}: {result.message}")
     return "\n".join(lines) + "\n"

@@ -73,6 +73,19 @@ def _most_useful(error: ValidationError) -> ValidationError:
 def _finding(error: ValidationError, positions: Positions, file: str) -> Finding:
     path: Path = tuple(error.absolute_path)
     validator = str(error.validator)
+    if "propertyNames" in error.relative_schema_path and isinstance(error.instance, str):
+        # jsonschema reports a bad key at its mapping; point at the key itself.
+        key_path = (*path, error.instance)
+        line, column = positions.of_key(key_path)
+        return Finding(
+            file,
+            line,
+            column,
+            json_path(key_path),
+            "bad-key",
+            f"key {error.instance!r} does not have the expected form ({_describe_pattern(error)})",
+            Severity.ERROR,
+        )
     code = _CODES.get(validator, "schema")
     message = error.message
     if validator in ("additionalProperties", "unevaluatedProperties") and isinstance(
