@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+import click
 import typer
 
 from draaiboek import cli_validate, cli_walk  # noqa: F401  (they register their commands)
@@ -13,15 +14,12 @@ from draaiboek.cli_app import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, app, 
 def main(argv: list[str] | None = None) -> int:
     try:
         result = app(args=argv, standalone_mode=False)
-    except (typer.Abort, KeyboardInterrupt):
+    except (click.Abort, typer.Abort, KeyboardInterrupt):
         print("\nOnderbroken / interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except typer.TyperException as exc:  # usage errors: unknown option, missing argument, ...
-        show = getattr(exc, "show", None)
-        if show is None:
-            raise
-        show()
-        return int(getattr(exc, "exit_code", EXIT_USAGE) or EXIT_USAGE)
+    except click.ClickException as exc:  # usage errors: unknown option, missing argument, ...
+        exc.show()
+        return exc.exit_code or EXIT_USAGE
     except Exception as exc:  # anything unexpected: one line and a crash note, no traceback
         note = crash_note(exc)
         print(

@@ -37,7 +37,8 @@ def load_runbook(given: str, runbooks: Path | None) -> tuple[Runbook, Library]:
     """The runbook named by id or path, and the library it was loaded with (for its contacts).
 
     A file is read with its sibling files and the runbooks folder as context, so that the
-    contacts registry next to it (or in the runbooks folder) resolves its contact ids.
+    contacts registry next to it (or in the runbooks folder) resolves its contact ids; what
+    stands next to the file wins over the runbooks folder.
     """
     from datetime import date
 
@@ -50,7 +51,7 @@ def load_runbook(given: str, runbooks: Path | None) -> tuple[Runbook, Library]:
         if not path.is_file():
             usage_error(f"{given} does not exist: give a runbook id or a runbook file")
         siblings = [p for p in sorted(path.parent.iterdir()) if p.suffix in (".yaml", ".yml")]
-        library = load_library([path], today=date.today(), context=[folder, *siblings])
+        library = load_library([path], today=date.today(), context=[*siblings, folder])
         if not library.runbooks:
             problem = next(iter(library.errors), None)
             if problem is not None:
@@ -134,3 +135,48 @@ def diff(
     if not result.ok and output_format == "json":  # the text output already says why
         typer.echo(f"draaiboek: {result.message}", err=True)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)
+
+
+@app.command("print")
+def print_runbook(
+    runbook: RunbookArgument,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="md (Markdown) or html (A4, self-contained).")
+    ] = "md",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.",
+                                  show_default=False)
+    ] = None,
+    lang: LangOption = None,
+    runbooks: RunbooksOption = None,
+) -> None:
+    """A printable runbook for when the laptop is gone: numbered steps, boxes to tick, lines for
+    the time, contacts with their numbers, and the id, version and sha256 on every page.
+
+    Example: draaiboek print 112-onbereikbaar --format html -o 112.html
+    """
+    from draaiboek import printout
+
+    if output_format not in printout.FORMATS:
+        usage_error(f"unknown format {output_format!r}: choose md or html")
+    language = chosen_language(lang)
+    loaded, library = load_runbook(runbook, runbooks)
+    errors = _errors_of(library, loaded)
+    if errors:
+        # A wrong step number on paper would send someone the wrong way in an outage.
+        fail(f"{loaded.file} has {errors} error(s): fix them before printing "
+             "('draaiboek validate' lists them)")
+    text = printout.render(loaded, library.contacts, output_format, language,
+                           library.all_runbooks())
+    write_output(text, output)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """To stdout, or to a file with a one-line error if it cannot be written."""
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")

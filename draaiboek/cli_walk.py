@@ -53,16 +53,23 @@ class Interrupted(Exception):
 def interruptible(session: Session) -> Iterator[None]:
     """Turn signals into Interrupted, but never in the middle of writing a journal line."""
     pending: list[int] = []
+    raised: list[int] = []  # once stopping, further signals must not cut the pause short
+
+    def interrupt(signum: int) -> None:
+        raised.append(signum)
+        raise Interrupted(signum)
 
     def handler(signum: int, _frame: FrameType | None) -> None:
+        if raised:
+            return
         if session.appending:
             pending.append(signum)
             return
-        raise Interrupted(signum)
+        interrupt(signum)
 
     def after_append() -> None:
-        if pending:
-            raise Interrupted(pending[0])
+        if pending and not raised:
+            interrupt(pending[0])
 
     wanted = [signal.SIGINT, signal.SIGTERM]
     if hasattr(signal, "SIGHUP"):

@@ -21,6 +21,7 @@ from draaiboek.journal import JOURNAL_NAME, JournalError, read_events
 from draaiboek.model import RUNBOOK_FORMAT, Runbook
 
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
+_STORED_COPY = re.compile(r"^[0-9a-f]{64}\.yaml$")
 
 
 class IncidentError(Exception):
@@ -87,6 +88,20 @@ def incident_runbooks(folder: Path, events: list[dict[str, Any]]) -> dict[str, R
             )
         runbook = build_runbook(document)
         runbooks[runbook.id] = runbook
+    # A sub-runbook is stored when the incident starts but only named in a journal once it is
+    # called: a walk resumed before that point needs the stored copy too.
+    for copy in sorted(folder.glob("*.yaml")):
+        if not _STORED_COPY.match(copy.name):
+            continue
+        document, _ = read_document(copy)
+        if (
+            document is not None
+            and document.format == RUNBOOK_FORMAT
+            and document.schema_valid
+            and document.sha256 == copy.stem
+        ):
+            runbook = build_runbook(document)
+            runbooks.setdefault(runbook.id, runbook)
     return runbooks
 
 

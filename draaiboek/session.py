@@ -131,6 +131,11 @@ class Session:
     def resume(cls, folder: Path, *, operator: str | None, clock: Clock) -> Session:
         """Take over an incident: recover a torn tail, log resumed (and a handover)."""
         events = read_events(folder / "journal.jsonl")
+        if not events or events[0].get("type") != "opened":
+            raise IncidentError(
+                f"the journal in {folder} has no 'opened' event (the start was cut off): "
+                "nothing to continue, start a new incident"
+            )
         runbooks = incident_runbooks(folder, events)
         previous = engine.replay(runbooks, events)
         who = operator or previous.operator
@@ -152,6 +157,9 @@ class Session:
             session.log(engine.Draft("resumed", {}))
             if who != before:
                 session.log(engine.Draft("handover", {"from": before, "to": who}))
+            if not session.state.stack:  # a crash between `opened` and the first `entered`
+                top = session.runbooks[session.state.runbook]
+                session.log(engine.Draft("entered", {"runbook": top.id, "step": top.start}))
             # A crash right after an `entered` can leave automatic steps unlogged.
             session.log_all(engine.follow_ups(session.state))
         return session

@@ -326,5 +326,8 @@ def decode(raw: bytes) -> str:
 
 
 def _line_col(raw: bytes, offset: int) -> Position:
+    """1-based line and column (in characters, as an editor counts) of a byte offset."""
     before = raw[:offset]
-    return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
+    line_start = before.rfind(b"\n") + 1
+    column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+    return before.count(b"\n") + 1, column

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from typer.testing import CliRunner, Result
 
-import draaiboek.cli  # noqa: F401  (importing it registers every command on the app)
-from draaiboek.cli_app import app
+if TYPE_CHECKING:
+    from typer.testing import Result
 
-RunCli = Callable[[list[str]], Result]
+RunCli = Callable[[list[str]], "Result"]
 
 
 @pytest.fixture
@@ -19,8 +19,14 @@ def run_cli(tmp_path: Path) -> RunCli:
     """`run_cli([...])` runs `draaiboek ...` through typer's CliRunner.
 
     A fixed width and no colour, so output is the same everywhere; the settings that may be set
-    on a developer's machine are cleared, and a crash note (if any) lands in tmp_path.
+    on a developer's machine are cleared, and a crash note (if any) lands in tmp_path. The CLI is
+    imported here, not at the top, so that the tests which do not need it never depend on it.
     """
+    from typer.testing import CliRunner
+
+    import draaiboek.cli  # noqa: F401  (importing it registers every command on the app)
+    from draaiboek.cli_app import app
+
     runner = CliRunner()
     env: dict[str, str | None] = {
         "COLUMNS": "100",

@@ -1,0 +1,45 @@
+"""A simulated clock for exercises: the scenario's start time, running at a chosen speed.
+
+The real time source is passed in (`time.monotonic` by default), so a test drives the clock by
+hand and an exercise of three hours can be played in ten minutes. `now` is what a Session takes
+as its clock: every journal event of an exercise carries simulated time.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+
+class SimClock:
+    """`now()` = start_sim + (real() - real0) * speed, as an aware UTC datetime."""
+
+    def __init__(
+        self,
+        start_sim: datetime,
+        speed: float = 1.0,
+        real: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if start_sim.tzinfo is None or start_sim.utcoffset() is None:
+            raise ValueError("the simulated start must carry its UTC offset")
+        if not math.isfinite(speed) or speed <= 0:
+            raise ValueError(f"speed must be a positive number, not {speed!r}")
+        self.start_sim = start_sim.astimezone(UTC)
+        self.speed = float(speed)
+        self.real = real
+        self.real0 = real()
+
+    def elapsed(self) -> timedelta:
+        """Simulated time since the start (never negative, even if `real` steps back)."""
+        seconds = max(0.0, (self.real() - self.real0) * self.speed)
+        return timedelta(seconds=seconds)
+
+    def now(self) -> datetime:
+        return self.start_sim + self.elapsed()
+
+    def real_seconds_until(self, moment: datetime) -> float:
+        """Real seconds until the simulated clock shows `moment` (0 when it already has)."""
+        ahead = (moment - self.now()).total_seconds()
+        return max(0.0, ahead / self.speed)
