@@ -245,7 +245,7 @@ def resume(
     from draaiboek.cli_render import Screen, make_console
     from draaiboek.i18n import Messages
     from draaiboek.incidents import IncidentError, find_incident
-    from draaiboek.journal import JournalError
+    from draaiboek.journal import JOURNAL_NAME, JournalError, read_events
     from draaiboek.session import Session, system_clock
 
     language = chosen_language(lang)
@@ -253,10 +253,12 @@ def resume(
     library = _contacts_library(runbooks_folder(runbooks))
     try:
         folder = find_incident(home_folder(home), incident)
-    except IncidentError as exc:
+        zone = _zone_of(folder)  # a damaged journal is a one-line error, not a crash
+        known = len(read_events(folder / JOURNAL_NAME))
+    except (IncidentError, JournalError) as exc:
         fail(str(exc))
     messages = Messages(language)
-    screen = Screen(make_console(), messages, _zone_of(folder), library.contacts)
+    screen = Screen(make_console(), messages, zone, library.contacts)
     source = LineSource(screen)
     name = operator.strip() if operator and operator.strip() else None
     if name is None and source.interactive and scripted is None:
@@ -265,8 +267,15 @@ def resume(
         session = Session.resume(folder, operator=name, clock=system_clock)
     except (IncidentError, JournalError) as exc:
         fail(str(exc))
+    # What taking over logged (a recovered torn line, resumed, handover) is shown, not hidden.
+    for event in session.journal.events[known:]:
+        screen.logged(session.state, event)
     if session.state.closed:
         session.close()
+        if any(event["type"] == "closed" for event in session.journal.events[known:]):
+            # the walk had reached its end before a crash: taking over finished it
+            screen.console.print(screen.t("closed.done", id=session.incident_id))
+            raise typer.Exit(EXIT_OK)
         fail(
             f"incident {session.incident_id} is closed; "
             f"'draaiboek report {session.incident_id}' shows its record"

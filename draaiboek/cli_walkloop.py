@@ -70,7 +70,7 @@ class WalkLoop:
             try:
                 events = self.session.submit(answer)
             except engine.Rejected as rejected:
-                self._reject(rejected.code, rejected.detail)
+                self._reject(rejected.code, self._explain(rejected, prompt))
                 self.queue.clear()
                 continue
             for event in events:
@@ -163,6 +163,18 @@ class WalkLoop:
         if prompt.kind == "confirm-end":
             return t("prompt.confirm")
         return t("prompt.input")
+
+    def _explain(self, rejected: engine.Rejected, prompt: engine.Prompt) -> str:
+        """A pattern in a value schema means nothing to a duty officer: say what was asked."""
+        step = self._step(prompt)
+        if rejected.code != "invalid-value" or step is None or step.value_schema is None:
+            return rejected.detail
+        described = step.value_schema.get("description")
+        if isinstance(described, str):
+            return described
+        if "does not match" in rejected.detail:
+            return self.screen.t("rejected.form", title=step.title.get(self.screen.lang))
+        return rejected.detail
 
     def _reject(self, code: str, detail: str) -> None:
         key = f"rejected.{code}"

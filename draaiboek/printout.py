@@ -24,44 +24,40 @@ LABELS: dict[str, dict[str, str]] = {
     "nl": {
         "runbook": "Draaiboek", "version": "versie", "step": "Stap", "page_of": "blad",
         "intro": "Werk de stappen in volgorde af. Vink elk vakje af en schrijf de tijd erbij.",
-        "incident": "Incident", "date": "Datum", "officer": "Dienstdoende",
-        "decision": "Besluit", "action": "Actie", "checklist": "Checklist", "input": "Invoer",
+        "incident": "Incident", "date": "Datum", "officer": "Dienstdoende", "decision": "Besluit",
+        "action": "Actie", "checklist": "Checklist", "input": "Invoer",
         "runbook_step": "Subdraaiboek", "end": "Einde", "critical": "KRITIEK",
-        "goto": "ga naar stap {n}", "then": "Daarna", "missing": "ontbreekt: {id}",
-        "role": "Rol", "due": "Uiterlijk", "due_value": "T+{minutes} min na de start",
-        "repeat": "Herhaal", "repeat_value": "elke {minutes} min", "until": "tot stap {steps}",
-        "contacts": "Contacten", "sources": "Bronnen", "note": "Let op",
-        "done": "Gedaan", "skipped": "Niet mogelijk", "deferred": "Later",
-        "time": "tijd", "reason": "reden", "value": "waarde", "recorded": "Genoteerd",
-        "run": "Voer draaiboek {id} uit", "ran": "Draaiboek {id} afgerond",
+        "goto": "ga naar stap {n}", "then": "Daarna", "missing": "ontbreekt: {id}", "role": "Rol",
+        "due": "Uiterlijk", "due_value": "T+{minutes} min na de start", "repeat": "Herhaal",
+        "repeat_value": "elke {minutes} min", "until": "tot stap {steps}", "contacts": "Contacten",
+        "sources": "Bronnen", "note": "Let op", "done": "Gedaan", "skipped": "Niet mogelijk",
+        "deferred": "Later", "time": "tijd", "reason": "reden", "value": "waarde",
+        "recorded": "Genoteerd", "run": "Voer draaiboek {id} uit", "ran": "Draaiboek {id} afgerond",
         "outcome": "Einde bereikt, uitkomst: {outcome}",
         "open_check": "Open kritieke acties en punten nagelopen",
         "example": "VOORBEELDNUMMER — NIET GEBRUIKEN", "unknown_contact": "niet in het register",
         "all_contacts": "Contacten", "all_sources": "Bronnen", "owner": "Eigenaar",
-        "status": "Status", "review_before": "Herzien vóór",
-        "resolved": "opgelost", "handed-over": "overgedragen", "escalated": "opgeschaald",
-        "aborted": "afgebroken",
+        "status": "Status", "review_before": "Herzien vóór", "resolved": "opgelost",
+        "handed-over": "overgedragen", "escalated": "opgeschaald", "aborted": "afgebroken",
     },
     "en": {
         "runbook": "Runbook", "version": "version", "step": "Step", "page_of": "sheet",
         "intro": "Work through the steps in order. Tick every box and write down the time.",
-        "incident": "Incident", "date": "Date", "officer": "Duty officer",
-        "decision": "Decision", "action": "Action", "checklist": "Checklist", "input": "Input",
+        "incident": "Incident", "date": "Date", "officer": "Duty officer", "decision": "Decision",
+        "action": "Action", "checklist": "Checklist", "input": "Input",
         "runbook_step": "Sub-runbook", "end": "End", "critical": "CRITICAL",
-        "goto": "go to step {n}", "then": "Then", "missing": "missing: {id}",
-        "role": "Role", "due": "Due", "due_value": "T+{minutes} min after the start",
-        "repeat": "Repeat", "repeat_value": "every {minutes} min", "until": "until step {steps}",
-        "contacts": "Contacts", "sources": "Sources", "note": "Note",
-        "done": "Done", "skipped": "Not possible", "deferred": "Later",
-        "time": "time", "reason": "reason", "value": "value", "recorded": "Recorded",
-        "run": "Run runbook {id}", "ran": "Runbook {id} completed",
-        "outcome": "End reached, outcome: {outcome}",
+        "goto": "go to step {n}", "then": "Then", "missing": "missing: {id}", "role": "Role",
+        "due": "Due", "due_value": "T+{minutes} min after the start", "repeat": "Repeat",
+        "repeat_value": "every {minutes} min", "until": "until step {steps}",
+        "contacts": "Contacts", "sources": "Sources", "note": "Note", "done": "Done",
+        "skipped": "Not possible", "deferred": "Later", "time": "time", "reason": "reason",
+        "value": "value", "recorded": "Recorded", "run": "Run runbook {id}",
+        "ran": "Runbook {id} completed", "outcome": "End reached, outcome: {outcome}",
         "open_check": "Open critical actions and items checked",
         "example": "EXAMPLE NUMBER — DO NOT USE", "unknown_contact": "not in the registry",
-        "all_contacts": "Contacts", "all_sources": "Sources", "owner": "Owner",
-        "status": "Status", "review_before": "Review before",
-        "resolved": "resolved", "handed-over": "handed over", "escalated": "escalated",
-        "aborted": "aborted",
+        "all_contacts": "Contacts", "all_sources": "Sources", "owner": "Owner", "status": "Status",
+        "review_before": "Review before", "resolved": "resolved", "handed-over": "handed over",
+        "escalated": "escalated", "aborted": "aborted",
     },
 }
 
@@ -100,7 +96,7 @@ def _contact_segs(ids: Sequence[str], contacts: Mapping[str, Contact], lang: str
         if contact is None:
             segs.append((f"{contact_id} ({words['unknown_contact']})", True))
             continue
-        org = f" ({contact.organisation})" if contact.organisation else ""
+        org = f", {contact.organisation}" if contact.organisation else ""
         segs.append((f"{contact.name.get(lang)}{org}", False))
         for number in contact.numbers:
             segs.append((f" — {number.label.get(lang)}: {number.number}", False))
@@ -240,7 +236,7 @@ table.page > thead .space { height: 13mm; } table.page > tfoot .space { height: 
        vertical-align: -0.5mm; margin-right: 1.5mm; }
 .line { display: inline-block; min-width: 22mm; border-bottom: 0.7pt solid #000;
        height: 1em; margin: 0 1mm; }
-.step, section { page-break-inside: avoid; break-inside: avoid; }
+section.keep, .step { page-break-inside: avoid; break-inside: avoid; }
 .step { border: 0.8pt solid #444; border-radius: 1.5mm; padding: 2mm 3mm; margin: 0 0 3mm; }
 .step h2 { margin: 0 0 1mm; } .kind { font-weight: normal; color: #444; }
 .field { margin-left: 4mm; color: #333; white-space: nowrap; }
@@ -251,6 +247,7 @@ table.data { width: 100%; border-collapse: collapse; font-size: 9.5pt; }
 table.data th, table.data td { border-bottom: 0.5pt solid #bbb; text-align: left;
        vertical-align: top; padding: 0.8mm 1.5mm; }
 table.data tr { page-break-inside: avoid; break-inside: avoid; }
+table.data thead { display: table-header-group; }
 @media screen { body { max-width: 210mm; margin: 0 auto; padding: 0 8mm; }
   .running-head, .running-foot { position: static; } table.page > thead .space,
   table.page > tfoot .space { height: 0; } }
@@ -373,13 +370,13 @@ def render_html(runbook: Runbook, contacts: Mapping[str, Contact], lang: str,
         rows = "".join(f'<tr><td class="mono">{esc(c)}</td><td>'
                        f"{_html_segs(_contact_segs([c], contacts, lang))}</td></tr>"
                        for c in referenced)
-        parts.append(f'<section><h2>{esc(words["all_contacts"])}</h2>'
+        parts.append(f'<section class="keep"><h2>{esc(words["all_contacts"])}</h2>'
                      f'<table class="data">{rows}</table></section>')
     if runbook.sources:
         rows = "".join(f"<tr><td>{esc(s.id)}</td><td>{esc(s.title)}"
                        + (f'<br><span class="mono">{esc(s.url)}</span>' if s.url else "")
                        + "</td></tr>" for s in runbook.sources.values())
-        parts.append(f'<section><h2>{esc(words["all_sources"])}</h2>'
+        parts.append(f'<section class="keep"><h2>{esc(words["all_sources"])}</h2>'
                      f'<table class="data">{rows}</table></section>')
     stamp = f'<span class="mono">{esc(seal(runbook, lang))}</span>'
     return html_page(lang, f"{runbook.title.get(lang)} ({runbook.id} {runbook.version})",

@@ -6,6 +6,7 @@ exercises run it at any speed); the terminal is not known here at all.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,6 +69,8 @@ class Session:
         # then `after_append` raises it.
         self.appending = False
         self.after_append: Callable[[], None] | None = None
+        # An exercise logs injects from a timer thread while the walk logs answers.
+        self.lock = threading.RLock()
 
     @property
     def incident_id(self) -> str:
@@ -170,17 +173,21 @@ class Session:
     def log_all(self, drafts: list[engine.Draft]) -> list[dict[str, Any]]:
         """Append the drafts in order; a Ctrl-C or SIGTERM is held until all are written, so an
         interrupted walk never stops between an answer and the step it leads to."""
-        outermost = not self.appending
-        self.appending = True
+        # Only the main thread gets signals: another thread's append must not hold them back.
+        main = threading.current_thread() is threading.main_thread()
         events = []
-        try:
-            for draft in drafts:
-                event = self.journal.append(draft.type, self.operator, self.clock(), draft.fields)
-                self.state = engine.apply(self.state, event)
-                events.append(event)
-        finally:
-            if outermost:
-                self.appending = False
+        with self.lock:
+            outermost = main and not self.appending
+            self.appending = self.appending or main
+            try:
+                for draft in drafts:
+                    at = self.clock()
+                    event = self.journal.append(draft.type, self.operator, at, draft.fields)
+                    self.state = engine.apply(self.state, event)
+                    events.append(event)
+            finally:
+                if outermost:
+                    self.appending = False
         if outermost and self.after_append is not None:
             self.after_append()
         return events

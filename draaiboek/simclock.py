@@ -8,9 +8,11 @@ as its clock: every journal event of an exercise carries simulated time.
 from __future__ import annotations
 
 import math
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Generic, Protocol, TypeVar
 
 
 class SimClock:
@@ -43,3 +45,31 @@ class SimClock:
         """Real seconds until the simulated clock shows `moment` (0 when it already has)."""
         ahead = (moment - self.now()).total_seconds()
         return max(0.0, ahead / self.speed)
+
+
+class Timed(Protocol):
+    @property
+    def at(self) -> timedelta: ...
+
+
+T = TypeVar("T", bound=Timed)
+
+
+class DueQueue(Generic[T]):
+    """Hands out each item once, when the clock has reached start + item.at. Thread-safe: an
+    exercise's timer thread and its prompt loop both ask for the injects that are due."""
+
+    def __init__(self, start: datetime, items: Iterable[T]) -> None:
+        self.start = start
+        self._lock = threading.Lock()
+        self._pending = sorted(items, key=lambda item: item.at)
+
+    def take(self, now: datetime) -> list[T]:
+        with self._lock:
+            due = [item for item in self._pending if self.start + item.at <= now]
+            self._pending = self._pending[len(due) :]
+            return due
+
+    def next_at(self) -> datetime | None:
+        with self._lock:
+            return self.start + self._pending[0].at if self._pending else None

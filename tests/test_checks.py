@@ -1,0 +1,325 @@
+"""Property tests for the graph checks, against independent searches written here; durations.
+
+Random step graphs are generated as runbook data, read by the reader (positions) and built into
+the model, then checked. The expected findings come from a plain BFS forwards from `start` and a
+plain search backwards from the end steps, not from draaiboek's own code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from draaiboek.build import build_runbook, format_duration, parse_duration
+from draaiboek.checks import CheckContext, check_runbook
+from draaiboek.documents import Document
+from draaiboek.model import Finding
+from draaiboek.schemacheck import schema_findings
+from draaiboek.yamlread import read_yaml
+
+REPO = Path(__file__).resolve().parent.parent
+DURATION_PATTERN = json.loads((REPO / "schemas" / "runbook.schema.json").read_text("utf-8"))[
+    "$defs"
+]["duration"]["pattern"]
+DANGLING = ("nergens", "weg")  # step ids that never exist
+TODAY = date(2026, 11, 23)
+BOUNDED = settings(max_examples=60, deadline=None)
+
+
+@dataclass(frozen=True)
+class Graph:
+    kinds: dict[str, str]  # step id -> type
+    edges: dict[str, list[str]]  # step id -> successors, in order (option order for decisions)
+    start: str
+
+
+@st.composite
+def graphs(draw: st.DrawFn, dangling: bool = False) -> Graph:
+    count = draw(st.integers(min_value=1, max_value=9))
+    ids = [f"s{i}" for i in range(count)]
+    targets = st.sampled_from(ids + list(DANGLING)) if dangling else st.sampled_from(ids)
+    kinds: dict[str, str] = {}
+    edges: dict[str, list[str]] = {}
+    for step_id in ids:
+        kind = draw(st.sampled_from(["end", "action", "decision", "checklist", "input"]))
+        kinds[step_id] = kind
+        if kind == "end":
+            edges[step_id] = []
+        elif kind == "decision":
+            edges[step_id] = draw(st.lists(targets, min_size=2, max_size=3))
+        else:
+            edges[step_id] = [draw(targets)]
+    return Graph(kinds, edges, draw(st.sampled_from(ids)))
+
+
+def _step(kind: str, successors: list[str]) -> dict[str, Any]:
+    step: dict[str, Any] = {"type": kind, "title": "Stap", "role": "caco"}
+    if kind == "end":
+        step["outcome"] = "resolved"
+    elif kind == "decision":
+        step["options"] = [
+            {"id": f"o{index}", "label": "Keuze", "next": target}
+            for index, target in enumerate(successors)
+        ]
+    else:
+        step["next"] = successors[0]
+        if kind == "checklist":
+            step["items"] = [{"id": "punt", "label": "Punt"}]
+        elif kind == "input":
+            step["value"] = {"type": "string"}
+    return step
+
+
+def _runbook_data(graph: Graph, start: str | None = None) -> dict[str, Any]:
+    return {
+        "format": "draaiboek/1",
+        "id": "eigenschap",
+        "version": "1.0.0",
+        "status": "draft",
+        "title": "Eigenschap",
+        "languages": ["nl"],
+        "roles": {"caco": "Calamiteitencoördinator"},
+        "start": graph.start if start is None else start,
+        "steps": {step_id: _step(graph.kinds[step_id], graph.edges[step_id])
+                  for step_id in graph.kinds},
+    }
+
+
+def _check(data: Mapping[str, Any], context: CheckContext | None = None) -> list[Finding]:
+    text = json.dumps(data, indent=1)  # JSON is YAML: one value per line, so positions differ
+    parsed, positions = read_yaml(text)
+    assert schema_findings("draaiboek/1", parsed, positions, "eigenschap.yaml") == []
+    document = Document(file="eigenschap.yaml", format="draaiboek/1", data=parsed,
+                        positions=positions, raw=text.encode(), sha256="", schema_valid=True)
+    runbook = build_runbook(document)
+    context = context or CheckContext(runbook_ids=frozenset({"eigenschap"}),
+                                      contact_ids=frozenset(), calls={}, today=TODAY)
+    return check_runbook(document, runbook, context)
+
+
+def _paths(findings: list[Finding], code: str) -> set[str]:
+    chosen = [f.path for f in findings if f.code == code]
+    assert len(chosen) == len(set(chosen)), f"{code} reported twice for one place"
+    return set(chosen)
+
+
+def _forward(graph: Graph) -> set[str]:
+    seen = {graph.start}
+    queue = deque([graph.start])
+    while queue:
+        for target in graph.edges[queue.popleft()]:
+            if target in graph.kinds and target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return seen
+
+
+def _can_finish(graph: Graph) -> set[str]:
+    predecessors: dict[str, list[str]] = {step_id: [] for step_id in graph.kinds}
+    for source, targets in graph.edges.items():
+        for target in targets:
+            if target in predecessors:
+                predecessors[target].append(source)
+    seen = {step_id for step_id, kind in graph.kinds.items() if kind == "end"}
+    queue = deque(seen)
+    while queue:
+        for source in predecessors[queue.popleft()]:
+            if source not in seen:
+                seen.add(source)
+                queue.append(source)
+    return seen
+
+
+def _has_dangling(graph: Graph, step_id: str) -> bool:
+    return any(target not in graph.kinds for target in graph.edges[step_id])
+
+
+# --- graph checks ------------------------------------------------------------------------------
+
+
+@BOUNDED
+@given(graph=graphs())
+def test_unreachable_step_is_exactly_the_steps_bfs_does_not_reach(graph: Graph) -> None:
+    findings = _check(_runbook_data(graph))
+    unreachable = set(graph.kinds) - _forward(graph)
+    assert _paths(findings, "unreachable-step") == {f"$.steps.{s}" for s in unreachable}
+
+
+@BOUNDED
+@given(graph=graphs())
+def test_no_way_out_is_exactly_the_reachable_steps_that_cannot_finish(graph: Graph) -> None:
+    findings = _check(_runbook_data(graph))
+    trapped = _forward(graph) - _can_finish(graph)
+    assert _paths(findings, "no-way-out") == {f"$.steps.{s}" for s in trapped}
+    assert {f.code for f in findings} <= {"unreachable-step", "no-way-out"}
+
+
+@BOUNDED
+@given(graph=graphs(dangling=True))
+def test_dangling_next_is_exactly_the_bad_references(graph: Graph) -> None:
+    findings = _check(_runbook_data(graph))
+    expected: set[str] = set()
+    for step_id, targets in graph.edges.items():
+        for index, target in enumerate(targets):
+            if target in graph.kinds:
+                continue
+            if graph.kinds[step_id] == "decision":
+                expected.add(f"$.steps.{step_id}.options[{index}].next")
+            else:
+                expected.add(f"$.steps.{step_id}.next")
+    assert _paths(findings, "dangling-next") == expected
+    # The searches skip references to nowhere; a step that leads nowhere already has its
+    # dangling-next, so it is not also called a trap.
+    reachable = _forward(graph)
+    assert _paths(findings, "unreachable-step") == {
+        f"$.steps.{s}" for s in set(graph.kinds) - reachable
+    }
+    trapped = {s for s in reachable - _can_finish(graph) if not _has_dangling(graph, s)}
+    assert _paths(findings, "no-way-out") == {f"$.steps.{s}" for s in trapped}
+
+
+@BOUNDED
+@given(graph=graphs(), start=st.sampled_from(DANGLING))
+def test_a_dangling_start_stops_the_graph_checks(graph: Graph, start: str) -> None:
+    findings = _check(_runbook_data(graph, start=start))
+    assert [(f.code, f.path) for f in findings] == [("dangling-start", "$.start")]
+
+
+@BOUNDED
+@given(graph=graphs())
+def test_graph_findings_point_at_the_step_id(graph: Graph) -> None:
+    data = _runbook_data(graph)
+    text = json.dumps(data, indent=1)
+    lines = text.splitlines()
+    for finding in _check(data):
+        if finding.code in ("unreachable-step", "no-way-out"):
+            step_id = finding.path.removeprefix("$.steps.")
+            line = lines[finding.line - 1]
+            assert line[finding.column - 1:].startswith(f'"{step_id}": {{'), (finding, line)
+
+
+def test_a_trap_cycle_reports_each_step_in_it() -> None:
+    graph = Graph(
+        kinds={"vraag": "decision", "a": "action", "b": "action", "einde": "end"},
+        edges={"vraag": ["einde", "a"], "a": ["b"], "b": ["a"], "einde": []},
+        start="vraag",
+    )
+    findings = _check(_runbook_data(graph))
+    assert sorted((f.code, f.path) for f in findings) == [
+        ("no-way-out", "$.steps.a"), ("no-way-out", "$.steps.b"),
+    ]
+
+
+# --- sub-runbook calls -------------------------------------------------------------------------
+
+
+@BOUNDED
+@given(
+    calls=st.dictionaries(
+        st.sampled_from(["a", "b", "c", "d"]),
+        st.frozensets(st.sampled_from(["a", "b", "c", "d"]), max_size=3),
+        min_size=1,
+    ),
+    callee=st.sampled_from(["a", "b", "c", "d", "onbekend"]),
+)
+def test_runbook_cycle_exactly_when_the_callee_calls_back(
+    calls: dict[str, frozenset[str]], callee: str
+) -> None:
+    known = frozenset({"a", "b", "c", "d", "eigenschap"})
+    every = {**calls, "eigenschap": frozenset({callee})}
+    data = _runbook_data(Graph(kinds={"sub": "action", "einde": "end"},
+                               edges={"sub": ["einde"], "einde": []}, start="sub"))
+    data["steps"]["sub"] = {"type": "runbook", "title": "Sub", "role": "caco", "runbook": callee,
+                            "next": "einde"}
+    context = CheckContext(runbook_ids=known, contact_ids=frozenset(), calls=every, today=TODAY)
+    codes = [(f.code, f.path) for f in _check(data, context)]
+    # Independent: can the callee reach "eigenschap" again through the calls?
+    seen, queue = {callee}, deque([callee])
+    while queue:
+        for next_id in every.get(queue.popleft(), frozenset()):
+            if next_id not in seen:
+                seen.add(next_id)
+                queue.append(next_id)
+    if callee not in known:
+        assert codes == [("unknown-runbook", "$.steps.sub.runbook")]
+    elif "eigenschap" in seen:
+        assert codes == [("runbook-cycle", "$.steps.sub.runbook")]
+    else:
+        assert codes == []
+
+
+# --- durations ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("PT15M", timedelta(minutes=15)),
+        ("PT1H30M", timedelta(hours=1, minutes=30)),
+        ("P1D", timedelta(days=1)),
+        ("P1DT2H3M4S", timedelta(days=1, hours=2, minutes=3, seconds=4)),
+        ("PT0S", timedelta(0)),
+        ("PT90M", timedelta(minutes=90)),
+        ("PT45S", timedelta(seconds=45)),
+    ],
+)
+def test_parse_duration(text: str, expected: timedelta) -> None:
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["", "P", "PT", "15M", "PT15", "PT1.5M", "P1W", "pt15m", "PT15M ", "-PT1M", "P1Y"]
+)
+def test_parse_duration_refuses(text: str) -> None:
+    with pytest.raises(ValueError, match="ISO 8601"):
+        parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (timedelta(minutes=15), "PT15M"),
+        (timedelta(hours=1, minutes=30), "PT1H30M"),
+        (timedelta(days=2), "P2D"),
+        (timedelta(days=1, seconds=1), "P1DT1S"),
+        (timedelta(0), "PT0S"),
+        (timedelta(minutes=90), "PT1H30M"),
+    ],
+)
+def test_format_duration(value: timedelta, expected: str) -> None:
+    assert format_duration(value) == expected
+
+
+@BOUNDED
+@given(seconds=st.integers(min_value=0, max_value=400 * 86400))
+def test_format_then_parse_is_the_identity(seconds: int) -> None:
+    value = timedelta(seconds=seconds)
+    text = format_duration(value)
+    assert re.fullmatch(DURATION_PATTERN, text), text  # what it writes, the schema accepts
+    assert parse_duration(text) == value
+
+
+@BOUNDED
+@given(parts=st.tuples(*[st.one_of(st.none(), st.integers(0, 500))] * 4))
+def test_parse_then_format_is_canonical(parts: tuple[int | None, ...]) -> None:
+    days, hours, minutes, seconds = parts
+    clock = "".join(f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M"), (seconds, "S"))
+                    if n is not None)
+    text = "P" + (f"{days}D" if days is not None else "") + (f"T{clock}" if clock else "")
+    assume(text != "P")
+    assert re.fullmatch(DURATION_PATTERN, text)
+    value = parse_duration(text)
+    assert value == timedelta(days=days or 0, hours=hours or 0, minutes=minutes or 0,
+                              seconds=seconds or 0)
+    assert parse_duration(format_duration(value)) == value
+    assert format_duration(parse_duration(format_duration(value))) == format_duration(value)
