@@ -55,7 +55,7 @@ _TEXT = {
         "target": "Waarop",
         "result": "Resultaat",
         "points": "Punten",
-        "within": "binnen {time}",
+        "within": "binnen T+{time}",
         "total": "Totaal: {earned} van {possible} punten ({percent}%)",
         "timeline": "Tijdlijn",
         "met": "gehaald",
@@ -73,7 +73,7 @@ _TEXT = {
         "target": "On",
         "result": "Result",
         "points": "Points",
-        "within": "within {time}",
+        "within": "by T+{time}",
         "total": "Total: {earned} of {possible} points ({percent}%)",
         "timeline": "Timeline",
         "met": "met",
@@ -163,7 +163,7 @@ def exercise(
 def _exercise_fields(scenario: Scenario, speed: float, lang: str) -> dict[str, Any]:
     """The `exercise` event, right after `opened`: which scenario, how fast, from when; the
     scenario file is kept in the incident folder as `<sha256>.yaml` (see scenario_for_incident)."""
-    return {"scenario": scenario.id, "version": scenario.version,
+    return {"scenario": scenario.id, "scenario_version": scenario.version,
             "title": scenario.title.get(lang), "runbook": scenario.runbook, "speed": speed,
             "start": scenario.start.isoformat(), "sha256": scenario.sha256}
 
@@ -318,7 +318,6 @@ def show_score(screen: Screen, card: ScoreCard, session: Session, text: dict[str
     from rich.markup import escape
     from rich.table import Table
 
-    from draaiboek.build import format_duration
     from draaiboek.cli_render import elapsed
 
     screen.banner(session.state)
@@ -328,7 +327,7 @@ def show_score(screen: Screen, card: ScoreCard, session: Session, text: dict[str
     for outcome in card.outcomes:
         x = outcome.expectation
         target = x.target + (
-            f" ({text['within'].format(time=format_duration(x.within))})" if x.within else ""
+            f" ({text['within'].format(time=elapsed(x.within))})" if x.within else ""
         )
         result = text[outcome.status]
         if outcome.offset is not None:

@@ -108,7 +108,7 @@ class LineSource:
 def _find_runbook(given: str, folder: Path) -> tuple[Runbook, Library]:
     from datetime import date
 
-    from draaiboek.library import load_library
+    from draaiboek.library import load_for_walk, load_library
 
     as_path = Path(given)
     if as_path.suffix in (".yaml", ".yml") or as_path.is_file():
@@ -117,7 +117,7 @@ def _find_runbook(given: str, folder: Path) -> tuple[Runbook, Library]:
         library = load_library([as_path], today=date.today(), context=[folder])
         runbook = next(iter(library.runbooks.values()), None)
     else:
-        library = load_library([folder], today=date.today())
+        library = load_for_walk(folder, given, today=date.today())
         runbook = library.all_runbooks().get(given)
         if runbook is None:
             known = ", ".join(sorted(library.runbooks)) or "none"

@@ -12,6 +12,7 @@ gets double-quoted strings with backslash escapes.
 
 from __future__ import annotations
 
+import textwrap
 from collections import deque
 
 from draaiboek.model import Runbook, Step
@@ -92,9 +93,10 @@ def walking_order(runbook: Runbook) -> list[str]:
 def label_lines(step: Step, runbook: Runbook, lang: str) -> list[str]:
     """The lines of a node's label: title, then what the shape alone does not say."""
     words = LABELS[lang]
-    lines = [step.title.get(lang) or step.id]
+    title = step.title.get(lang) or step.id
+    # Wrapped, so that one long title does not make the whole graph as wide as a wall.
+    lines = wrap(("☑ " if step.type == "checklist" else "") + title)
     if step.type == "checklist":
-        lines[0] = "☑ " + lines[0]
         lines.append(words["items"].format(count=len(step.items)))
     elif step.type == "runbook":
         lines.append("↪ " + words["runbook"].format(id=step.runbook or "?"))
@@ -107,12 +109,19 @@ def label_lines(step: Step, runbook: Runbook, lang: str) -> list[str]:
     return lines
 
 
+def wrap(text: str, width: int = 40) -> list[str]:
+    """Lines of at most `width` characters where possible; an author's own line breaks stay."""
+    return [part for line in text.splitlines() or [""]
+            for part in textwrap.wrap(line, width, break_long_words=False) or [""]]
+
+
 def _edges(runbook: Runbook, lang: str) -> list[tuple[str, str, str | None]]:
     edges: list[tuple[str, str, str | None]] = []
     for step_id in walking_order(runbook):
         step = runbook.steps[step_id]
         if step.type == "decision":
-            edges.extend((step_id, o.next, o.label.get(lang) or o.id) for o in step.options)
+            edges.extend((step_id, o.next, "\n".join(wrap(o.label.get(lang) or o.id, 30)))
+                         for o in step.options)
         elif step.next is not None:
             edges.append((step_id, step.next, None))
     return edges

@@ -160,3 +160,50 @@ def _contacts(documents: Iterable[Document], findings: list[Finding]) -> dict[st
             contacts[contact_id] = contact
             origin[contact_id] = document.file
     return contacts
+
+
+def load_for_walk(folder: Path, runbook_id: str, *, today: date) -> Library:
+    """The runbook to walk, the runbooks it calls, and the contacts: only those files.
+
+    The first question should be on screen fast, so the folder is not validated as a whole:
+    runbooks are looked up by the convention `<id>.yaml` and contacts as `contacts*.yaml`.
+    When the convention does not hold, the whole folder is loaded instead.
+    """
+    chosen: dict[str, Path] = {}
+    wanted = [runbook_id]
+    while wanted:
+        current = wanted.pop()
+        path = next(
+            (p for p in (folder / f"{current}.yaml", folder / f"{current}.yml") if p.is_file()),
+            None,
+        )
+        calls = _calls_in(path, current) if path is not None else None
+        if path is None or calls is None:
+            return load_library([folder], today=today)
+        chosen[current] = path
+        wanted.extend(c for c in calls if c not in chosen and c not in wanted)
+    contacts = sorted(folder.glob("contacts*.y*ml"))
+    library = load_library([*chosen.values(), *contacts], today=today)
+    if any(f.code in ("unknown-runbook", "unknown-contact") for f in library.errors):
+        return load_library([folder], today=today)
+    return library
+
+
+def _calls_in(path: Path, runbook_id: str) -> list[str] | None:
+    """The sub-runbook ids a runbook file calls; None when it is not that runbook."""
+    from draaiboek.yamlread import YamlProblem, decode, read_yaml
+
+    try:
+        data, _ = read_yaml(decode(path.read_bytes()))
+    except (OSError, YamlProblem):
+        return None
+    if not isinstance(data, dict) or data.get("id") != runbook_id:
+        return None
+    steps = data.get("steps")
+    if not isinstance(steps, dict):
+        return []
+    return [
+        str(step["runbook"])
+        for step in steps.values()
+        if isinstance(step, dict) and isinstance(step.get("runbook"), str)
+    ]

@@ -125,7 +125,8 @@ def build_views(
         step = runbook.steps[step_id]
         kind = words["runbook_step" if step.type == "runbook" else step.type]
         view = StepView(numbers[step_id], step, kind, step.title.get(lang) or step_id)
-        view.paras += [text for text in (step.text.get(lang),) if text]
+        if step.text:
+            view.paras.append(step.text.get(lang))
         if step.note:
             view.paras.append(f"{words['note']}: {step.note.get(lang)}")
         if step.role:
@@ -199,16 +200,15 @@ def _add_ticks(view: StepView, runbook: Runbook, contacts: Mapping[str, Contact]
 
 _MD_SPECIAL = {ord(c): "\\" + c for c in "\\`*_[]|#~"}
 _MD_SPECIAL.update({ord("<"): "&lt;", ord(">"): "&gt;", ord("&"): "&amp;"})
-_MD_LINE_START = re.compile(r"^(?:([-+=])|(\d+)([.)]))")
+# Only at the start of a Markdown line do these make a list or a heading underline.
+_MD_BLOCK_START = re.compile(r"^(?:([-+=])(?=[-=\s]|$)|(\d+)([.)])(?=\s|$))")
 
 
 def md_escape(text: str) -> str:
     """Markdown that shows `text` literally: no HTML, links, emphasis or block structure; its
-    line breaks become <br> so it can stand in a list item or a table cell."""
-    lines = [line.translate(_MD_SPECIAL) for line in text.splitlines()] or [""]
-    lines = [_MD_LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", line)
-             for line in lines]
-    return "<br>".join(lines)
+    line breaks become <br>, so it stays one Markdown line (a list item, a table cell)."""
+    escaped = "<br>".join(line.translate(_MD_SPECIAL) for line in text.splitlines())
+    return _MD_BLOCK_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)
 
 
 def esc(text: str) -> str:
@@ -219,7 +219,7 @@ PAGE_CSS = """
 @page { size: A4; margin: 12mm 14mm; }
 * { box-sizing: border-box; }
 body { font: 10.5pt/1.45 "Helvetica Neue", Helvetica, Arial, sans-serif; color: #111;
-       margin: 0; }
+       margin: 0; overflow-wrap: anywhere; }
 h1 { font-size: 17pt; margin: 0 0 2mm; } h2 { font-size: 13pt; margin: 5mm 0 2mm; }
 .running-head, .running-foot { position: fixed; left: 0; right: 0; font-size: 8pt;
        color: #333; background: #fff; }
@@ -307,7 +307,8 @@ def render_md(runbook: Runbook, contacts: Mapping[str, Contact], lang: str,
         critical = f" **{words['critical']}**" if view.step.critical else ""
         out += [f"## {words['step']} {view.number} · {md_escape(view.kind)}: "
                 f"{md_escape(view.title)} `{view.step.id}`{critical}", ""]
-        out += [line for para in view.paras for line in (md_escape(para), "")]
+        # Stripped: leading spaces would make an indented code block of a paragraph.
+        out += [line for para in view.paras for line in (md_escape(para.strip()), "")]
         out += [f"- *{md_escape(label)}:* {_md_segs(value)}" for label, value in view.facts]
         for tick in view.ticks:
             fields = "".join(f" — {words[name]}: {blank}" for name in tick.fields)

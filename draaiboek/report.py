@@ -44,7 +44,7 @@ LABELS: dict[str, dict[str, str]] = {
         "outcome": "Uitkomst", "started": "Begonnen", "ended": "Afgesloten", "last": "Laatste",
         "duration": "Duur", "so_far": "{span} (loopt nog)", "timezone": "Tijdzone",
         "operators": "Dienstdoenden", "tool": "Programma", "last_hash": "Laatste hash",
-        "events": "Gebeurtenissen", "result": "Resultaat", "ok": "in orde", "time": "Tijd",
+        "events": "Gebeurtenissen", "result": "Resultaat", "time": "Tijd",
         "elapsed": "T+", "by": "Door", "event": "Gebeurtenis", "step": "Stap", "option": "Gekozen",
         "reason": "Reden", "text": "Tekst", "from": "Van", "to": "Naar", "due": "Uiterlijk",
         "status": "Status", "detail": "Toelichting", "done": "gedaan", "skipped": "niet mogelijk",
@@ -57,7 +57,7 @@ LABELS: dict[str, dict[str, str]] = {
         "ev_recorded": "Vastgelegd bij {step}: {value}", "ev_action": "Actie {step}: {result}",
         "ev_item": "Punt {item}: {result}", "ev_note": "Notitie bij {step}: {text}",
         "ev_corrected": "Correctie: terug naar {step} (vanaf {origin})",
-        "ev_reminder": "Herinnering: {step} (elke {span})",
+        "ev_reminder": "Herinnering: {step} (elke {minutes} min)",
         "ev_overdue": "Herinnering: termijn verstreken voor {step}",
         "ev_paused": "Gepauzeerd ({reason})", "ev_resumed": "Hervat door {by}",
         "ev_handover": "Overdracht van {origin} aan {to}", "ev_inject": "Inject: {text}",
@@ -88,7 +88,7 @@ LABELS: dict[str, dict[str, str]] = {
         "closed": "closed", "outcome": "Outcome", "started": "Started", "ended": "Closed",
         "last": "Last event", "duration": "Duration", "so_far": "{span} (still running)",
         "timezone": "Time zone", "operators": "Duty officers", "tool": "Tool",
-        "last_hash": "Last hash", "events": "Events", "result": "Result", "ok": "ok",
+        "last_hash": "Last hash", "events": "Events", "result": "Result",
         "time": "Time", "elapsed": "T+", "by": "By", "event": "Event", "step": "Step",
         "option": "Chosen", "reason": "Reason", "text": "Text", "from": "From", "to": "To",
         "due": "Due", "status": "Status", "detail": "Detail", "done": "done",
@@ -102,7 +102,7 @@ LABELS: dict[str, dict[str, str]] = {
         "ev_recorded": "Recorded at {step}: {value}", "ev_action": "Action {step}: {result}",
         "ev_item": "Item {item}: {result}", "ev_note": "Note at {step}: {text}",
         "ev_corrected": "Correction: back to {step} (from {origin})",
-        "ev_reminder": "Reminder: {step} (every {span})",
+        "ev_reminder": "Reminder: {step} (every {minutes} min)",
         "ev_overdue": "Reminder: deadline passed for {step}", "ev_paused": "Paused ({reason})",
         "ev_resumed": "Resumed by {by}", "ev_handover": "Handover from {origin} to {to}",
         "ev_inject": "Inject: {text}",
@@ -264,7 +264,7 @@ def describe(event: Mapping[str, Any], words: _Words) -> str:
         target = w.step(get("runbook"), get("step"), get("item"))
         node = w.node(get("runbook"), get("step"))
         if get("kind") == "repeat" and node is not None and node.repeat is not None:
-            return w("ev_reminder", step=target, span=span(node.repeat))
+            return w("ev_reminder", step=target, minutes=round(node.repeat.total_seconds() / 60))
         return w("ev_overdue", step=target)
     simple = {
         "paused": lambda: w("ev_paused", reason=w(str(get("reason")))),
@@ -368,7 +368,8 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
         (w("state"), w(summary.state)),
         (w("outcome"), w(summary.outcome) if summary.outcome else "—"),
         (w("started"), w.local(started)),
-        (w("ended") if closed else w("last"), w.local(_at(events[-1]) if events else None)),
+        (w("ended") if closed else w("last"), w.local(ended or (_at(events[-1]) if events
+                                                                else None))),
         (w("duration"), duration if closed else w("so_far", span=duration)),
         (w("timezone"), zone_name), (w("operators"), ", ".join(operators)),
         (w("tool"), f"draaiboek {opened.get('tool_version', '?')}"),
@@ -376,9 +377,9 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
     sections = [
         Section("summary", w("summary"), facts=facts),
         Section("verification", w("verification"), alert=alert, facts=[
-            (w("result"), w("ok") if check.ok else words["failed"]),
-            (w("events"), str(check.events)), (w("last_hash"), check.last_hash or "—")],
-            empty=words["verified"].format(events=check.events) if check.ok else ""),
+            (w("result"), words["verified"].format(events=check.events) if check.ok
+             else words["failed"]),
+            (w("events"), str(check.events)), (w("last_hash"), check.last_hash or "—")]),
         Section("people", w("people"), facts=[(w("operators"), ", ".join(operators))],
                 columns=[w("time"), w("elapsed"), w("from"), w("to")], rows=handovers),
         Section("timeline", w("timeline"), columns=["#", w("time"), w("elapsed"), w("by"),
@@ -387,8 +388,10 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
                 rows=[[*when(e), describe(e, w)] for e in of("answered")]),
         Section("actions", w("actions"), columns=[w("time"), w("elapsed"), w("event")],
                 rows=[[*when(e), describe(e, w)] for e in of("action", "item")]),
-        Section("notes", w("notes"), columns=[w("time"), w("elapsed"), w("by"), w("text")],
-                rows=[[*when(e), str(e.get("by", "")), describe(e, w)] for e in of("note")]),
+        Section("notes", w("notes"), columns=[w("time"), w("elapsed"), w("by"), w("step"),
+                                              w("text")],
+                rows=[[*when(e), str(e.get("by", "")), w.step(e.get("runbook"), e.get("step")),
+                       w.text(e.get("text"))] for e in of("note")]),
         Section("corrections", w("corrections"), columns=[w("time"), w("elapsed"), w("event")],
                 rows=[[*when(e), describe(e, w)] for e in of("corrected")]),
         Section("deadlines", w("deadlines"), columns=[w("step"), w("due"), w("status"),

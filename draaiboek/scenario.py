@@ -46,14 +46,14 @@ class Expectation:
     item: str | None = None
     within: timedelta | None = None
     key: str = ""  # the key of the kind, as written: reached, item, ...
+    ref: str = ""  # what it names, as written: `step`, `step/item`, `runbook/step`
 
     @property
     def target(self) -> str:
-        """What it names, as in the file (`runbook/step[/item]`, `+option`), for display."""
+        """What it names, for display: `step`, `step/item`, `runbook/step`, `step = option`."""
         if self.kind == "note":
             return "note"
-        text = f"{self.runbook}/{self.step}" + (f"/{self.item}" if self.item else "")
-        return text + (f" = {self.option}" if self.option else "")
+        return self.ref + (f" = {self.option}" if self.option else "")
 
 
 @dataclass(frozen=True)
@@ -153,11 +153,12 @@ def build_scenario(document: Document) -> Scenario:
         within = parse_duration(raw["within"]) if "within" in raw else None
         kind = "action_done" if key == "item" else key
         expectations.append(Expectation(raw["id"], text(raw["title"]), int(raw["points"]), kind,
-                                        runbook, step, raw.get("option"), item, within, key))
+                                        runbook, step, raw.get("option"), item, within, key,
+                                        str(raw[key])))
     return Scenario(
         id=data["id"], version=data["version"], title=text(data["title"]), runbook=top,
         versions=data["versions"], briefing=text(data["briefing"]),
-        start=datetime.fromisoformat(data["start"].replace("Z", "+00:00")),
+        start=datetime.fromisoformat(str(data["start"]).replace("Z", "+00:00")),
         injects=tuple(injects), expectations=tuple(expectations),
         description=text(data["description"]) if "description" in data else None,
         file=document.file, sha256=document.sha256,
@@ -172,9 +173,24 @@ def load_scenario(path: Path, display: str | None = None
         line, column = document.positions.of_value(("format",))
         findings.append(Finding(document.file, line, column, "$.format", "not-a-scenario",
                                 f"this is a {document.format} file, not {SCENARIO_FORMAT}"))
+    if document is not None and not findings and _start(document.data) is None:
+        findings.append(_bad_date(document))
     if document is None or findings:
         return None, document, findings
     return build_scenario(document), document, findings
+
+
+def _start(data: Mapping[str, Any]) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(data["start"]).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _bad_date(document: Document) -> Finding:
+    line, column = document.positions.of_value(("start",))
+    return Finding(document.file, line, column, "$.start", "bad-date",
+                   f"{document.data['start']!r} is not a real date and time")
 
 
 # --- checks --------------------------------------------------------------------------------
@@ -190,10 +206,8 @@ def check_scenario(document: Document, runbooks: Mapping[str, Runbook]) -> list[
         findings.append(Finding(document.file, line, column, json_path(path), code, message))
 
     data = document.data
-    try:
-        datetime.fromisoformat(str(data["start"]).replace("Z", "+00:00"))
-    except ValueError:
-        emit(("start",), "bad-date", f"{data['start']!r} is not a real date and time")
+    if _start(data) is None:
+        findings.append(_bad_date(document))
     scenario = build_scenario(document) if not findings else None
     for where in ("injects", "expectations"):
         seen: set[str] = set()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from typer.testing import Result
+    from click.testing import Result
 
 RunCli = Callable[[list[str]], "Result"]
 

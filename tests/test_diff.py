@@ -16,7 +16,9 @@ from draaiboek.cli_app import app
 
 CORPUS = Path(__file__).parent / "corpus" / "valid"
 BASE = (CORPUS / "every-step-type.yaml").read_text(encoding="utf-8")
-runner = CliRunner()
+# Settings from the developer's shell must not change what the tests see.
+runner = CliRunner(env={"DRAAIBOEK_LANG": None, "DRAAIBOEK_RUNBOOKS": None,
+                        "DRAAIBOEK_HOME": None, "NO_COLOR": "1"})
 
 NCC_ITEM = '      - {id: ncc, label: {nl: "NCC geïnformeerd", en: "NCC informed"}}\n'
 OVERAL = ('      - {id: overal, label: {nl: "Vanuit alle netwerken", en: "From every network"}, '

@@ -24,7 +24,9 @@ CORPUS = Path(__file__).parent / "corpus" / "valid"
 EXAMPLE = CORPUS / "every-step-type.yaml"
 HOSTILE_TEXT = 'Kwaad "q" [b] {c} (d) |e| <f> #g &h; \\ `x` %%\nregel twee'
 HOSTILE = json.dumps(HOSTILE_TEXT)  # a JSON string is a valid YAML double-quoted scalar
-runner = CliRunner()
+# Settings from the developer's shell must not change what the tests see.
+runner = CliRunner(env={"DRAAIBOEK_LANG": None, "DRAAIBOEK_RUNBOOKS": None,
+                        "DRAAIBOEK_HOME": None, "NO_COLOR": "1"})
 
 
 def load(path: Path) -> Runbook:

@@ -21,7 +21,9 @@ from draaiboek.library import Library, load_library
 CORPUS = Path(__file__).parent / "corpus" / "valid"
 EXAMPLE = CORPUS / "every-step-type.yaml"
 HOSTILE = "<script>alert(1)</script> *vet* [link](http://x) | # &amp;"
-runner = CliRunner()
+# Settings from the developer's shell must not change what the tests see.
+runner = CliRunner(env={"DRAAIBOEK_LANG": None, "DRAAIBOEK_RUNBOOKS": None,
+                        "DRAAIBOEK_HOME": None, "NO_COLOR": "1"})
 
 
 def corpus(folder: Path = CORPUS) -> Library:
@@ -127,7 +129,17 @@ def test_markdown_is_escaped(tmp_path: Path) -> None:
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert r"\*vet\*" in text and r"\[link\](http://x)" in text and r"\|" in text
     assert r"&amp;amp;" in text and r"\#" in text
-    assert r"1\. &lt;script" in text and r"<br>\- regel" in text
+    assert r"1\. &lt;script" in text and "<br>- regel" in text  # after <br>: still inline
+
+
+@pytest.mark.parametrize(("text", "escaped"), [
+    ("1. een", r"1\. een"), ("- een\n- twee", r"\- een<br>- twee"), ("+", r"\+"),
+    ("1.2.0", "1.2.0"), ("-5 graden", "-5 graden"), ("---", r"\---"), ("==", r"\=="),
+    ("a_b*c", r"a\_b\*c"), ("", ""),
+    ("<b>&", "&lt;b&gt;&amp;"), ("# kop", r"\# kop"), ("`x` ~y~", r"\`x\` \~y\~"),
+])
+def test_md_escape(text: str, escaped: str) -> None:
+    assert printout.md_escape(text) == escaped
 
 
 def test_cli_print(tmp_path: Path) -> None:

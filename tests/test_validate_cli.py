@@ -1,4 +1,4 @@
-"""`draaiboek validate` and `draaiboek runbooks` on the command line: output, exit codes, crashes."""
+"""`validate` and `runbooks` on the command line: output, exit codes, crashes."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 from draaiboek import __version__
 
 if TYPE_CHECKING:
-    from typer.testing import Result
+    from click.testing import Result
 
 RunCli = Callable[[list[str]], "Result"]
 

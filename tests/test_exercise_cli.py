@@ -1,0 +1,304 @@
+"""`draaiboek exercise` on the command line: scripted runs against a clock the test drives.
+
+The exercise's real-time source (`cli_exercise.REAL_CLOCK`) is replaced by a fake; reading an
+answer sets it to the simulated minute the script gives for that answer, so every event's time,
+and so the score, is exact. The timer thread is tested on its own and end to end.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+import draaiboek.cli_exercise as X
+from draaiboek.cli_app import app
+from draaiboek.cli_render import Screen
+from draaiboek.cli_walk import LineSource
+from draaiboek.i18n import Messages
+from draaiboek.journal import read_events
+from draaiboek.scenario import load_scenario, score
+from draaiboek.session import Session
+from draaiboek.simclock import DueQueue, SimClock
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "tests" / "corpus" / "valid"
+SCENARIOS = REPO / "tests" / "corpus" / "scenarios"
+SHIPPED = REPO / "runbooks"
+UNSET = ("DRAAIBOEK_RUNBOOKS", "DRAAIBOEK_LANG", "DRAAIBOEK_OPERATOR", "DRAAIBOEK_HOME")
+
+
+class FakeReal:
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    output: str
+    events: list[dict[str, Any]]
+
+
+Script = Sequence[tuple[float, str]]  # (simulated minute when it is answered, the answer)
+
+
+@pytest.fixture
+def exercise(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., Run]:
+    """Run `draaiboek exercise ARGS` with the answers of a script at their simulated minutes."""
+
+    def run(args: list[str], script: Script = (), speed: float = 1.0, tick: float = 3600.0,
+            wait_for: Callable[[float], None] | None = None) -> Run:
+        real = FakeReal()
+        monkeypatch.setattr(X, "REAL_CLOCK", real)
+        monkeypatch.setattr(X, "TICK", tick)  # an hour: only before_prompt delivers injects
+        minutes = [m for m, _ in script]
+        original = LineSource.read
+
+        def read(self: LineSource, hint: str) -> str | None:
+            if minutes:
+                real.t = minutes.pop(0) * 60 / speed
+                if wait_for is not None:
+                    wait_for(real.t)
+            return original(self, hint)
+
+        monkeypatch.setattr(LineSource, "read", read)
+        home = tmp_path / "home"
+        env: dict[str, str | None] = {name: None for name in UNSET}
+        env.update(COLUMNS="100", NO_COLOR="1", DRAAIBOEK_HOME=str(home))
+        answers = "".join(f"{answer}\n" for _, answer in script)
+        pace = [] if "--speed" in args else ["--speed", str(speed)]
+        result = CliRunner().invoke(app, ["exercise", *args, *pace], input=answers, env=env)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        journals = sorted(home.glob("incidents/*/journal.jsonl"))
+        events = read_events(journals[0]) if journals else []
+        return Run(result.exit_code, result.output, events)
+
+    return run
+
+
+CORPUS_ARGS = ["--runbooks", str(CORPUS), "--operator", "Jan"]
+# elk-staptype: every expectation met in time
+GOOD: Script = [(1, "nergens"), (2, "j"), (3, "/n LMS gebeld, NCC volgt"), (4, "j"), (4, "j"),
+                (5, "15:34"), (21, "j")]
+
+
+def of_type(events: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [e for e in events if e["type"] == kind]
+
+
+def test_a_scripted_exercise_is_logged_as_an_exercise_in_simulated_time(
+    exercise: Callable[..., Run],
+) -> None:
+    run = exercise([str(SCENARIOS / "elk-staptype.yaml"), *CORPUS_ARGS], GOOD)
+    assert run.code == 0, run.output
+    opened, exercised = run.events[0], run.events[2]
+    assert opened["type"] == "opened" and opened["mode"] == "exercise"
+    assert opened["incident"].startswith("oefening-elk-staptype-")
+    assert exercised["type"] == "exercise"
+    assert {k: exercised[k] for k in ("scenario", "scenario_version", "runbook", "speed",
+                                      "start")} == {
+        "scenario": "elk-staptype", "scenario_version": "1.0.0", "runbook": "every-step-type",
+        "speed": 1.0, "start": "2019-06-24T15:34:00+02:00"}
+    assert all(e["at"].startswith("2019-06-24T13:") for e in run.events)
+    assert run.events[-1]["type"] == "closed" and run.events[-1]["at"].startswith(
+        "2019-06-24T13:55:00")
+    injects = of_type(run.events, "inject")
+    assert [(i["id"], i["at"][11:19]) for i in injects] == [("geen-verbinding", "13:34:00")]
+    assert injects[0]["message"].startswith("Testgesprek vanaf KPN")
+    # every screen of the walk carries the banner; the score and timeline follow
+    assert run.output.count("OEFENING — GEEN ECHT INCIDENT") >= 8
+    assert "INJECT 15:34:00 (T+0:00:00)" in run.output
+    assert "Totaal: 35 van 35 punten (100%)" in run.output
+    assert "T+0:21:00  15:55:00  incident afgesloten" in run.output
+
+
+def test_the_score_table_shows_met_late_and_missed(exercise: Callable[..., Run]) -> None:
+    script: Script = [(6, "1"), (7, "l"), (8, "n geen verbinding"), (9, "j"), (10, "09:00")]
+    run = exercise([str(SCENARIOS / "elk-staptype.yaml"), *CORPUS_ARGS], script)
+    assert run.code == 1  # the answers ran out: paused
+    assert of_type(run.events, "paused")[-1]["reason"] == "input-ended"
+    assert "te laat T+0:06:00" in run.output and "gemist" in run.output
+    assert "Totaal: 0 van 35 punten (0%)" in run.output
+
+
+def test_injects_arrive_before_the_next_question(exercise: Callable[..., Run]) -> None:
+    # at minute 25 a note is made; the NCC inject (due at 20) comes before the next question
+    script = [*GOOD[:-1], (25, "/n NCC belt"), (26, "j")]
+    run = exercise([str(SCENARIOS / "elk-staptype.yaml"), *CORPUS_ARGS], script)
+    kinds = [(e["type"], e.get("id") or e.get("step")) for e in run.events
+             if e["type"] != "reminder"]
+    at = kinds.index(("inject", "ncc-vraagt"))
+    assert kinds[at - 1][0] == "note" and kinds[at + 1] == ("action", "melden")
+    assert run.events[at]["at"].startswith("2019-06-24T13:59:00")
+    assert "INJECT 15:59:00 (T+0:25:00)" in run.output
+
+
+def test_an_inject_arrives_while_the_trainee_is_typing(
+    exercise: Callable[..., Run], tmp_path: Path,
+) -> None:
+    """The timer thread logs and shows the inject while the walk waits for an answer."""
+
+    def wait_for_inject(now: float) -> None:
+        if now < 20 * 60:
+            return
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            for journal in (tmp_path / "home").glob("incidents/*/journal.jsonl"):
+                if "ncc-vraagt" in journal.read_text(encoding="utf-8"):
+                    return
+            time.sleep(0.01)
+        raise AssertionError("the inject did not arrive while the answer was awaited")
+
+    script = [*GOOD[:-1], (22, "j")]
+    run = exercise([str(SCENARIOS / "elk-staptype.yaml"), *CORPUS_ARGS], script, tick=0.01,
+                   wait_for=wait_for_inject)
+    assert run.code == 0, run.output
+    ncc = of_type(run.events, "inject")[1]
+    melden = next(e for e in run.events if e["type"] == "action" and e["step"] == "melden")
+    assert ncc["at"].startswith("2019-06-24T13:56:00") and ncc["seq"] < melden["seq"]
+
+
+def test_the_timer_thread_stops_with_the_walk(tmp_path: Path) -> None:
+    scenario, _, _ = load_scenario(SCENARIOS / "elk-staptype.yaml")
+    assert scenario is not None
+    from draaiboek.library import load_library
+
+    library = load_library([CORPUS], today=datetime(2026, 1, 1).date())
+    real = FakeReal()
+    clock = SimClock(scenario.start, 60, real)
+    session = Session.start(tmp_path, library.runbooks["every-step-type"],
+                            library.all_runbooks(), operator="Jan", clock=clock.now,
+                            mode="exercise", incident_id="oefening-x")
+    out = io.StringIO()
+    screen = Screen(Console(file=out, width=100, no_color=True), Messages("en"),
+                    "Europe/Amsterdam", library.contacts)
+    timer = X.InjectTimer(session, screen, clock, DueQueue(clock.start_sim, scenario.injects),
+                          hint="(the question above is still open)")
+    try:
+        X_TICK, X.TICK = X.TICK, 0.01
+        timer.start()
+        _wait(lambda: bool(of_type(list(session.journal.events), "inject")))
+        real.t = 20  # 20 simulated minutes
+        _wait(lambda: len(of_type(list(session.journal.events), "inject")) == 2)
+    finally:
+        timer.stop()
+        X.TICK = X_TICK
+    assert not timer.thread.is_alive() and timer.error is None
+    assert out.getvalue().count("INJECT") == 2 and "still open" in out.getvalue()
+    session.pause("user")
+    assert timer.deliver() == 0  # nothing after the walk stopped
+    card = score(scenario, list(session.journal.events))
+    assert [i.delivered for i in card.injects] == [timedelta(0), timedelta(minutes=20)]
+    session.close()
+
+
+def _wait(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_scripted_answers_file_in_english(exercise: Callable[..., Run], tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("vaststellen: overal\n", encoding="utf-8")
+    run = exercise([str(SCENARIOS / "alles-werkt.yaml"), *CORPUS_ARGS, "--answers",
+                    str(answers), "--lang", "en"], speed=60)
+    assert run.code == 0, run.output
+    assert "EXERCISE — NOT A REAL INCIDENT" in run.output
+    assert "Total: 20 of 20 points (100%)" in run.output
+    assert "No needless round of test calls" in run.output
+
+
+def test_a_scenario_by_id_from_the_runbooks_folder(
+    exercise: Callable[..., Run], tmp_path: Path,
+) -> None:
+    folder = tmp_path / "runbooks"
+    (folder / "scenarios").mkdir(parents=True)
+    for name in ("every-step-type", "sub-procedure", "contacts"):
+        (folder / f"{name}.yaml").write_bytes((CORPUS / f"{name}.yaml").read_bytes())
+    for name in ("elk-staptype", "alles-werkt"):
+        text = (SCENARIOS / f"{name}.yaml").read_text(encoding="utf-8")
+        (folder / "scenarios" / f"x-{name}.yaml").write_text(text, encoding="utf-8")
+    run = exercise(["alles-werkt", "--runbooks", str(folder), "--operator", "Jan"],
+                   [(1, "2")])
+    assert run.code == 0, run.output
+    missing = exercise(["geen-idee", "--runbooks", str(folder), "--operator", "Jan"])
+    assert missing.code == 1
+    assert "no scenario 'geen-idee'" in missing.output
+    assert "alles-werkt, elk-staptype" in missing.output
+
+
+def test_incidents_lists_an_exercise_as_one(exercise: Callable[..., Run], tmp_path: Path) -> None:
+    exercise([str(SCENARIOS / "alles-werkt.yaml"), *CORPUS_ARGS], [(1, "2")])
+    env = {name: None for name in UNSET}
+    listed = CliRunner().invoke(app, ["incidents", "--home", str(tmp_path / "home"),
+                                      "--format", "json"], env=env)
+    found = json.loads(listed.output)
+    assert [(i["mode"], i["id"].split("-")[0]) for i in found] == [("exercise", "oefening")]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code", "says"),
+    [
+        ('versions: "^1.2.0"', 'versions: "^2.0.0"', 1, "alles-werkt.yaml:7:11:"),
+        ("not_visited: testbellen", "not_visited: testbelen", 1, "did you mean 'testbellen'"),
+        ("points: 10", "points: tien", 1, "alles-werkt.yaml:18:13:"),
+    ],
+)
+def test_a_broken_scenario_is_refused_with_its_position(
+    exercise: Callable[..., Run], tmp_path: Path, old: str, new: str, code: int, says: str,
+) -> None:
+    path = tmp_path / "alles-werkt.yaml"
+    text = (SCENARIOS / "alles-werkt.yaml").read_text(encoding="utf-8")
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    run = exercise([str(path), *CORPUS_ARGS])
+    assert run.code == code and says in run.output, run.output
+    assert run.events == []  # nothing was started
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["nergens.yaml"], "does not exist"),
+        ([str(SCENARIOS / "alles-werkt.yaml"), "--speed", "0"], "--speed must be a positive"),
+    ],
+)
+def test_usage_errors(exercise: Callable[..., Run], args: list[str], says: str) -> None:
+    run = exercise([*args, *CORPUS_ARGS])
+    assert run.code == 2 and says in run.output
+
+
+# --- the shipped scenarios -------------------------------------------------------------------
+
+
+def shipped(exercise: Callable[..., Run], scenario: str, script: Script) -> Run:
+    run = exercise([scenario, "--runbooks", str(SHIPPED), "--operator", "J. de Vries"], script)
+    assert run.code == 0, run.output
+    assert of_type(run.events, "closed"), run.output
+    return run
+
+
+def points(run: Run, scenario: str) -> dict[str, int]:
+    found, _, _ = load_scenario(SHIPPED / "scenarios" / f"{scenario}.yaml")
+    assert found is not None
+    card = score(found, run.events)
+    return {o.expectation.id: o.points for o in card.outcomes} | {"total": card.earned}
+
+
+def shipped_scenarios() -> Iterator[str]:
+    return (p.stem for p in sorted((SHIPPED / "scenarios").glob("*.yaml")))

@@ -1,0 +1,267 @@
+"""The incident report: every event described, escaping, JSON keys, exercise banner, tampering."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import draaiboek.cli_report  # noqa: F401  (registers the command)
+from draaiboek import engine, report
+from draaiboek.cli_app import app
+from draaiboek.cli_report import render
+from draaiboek.journal import Journal
+from draaiboek.library import load_library
+
+CORPUS = Path(__file__).parent / "corpus" / "valid"
+T0 = datetime(2025, 6, 24, 13, 34, tzinfo=UTC)  # 15:34 in Amsterdam (summer time)
+HOSTILE = "<script>alert(1)</script> **vet** | [x](http://e) # &amp;"
+# Settings from the developer's shell must not change what the tests see.
+runner = CliRunner(env={"DRAAIBOEK_LANG": None, "DRAAIBOEK_RUNBOOKS": None,
+                        "DRAAIBOEK_HOME": None, "NO_COLOR": "1"})
+
+
+class Incident:
+    """A journal written the way a walk writes it, with a clock that only moves when told."""
+
+    def __init__(self, home: Path, incident: str = "inc-1", mode: str = "live") -> None:
+        library = load_library([CORPUS], today=date(2025, 6, 24))
+        self.runbooks = {k: library.runbooks[k] for k in ("every-step-type", "sub-procedure")}
+        self.folder = home / "incidents" / incident
+        self.journal = Journal.create(self.folder, {"operator": "Jan"})
+        for runbook in self.runbooks.values():
+            self.journal.store_file(Path(runbook.file).read_bytes())
+        self.state = engine.initial_state(self.runbooks)
+        self.now = T0
+        self.log(engine.open_events(
+            self.runbooks["every-step-type"], incident=incident, mode=mode, operator="Jan",
+            tool_version="0.1.0", timezone="Europe/Amsterdam", lang="nl", allow_draft=False,
+            runbooks=self.runbooks))
+
+    def log(self, drafts: Sequence[engine.Draft], by: str = "Jan", minutes: float = 0) -> None:
+        self.now += timedelta(minutes=minutes)
+        for draft in drafts:
+            event = self.journal.append(draft.type, by, self.now, draft.fields)
+            self.state = engine.apply(self.state, event)
+
+    def raw(self, event_type: str, minutes: float = 0, by: str = "Jan", **fields: object) -> None:
+        self.log([engine.Draft(event_type, fields)], by=by, minutes=minutes)
+
+    def answer(self, *answers: engine.Answer, minutes: float = 1, by: str = "Jan") -> None:
+        for answer in answers:
+            self.now += timedelta(minutes=minutes)
+            self.log(engine.respond(self.state, answer, self.now), by=by)
+
+
+def full_walk(home: Path, mode: str = "live") -> Incident:
+    """Every event type at least once, ending closed."""
+    walk = Incident(home, mode=mode)
+    walk.answer(engine.Note(HOSTILE))
+    walk.answer(engine.Choose("nergens"))
+    walk.raw("reminder", minutes=1, runbook="every-step-type", step="testbellen", kind="repeat",
+             due_at=(T0 + timedelta(minutes=15)).isoformat())
+    walk.answer(engine.Act("skipped", "KPN NOC niet bereikbaar"), minutes=20)
+    walk.answer(engine.Back())
+    walk.answer(engine.Act("deferred"))
+    walk.raw("paused", minutes=1, reason="interrupted")
+    walk.raw("recovered", torn_bytes=17, saved_as="journal.torn-x.bin", sha256="0" * 64)
+    walk.raw("resumed", minutes=2, by="Piet")
+    walk.log([engine.Draft("handover", {"from": "Jan", "to": "Piet"})], by="Piet")
+    walk.raw("reminder", runbook="every-step-type", step="lijst", item="lms", kind="overdue",
+             due_at=(T0 + timedelta(minutes=10)).isoformat())
+    walk.raw("inject", by="Piet", message={"nl": "NL-Alert ook gestoord", "en": "NL-Alert too"})
+    walk.answer(engine.ItemAnswer("lms", "done"), engine.ItemAnswer("ncc", "deferred"), by="Piet")
+    walk.answer(engine.Value("15:31"), by="Piet")  # sub-runbook called, entered
+    walk.answer(engine.Act("done"), by="Piet")  # returns, ends: open critical -> confirm
+    walk.answer(engine.Confirm(True), by="Piet")
+    assert walk.state.closed
+    walk.journal.close()
+    return walk
+
+
+def test_labels_have_the_same_keys_in_every_language() -> None:
+    assert report.LABELS["nl"].keys() == report.LABELS["en"].keys()
+
+
+def test_every_event_type_is_described(tmp_path: Path) -> None:
+    walk = full_walk(tmp_path)
+    built = report.build_report(walk.folder, lang="nl", now=walk.now)
+    descriptions = {e["type"]: e["description"] for e in built.data["events"]}
+    assert set(descriptions) >= {"opened", "entered", "answered", "recorded", "action", "item",
+                                 "note", "corrected", "reminder", "paused", "resumed",
+                                 "handover", "inject", "recovered", "called", "returned",
+                                 "confirmed", "closed"}
+    text = render(built, "md")
+    for expected in (
+        "Incident geopend met draaiboek every-step-type 1.2.0 (live) door Jan",
+        "Naar stap “Bel 112 testen”", "Besluit bij “Is 112 bereikbaar?”: “Vanuit geen enkel",
+        "Actie “Bel 112 testen”: niet mogelijk: KPN NOC niet bereikbaar",
+        "Actie “Bel 112 testen”: uitgesteld", "Punt “LMS geïnformeerd” (“Informeer de keten”): "
+        "gedaan", "Punt “NCC geïnformeerd” (“Informeer de keten”): uitgesteld",
+        "Vastgelegd bij “Tijd eerste melding (UU:MM)”: 15:31",
+        "Correctie: terug naar “Bel 112 testen”", "Herinnering: “Bel 112 testen” (elke 15 min)",
+        "Herinnering: termijn verstreken voor “LMS geïnformeerd” (“Informeer de keten”)",
+        "Gepauzeerd (onderbroken)", "Hervat door Piet", "Overdracht van Jan aan Piet",
+        "Inject: NL-Alert ook gestoord", "17 bytes apart gezet",
+        "Subdraaiboek sub-procedure 0.1.0 gestart", "Terug uit subdraaiboek sub-procedure",
+        "Afsluiten bevestigd, nog open: “Bel 112 testen”", "Afgesloten met uitkomst opgelost",
+        "Notitie bij “Is 112 bereikbaar?”: &lt;script&gt;",
+    ):
+        assert expected in text, expected
+    assert "15:35:00" in text and "T+0:01:00" in text  # local time and time since opening
+    assert "Duur" in text and "afgesloten" in text and "Jan, Piet" in text
+    english = render(report.build_report(walk.folder, lang="en", now=walk.now), "md")
+    assert "Decision at “Can 112 be reached?”: “From no network”" in english
+    assert "Inject: NL-Alert too" in english
+
+
+def test_deadlines_met_missed_and_open_at_close(tmp_path: Path) -> None:
+    walk = full_walk(tmp_path)
+    built = report.build_report(walk.folder, lang="en", now=walk.now)
+    deadlines = {(d["step"], d["item"]): d for d in built.data["deadlines"]}
+    assert deadlines[("lijst", "lms")]["status"] == "missed"
+    assert deadlines[("testbellen", None)]["status"] in ("missed", "overdue")
+    assert set(built.data["open"]) == {"every-step-type/testbellen",
+                                       "every-step-type/lijst/ncc"}
+    text = render(built, "md")
+    assert "## Open at close" in text and "late" in text
+    assert "“NCC informed” (“Inform the chain”)" in text
+
+
+def test_json_has_fixed_keys(tmp_path: Path) -> None:
+    walk = full_walk(tmp_path)
+    result = runner.invoke(app, ["report", "inc-1", "--home", str(tmp_path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {"incident", "runbook", "version", "sha256", "mode", "exercise", "state", "outcome",
+            "started", "ended", "duration_seconds", "timezone", "operators", "handovers",
+            "events", "deadlines", "open", "verification", "remarks"} <= set(data)
+    assert data["verification"]["ok"] is True
+    assert data["verification"]["last_hash"] == walk.journal.last_hash
+    assert data["state"] == "closed" and data["outcome"] == "resolved"
+    assert len(data["events"]) == len(walk.journal.events)
+    assert {"seq", "at", "local", "elapsed", "type", "by", "description", "event"} <= set(
+        data["events"][0])
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.data: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.data.append(data)
+
+
+def test_html_escapes_hostile_notes_and_is_self_contained(tmp_path: Path) -> None:
+    walk = full_walk(tmp_path)
+    target = tmp_path / "verslag.html"
+    result = runner.invoke(app, ["report", str(walk.folder), "--format", "html", "-o",
+                                 str(target)])
+    assert result.exit_code == 0, result.output
+    text = target.read_text(encoding="utf-8")
+    parser = _Text()
+    parser.feed(text)
+    assert "script" not in parser.tags and "<script>" not in text
+    assert HOSTILE in "".join(parser.data)
+    assert "src=" not in text and "href=" not in text and "url(" not in text
+    assert "@page { size: A4;" in text
+    assert f'class="mono">{walk.journal.last_hash}' in text  # in the footer
+    assert 'class="running-head"' in text and "inc-1" in text
+
+
+def test_markdown_escapes_hostile_notes(tmp_path: Path) -> None:
+    walk = full_walk(tmp_path)
+    text = render(report.build_report(walk.folder, lang="nl", now=walk.now), "md")
+    assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert r"\*\*vet\*\*" in text and r"\|" in text and r"\[x\](http://e)" in text
+
+
+def test_an_exercise_is_marked_on_every_page(tmp_path: Path) -> None:
+    walk = full_walk(tmp_path, mode="exercise")
+    built = report.build_report(walk.folder, lang="nl", now=walk.now)
+    lines = render(built, "md").strip().splitlines()
+    assert report.EXERCISE_BANNER in lines[0] and report.EXERCISE_BANNER in lines[-1]
+    html = render(built, "html")
+    head = html.split('class="running-head">', 1)[1].split("</div>", 1)[0]
+    foot = html.split('class="running-foot">', 1)[1].split("</div>", 1)[0]
+    assert report.EXERCISE_BANNER in head and report.EXERCISE_BANNER in foot
+    assert json.loads(render(built, "json"))["exercise"] is True
+    live = report.build_report(full_walk(tmp_path / "live").folder, lang="nl", now=walk.now)
+    assert report.EXERCISE_BANNER not in render(live, "md") + render(live, "html")
+
+
+def test_a_tampered_journal_is_reported_as_such(tmp_path: Path) -> None:
+    walk = full_walk(tmp_path)
+    journal = walk.folder / "journal.jsonl"
+    lines = journal.read_bytes().split(b"\n")
+    lines[3] = lines[3].replace(b'"nergens"', b'"overal"')
+    journal.write_bytes(b"\n".join(lines))
+    for fmt in ("md", "html"):
+        result = runner.invoke(app, ["report", "inc-1", "--home", str(tmp_path), "-f", fmt])
+        assert result.exit_code == 1
+        assert "VERIFICATIE MISLUKT" in result.stdout and "regel 4 (seq 3)" in result.stdout
+        assert "Tijdlijn" in result.stdout  # still shows what it can
+        assert "does not verify" in result.stderr
+    html = runner.invoke(app, ["report", "inc-1", "--home", str(tmp_path), "-f", "html"]).stdout
+    head = html.split('class="running-head">', 1)[1].split("</div>", 1)[0]
+    assert "VERIFICATIE MISLUKT" in head
+    result = runner.invoke(app, ["report", "inc-1", "--home", str(tmp_path), "-f", "json",
+                                 "--lang", "en"])
+    verification = json.loads(result.stdout)["verification"]
+    assert verification["ok"] is False and verification["broken_line"] == 4
+    lines[5] = b"{not json"
+    journal.write_bytes(b"\n".join(lines))
+    result = runner.invoke(app, ["report", "inc-1", "--home", str(tmp_path), "--lang", "en"])
+    assert result.exit_code == 1 and "VERIFICATION FAILED" in result.stdout
+    assert "1 line(s) of the journal cannot be read" in result.stdout
+
+
+def test_missing_runbook_copies_still_give_a_report(tmp_path: Path) -> None:
+    walk = full_walk(tmp_path)
+    for copy in walk.folder.glob("*.yaml"):
+        copy.unlink()
+    text = render(report.build_report(walk.folder, lang="en", now=walk.now), "md")
+    assert "stored runbooks cannot be read" in text and "Decision at vaststellen: nergens" in text
+
+
+def test_an_open_incident_can_be_reported(tmp_path: Path) -> None:
+    walk = Incident(tmp_path)
+    walk.answer(engine.Choose("nergens"))
+    later = walk.now + timedelta(minutes=30)
+    built = report.build_report(walk.folder, lang="en", now=later)
+    text = render(built, "md")
+    assert "(still running)" in text and "## Still open now" in text
+    statuses = {d["step"]: d["status"] for d in built.data["deadlines"]}
+    assert statuses["testbellen"] == "overdue"
+    assert built.data["state"] == "open" and built.data["ended"] is None
+    walk.journal.close()
+
+
+def test_cli_errors(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["report", "nope", "--home", str(tmp_path)])
+    assert result.exit_code == 2 and "nope" in result.stderr
+    assert runner.invoke(app, ["report", "x", "--format", "pdf"]).exit_code == 2
+    assert runner.invoke(app, ["report", "../x", "--home", str(tmp_path)]).exit_code == 2
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "json"])
+def test_the_score_hook_renders_generically(tmp_path: Path, fmt: str) -> None:
+    walk = full_walk(tmp_path)
+    built = report.build_report(walk.folder, lang="nl", now=walk.now)
+    built.add(report.Section("score", "Score", facts=[("Punten", "7 / 10")],
+                             columns=["Verwachting", "Punten"], rows=[["<op tijd>", "2"]]),
+              data={"points": 7, "max": 10})
+    text = render(built, fmt)
+    assert ("7 / 10" in text) if fmt != "json" else json.loads(text)["score"]["points"] == 7
+    if fmt == "html":
+        assert "&lt;op tijd&gt;" in text
