@@ -265,29 +265,33 @@ def _check_languages(data: Mapping[str, Any], languages: tuple[str, ...], warn: 
             )
 
 
-_TEXT_KEYS = {"title", "text", "label", "note", "description"}
-_NOT_TEXT_PARENTS = {"sources", "value"}  # source titles are citations; value is a JSON Schema
+_STEP_TEXTS = ("title", "text", "note")
+_ENTRY_TEXTS = ("label", "text")
 
 
-def _texts(node: Any, path: Path) -> Iterator[tuple[Path, Any]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in _NOT_TEXT_PARENTS:
-                if key == "sources" and isinstance(value, dict):
-                    for source_id, source in value.items():
-                        if isinstance(source, dict) and "note" in source:
-                            yield (*path, key, source_id, "note"), source["note"]
-                continue
-            if key in _TEXT_KEYS and isinstance(value, str | dict):
-                yield (*path, key), value
-            elif key == "roles" and isinstance(value, dict):
-                for role, name in value.items():
-                    yield (*path, key, role), name
-            else:
-                yield from _texts(value, (*path, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _texts(value, (*path, index))
+def _texts(data: Mapping[str, Any], path: Path) -> Iterator[tuple[Path, Any]]:
+    """Every text field of a schema-valid runbook, following the format (not guessing by key:
+    a step may be called `title`)."""
+    for key in ("title", "description"):
+        if key in data:
+            yield (*path, key), data[key]
+    for role, name in data.get("roles", {}).items():
+        yield (*path, "roles", role), name
+    for source_id, source in data.get("sources", {}).items():
+        if "note" in source:
+            yield (*path, "sources", source_id, "note"), source["note"]
+    if "note" in data.get("approval", {}):
+        yield (*path, "approval", "note"), data["approval"]["note"]
+    for step_id, step in data.get("steps", {}).items():
+        base: Path = (*path, "steps", step_id)
+        for key in _STEP_TEXTS:
+            if key in step:
+                yield (*base, key), step[key]
+        for field in ("options", "items"):
+            for index, entry in enumerate(step.get(field, [])):
+                for key in _ENTRY_TEXTS:
+                    if key in entry:
+                        yield (*base, field, index, key), entry[key]
 
 
 def _check_review(

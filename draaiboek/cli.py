@@ -7,7 +7,7 @@ import sys
 import click
 import typer
 
-from draaiboek import cli_validate, cli_walk  # noqa: F401  (they register their commands)
+from draaiboek import cli_author, cli_report, cli_validate, cli_walk  # noqa: F401  (they register commands)
 from draaiboek.cli_app import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, app, crash_note
 
 

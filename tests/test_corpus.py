@@ -53,17 +53,6 @@ REQUIRED_CODES = {
     "unknown-format",
 }
 
-# Known bugs in draaiboek/. Strict: once fixed, xfail turns into a failure: remove the entry.
-KNOWN_BUGS = {
-    "empty-value.yaml": pytest.mark.xfail(
-        strict=True,
-        reason="BUG schemacheck._most_useful: for a text (oneOf string|map) best_match picks the "
-        "map branch's type error, so title: '' says \"'' is not of type 'object'\" [wrong-type] "
-        "instead of \"should be non-empty\" [empty-value]",
-    ),
-}
-
-
 @dataclass(frozen=True)
 class Expected:
     file: Path
@@ -101,11 +90,7 @@ def _entries() -> list[Path]:
 
 
 def _params() -> list[Any]:
-    return [
-        pytest.param(entry, id=entry.name,
-                     marks=[KNOWN_BUGS[entry.name]] if entry.name in KNOWN_BUGS else [])
-        for entry in _entries()
-    ]
+    return [pytest.param(entry, id=entry.name) for entry in _entries()]
 
 
 def _expected_for(entry: Path) -> list[Expected]:
@@ -167,7 +152,7 @@ def test_strict_turns_a_warning_into_an_error(run_cli: RunCli, entry: Path) -> N
 
 def test_the_library_agrees_with_the_command_line() -> None:
     # The same expectations through load_library instead of the command line.
-    entries = [entry for entry in _entries() if entry.name not in KNOWN_BUGS]
+    entries = _entries()
     found: list[tuple[str, str, int, int, str]] = []
     for entry in entries:
         library = load_library([entry], today=date.today(), context=[VALID])

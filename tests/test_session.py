@@ -1,0 +1,404 @@
+"""The walk service: Session.start / submit / reminders / pause / resume, with a fake clock."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import stat
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from draaiboek import __version__, engine
+from draaiboek.incidents import IncidentError
+from draaiboek.journal import JOURNAL_NAME, LOCK_NAME, Journal, JournalLocked, read_events
+from draaiboek.library import load_library
+from draaiboek.model import Runbook
+from draaiboek.session import Session, called_runbooks
+
+CORPUS = Path(__file__).resolve().parent / "corpus" / "valid"
+TOP = "every-step-type"
+SUB = "sub-procedure"
+T0 = datetime(2026, 11, 23, 13, 5, 0, tzinfo=UTC)  # 14:05 in Amsterdam
+
+
+class FakeClock:
+    def __init__(self, start: datetime = T0) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture(scope="module")
+def runbooks() -> dict[str, Runbook]:
+    library = load_library([CORPUS], today=date(2026, 11, 23))
+    assert not library.errors
+    return library.all_runbooks()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+def begin(home: Path, runbooks: dict[str, Runbook], clock: FakeClock, **options: Any) -> Session:
+    return Session.start(home, runbooks[TOP], runbooks, operator="Jan", clock=clock, **options)
+
+
+def on_disk(session: Session) -> list[dict[str, Any]]:
+    return read_events(session.folder / JOURNAL_NAME)
+
+
+def types(events: list[dict[str, Any]]) -> list[str]:
+    return [str(e["type"]) for e in events]
+
+
+# --- start -----------------------------------------------------------------------------------
+
+
+def test_start_opens_the_incident_at_the_first_step(
+    home: Path, runbooks: dict[str, Runbook], clock: FakeClock
+) -> None:
+    session = begin(home, runbooks, clock)
+    try:
+        assert re.fullmatch(rf"20261123-1405-{TOP}-[0-9a-f]{{4}}", session.incident_id)
+        assert session.folder == home / "incidents" / session.incident_id
+        events = on_disk(session)
+        assert types(events) == ["opened", "entered"]
+        opened = events[0]
+        top = runbooks[TOP]
+        assert {k: opened[k] for k in (
+            "incident", "runbook", "version", "sha256", "mode", "operator", "tool_version",
+            "timezone", "lang", "status", "allow_draft",
+        )} == {
+            "incident": session.incident_id, "runbook": TOP, "version": "1.2.0",
+            "sha256": top.sha256, "mode": "live", "operator": "Jan",
+            "tool_version": __version__, "timezone": "Europe/Amsterdam", "lang": "nl",
+            "status": "approved", "allow_draft": False,
+        }  # fmt: skip
+        assert (events[1]["runbook"], events[1]["step"]) == (TOP, "vaststellen")
+        assert {e["at"] for e in events} == {T0.isoformat(timespec="microseconds")}
+        assert {e["by"] for e in events} == {"Jan"}
+        assert session.state.current == engine.Frame(TOP, "vaststellen")
+        assert session.state.started_at == T0
+        assert list(session.journal.events) == events
+    finally:
+        session.close()
+
+
+def test_start_keeps_private_copies_of_the_runbooks(
+    home: Path, runbooks: dict[str, Runbook], clock: FakeClock
+) -> None:
+    session = begin(home, runbooks, clock)
+    folder = session.folder
+    holder = json.loads((folder / LOCK_NAME).read_text())
+    assert (holder["operator"], holder["pid"]) == ("Jan", str(os.getpid()))
+    session.close()
+    assert (folder / LOCK_NAME).read_bytes() == b""  # no stale holder once released
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / JOURNAL_NAME).stat().st_mode) == 0o600
+    for runbook_id in (TOP, SUB):
+        copy = folder / f"{runbooks[runbook_id].sha256}.yaml"
+        assert copy.read_bytes() == Path(runbooks[runbook_id].file).read_bytes()
+        assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+
+
+def test_start_with_a_given_id_mode_language_and_local_time(
+    home: Path, runbooks: dict[str, Runbook], clock: FakeClock
+) -> None:
+    named = begin(home, runbooks, clock, incident_id="oefening-1", mode="exercise", lang="en")
+    named.close()
+    opened = on_disk(named)[0]
+    assert (opened["incident"], opened["mode"], opened["lang"]) == ("oefening-1", "exercise", "en")
+    assert named.state.mode == "exercise"
+    local = begin(home, runbooks, clock, local_now=datetime(2026, 1, 2, 3, 4))
+    local.close()
+    assert local.incident_id.startswith(f"20260102-0304-{TOP}-")
+
+
+def test_start_refuses_an_incident_id_that_exists_or_is_a_path(
+    home: Path, runbooks: dict[str, Runbook], clock: FakeClock
+) -> None:
+    begin(home, runbooks, clock, incident_id="dubbel").close()
+    with pytest.raises(IncidentError, match="already exists"):
+        begin(home, runbooks, clock, incident_id="dubbel")
+    for bad in ("../x", "a/b"):
+        with pytest.raises(IncidentError, match="not a plain name"):
+            begin(home, runbooks, clock, incident_id=bad)
+    assert sorted(p.name for p in (home / "incidents").iterdir()) == ["dubbel"]
+
+
+def test_draft_runbooks(home: Path, runbooks: dict[str, Runbook], clock: FakeClock) -> None:
+    draft = dataclasses.replace(runbooks[TOP], status="draft")
+    with pytest.raises(IncidentError, match="--allow-draft"):
+        Session.start(home, draft, runbooks, operator="Jan", clock=clock)
+    assert not (home / "incidents").exists()
+    allowed = Session.start(home, draft, runbooks, operator="Jan", clock=clock, allow_draft=True)
+    allowed.close()
+    assert (on_disk(allowed)[0]["allow_draft"], on_disk(allowed)[0]["status"]) == (True, "draft")
+    drill = Session.start(home, draft, runbooks, operator="Jan", clock=clock, mode="exercise")
+    drill.close()
+    assert on_disk(drill)[0]["mode"] == "exercise"
+
+
+def test_a_missing_sub_runbook_is_refused_before_anything_is_written(
+    home: Path, runbooks: dict[str, Runbook], clock: FakeClock
+) -> None:
+    alone = {TOP: runbooks[TOP]}
+    with pytest.raises(IncidentError, match="sub-procedure"):
+        Session.start(home, runbooks[TOP], alone, operator="Jan", clock=clock)
+    assert not (home / "incidents").exists()
+    assert set(called_runbooks(runbooks[TOP], runbooks)) == {TOP, SUB}
+    assert set(called_runbooks(runbooks[SUB], runbooks)) == {SUB}
+
+
+# --- answers, reminders, pause ---------------------------------------------------------------
+
+
+def test_submit_logs_what_an_answer_produces_at_the_clock_time(
+    home: Path, runbooks: dict[str, Runbook], clock: FakeClock
+) -> None:
+    session = begin(home, runbooks, clock)
+    try:
+        clock.advance(minutes=2)
+        logged = session.submit(engine.Choose("nergens"))
+        assert [(e["type"], e.get("option"), e.get("step")) for e in logged] == [
+            ("answered", "nergens", "vaststellen"),
+            ("entered", None, "testbellen"),
+        ]
+        assert {e["at"] for e in logged} == {clock.now.isoformat(timespec="microseconds")}
+        assert on_disk(session)[-2:] == logged  # on disk before it is returned
+        assert session.state.current == engine.Frame(TOP, "testbellen")
+        count = len(on_disk(session))
+        for wrong in (engine.Choose("nergens"), engine.Act("skipped", ""), engine.Value("x")):
+            with pytest.raises(engine.Rejected):
+                session.submit(wrong)
+        assert len(on_disk(session)) == count  # a refused answer logs nothing
+    finally:
+        session.close()
+
+
+def test_reminders_are_logged_when_due(
+    home: Path, runbooks: dict[str, Runbook], clock: FakeClock
+) -> None:
+    session = begin(home, runbooks, clock)
+    try:
+        session.submit(engine.Choose("nergens"))  # testbellen: due and repeat PT15M
+        assert session.reminders() == []
+        clock.advance(minutes=14, seconds=59)
+        assert session.reminders() == []
+        clock.advance(seconds=1)
+        first = session.reminders()
+        assert sorted((e["step"], e["kind"], e["due_at"]) for e in first) == [
+            ("testbellen", "overdue", (T0 + timedelta(minutes=15)).isoformat()),
+            ("testbellen", "repeat", (T0 + timedelta(minutes=15)).isoformat()),
+        ]
+        assert {e["type"] for e in first} == {"reminder"}
+        assert {e["at"] for e in first} == {clock.now.isoformat(timespec="microseconds")}
+        assert on_disk(session)[-2:] == first
+        assert session.reminders() == []  # each one is logged once
+        clock.advance(minutes=15)
+        again = session.reminders()
+        assert [(e["kind"], e["due_at"]) for e in again] == [
+            ("repeat", (T0 + timedelta(minutes=30)).isoformat())
+        ]
+        clock.advance(minutes=1)
+        session.submit(engine.Act("done"))  # on to the checklist: item lms was due at T+10
+        late = session.reminders()
+        assert [(e["step"], e.get("item"), e["kind"]) for e in late] == [
+            ("lijst", "lms", "overdue")
+        ]
+        clock.advance(minutes=14)  # T+45: testbellen repeats until the walk reaches klaar
+        assert [(e["step"], e["kind"]) for e in session.reminders()] == [("testbellen", "repeat")]
+    finally:
+        session.close()
+
+
+def test_no_reminders_after_the_end(
+    home: Path, runbooks: dict[str, Runbook], clock: FakeClock
+) -> None:
+    session = begin(home, runbooks, clock)
+    try:
+        session.submit(engine.Choose("overal"))
+        assert session.state.closed
+        clock.advance(hours=5)
+        assert session.reminders() == []
+        assert session.pause("user") is None  # nothing to pause
+        assert types(on_disk(session))[-1] == "closed"
+    finally:
+        session.close()
+
+
+def test_pause(home: Path, runbooks: dict[str, Runbook], clock: FakeClock) -> None:
+    session = begin(home, runbooks, clock)
+    try:
+        clock.advance(minutes=3)
+        paused = session.pause("input-ended")
+        assert paused is not None
+        assert (paused["type"], paused["reason"]) == ("paused", "input-ended")
+        assert paused["at"] == clock.now.isoformat(timespec="microseconds")
+        assert session.state.paused
+        assert session.state.current == engine.Frame(TOP, "vaststellen")
+    finally:
+        session.close()
+
+
+def test_signals_are_held_until_every_event_of_an_answer_is_written(
+    home: Path, runbooks: dict[str, Runbook], clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = begin(home, runbooks, clock)
+    try:
+        while_writing: list[bool] = []
+        after: list[tuple[bool, int]] = []
+        original = session.journal.append
+
+        def append(type: str, by: str, at: datetime, fields: Any) -> dict[str, Any]:
+            while_writing.append(session.appending)
+            return original(type, by, at, fields)
+
+        monkeypatch.setattr(session.journal, "append", append)
+        session.after_append = lambda: after.append((session.appending, len(on_disk(session))))
+        session.submit(engine.Choose("nergens"))
+        assert while_writing == [True, True]
+        assert after == [(False, 4)]  # once, after both events were on disk
+    finally:
+        session.close()
+
+
+# --- resume ----------------------------------------------------------------------------------
+
+
+def walk_to_action(home: Path, runbooks: dict[str, Runbook], clock: FakeClock) -> Path:
+    session = begin(home, runbooks, clock, incident_id="r")
+    session.submit(engine.Choose("nergens"))
+    session.pause("user")
+    session.close()
+    return session.folder
+
+
+def test_resume_by_the_same_operator(
+    home: Path, runbooks: dict[str, Runbook], clock: FakeClock
+) -> None:
+    folder = walk_to_action(home, runbooks, clock)
+    clock.advance(minutes=20)
+    session = Session.resume(folder, operator=None, clock=clock)
+    try:
+        events = list(session.journal.events)
+        assert types(events)[-2:] == ["paused", "resumed"]
+        assert (events[-1]["by"], events[-1]["at"]) == (
+            "Jan",
+            clock.now.isoformat(timespec="microseconds"),
+        )
+        assert session.operator == "Jan"
+        assert session.state.current == engine.Frame(TOP, "testbellen")
+        assert session.incident_id == "r"
+    finally:
+        session.close()
+
+
+def test_resume_by_another_operator_logs_a_handover(
+    home: Path, runbooks: dict[str, Runbook], clock: FakeClock
+) -> None:
+    folder = walk_to_action(home, runbooks, clock)
+    session = Session.resume(folder, operator="Piet", clock=clock)
+    try:
+        resumed, handover = list(session.journal.events)[-2:]
+        assert (resumed["type"], resumed["by"]) == ("resumed", "Piet")
+        assert (handover["type"], handover["from"], handover["to"]) == ("handover", "Jan", "Piet")
+        assert session.state.operator == "Piet"
+        logged = session.submit(engine.Act("done"))
+        assert {e["by"] for e in logged} == {"Piet"}
+    finally:
+        session.close()
+    back = Session.resume(folder, operator="Piet", clock=clock)
+    back.close()
+    assert types(list(back.journal.events))[-1] == "resumed"  # same operator again: no handover
+
+
+def test_resume_while_someone_writes_is_refused(
+    home: Path, runbooks: dict[str, Runbook], clock: FakeClock
+) -> None:
+    first = begin(home, runbooks, clock, incident_id="bezet")
+    try:
+        count = len(on_disk(first))
+        with pytest.raises(JournalLocked) as refused:
+            Session.resume(first.folder, operator="Piet", clock=clock)
+        assert refused.value.holder["operator"] == "Jan"
+        assert "Jan" in str(refused.value)
+        assert len(on_disk(first)) == count
+    finally:
+        first.close()
+
+
+def test_resume_reaches_a_sub_runbook_that_was_not_called_yet(
+    home: Path, runbooks: dict[str, Runbook], clock: FakeClock
+) -> None:
+    folder = walk_to_action(home, runbooks, clock)
+    session = Session.resume(folder, operator=None, clock=clock)
+    try:
+        session.submit(engine.Act("done"))
+        session.submit(engine.ItemAnswer("lms", "done"))
+        session.submit(engine.ItemAnswer("ncc", "done"))
+        logged = session.submit(engine.Value("12:30"))
+        assert [(e["type"], e.get("runbook")) for e in logged[-3:]] == [
+            ("entered", TOP),
+            ("called", SUB),
+            ("entered", SUB),
+        ]
+        session.submit(engine.Act("done"))
+        assert session.state.closed
+        assert session.state.outcome == "resolved"
+    finally:
+        session.close()
+
+
+def test_resume_after_a_crash_between_opened_and_the_first_step(
+    home: Path, runbooks: dict[str, Runbook], clock: FakeClock
+) -> None:
+    session = begin(home, runbooks, clock, incident_id="kort")
+    session.close()
+    journal = session.folder / JOURNAL_NAME
+    first_line = journal.read_bytes().split(b"\n")[0] + b"\n"
+    journal.write_bytes(first_line)
+    again = Session.resume(session.folder, operator=None, clock=clock)
+    try:
+        assert types(list(again.journal.events)) == ["opened", "resumed", "entered"]
+        assert again.state.current == engine.Frame(TOP, "vaststellen")
+        again.submit(engine.Choose("overal"))
+        assert again.state.closed
+    finally:
+        again.close()
+
+
+def test_resume_of_a_journal_without_its_start(tmp_path: Path, clock: FakeClock) -> None:
+    folder = tmp_path / "home" / "incidents" / "leeg"
+    Journal.create(folder, {"operator": "Jan"}).close()
+    with pytest.raises(IncidentError, match="no 'opened' event"):
+        Session.resume(folder, operator="Jan", clock=clock)
+    assert (folder / JOURNAL_NAME).read_bytes() == b""
+
+
+def test_resume_of_a_closed_incident_logs_nothing(
+    home: Path, runbooks: dict[str, Runbook], clock: FakeClock
+) -> None:
+    session = begin(home, runbooks, clock)
+    session.submit(engine.Choose("overal"))
+    session.close()
+    before = (session.folder / JOURNAL_NAME).read_bytes()
+    again = Session.resume(session.folder, operator="Piet", clock=clock)
+    again.close()
+    assert again.state.closed
+    assert (session.folder / JOURNAL_NAME).read_bytes() == before
