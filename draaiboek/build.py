@@ -27,7 +27,7 @@ _DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 def parse_duration(text: str) -> timedelta:
     """ISO 8601 duration in days, hours, minutes, seconds (the schema allows no other units)."""
     match = _DURATION.match(text)
-    if not match or text in ("P", "PT"):
+    if not match or text in ("P", "PT") or text.endswith("T"):
         raise ValueError(f"not an ISO 8601 duration: {text!r}")
     days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
     return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)

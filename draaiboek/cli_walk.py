@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
@@ -326,7 +326,8 @@ def _walk_and_exit(
                 finished = loop.run()
             except Interrupted:
                 session.pause("interrupted")
-                screen.console.print("\n" + screen.t("paused.how", id=session.incident_id))
+                with suppress(OSError):  # a hung-up terminal (SIGHUP) can no longer be told
+                    screen.console.print("\n" + screen.t("paused.how", id=session.incident_id))
                 raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:
         session.close()

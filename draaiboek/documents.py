@@ -40,7 +40,7 @@ def read_document(path: Path, display: str | None = None) -> tuple[Document | No
         if size > MAX_BYTES:
             raise YamlProblem(
                 "too-large",
-                f"the file is {size // (1024 * 1024)} MiB, over the limit of "
+                f"the file is {size / (1024 * 1024):.1f} MiB, over the limit of "
                 f"{MAX_BYTES // (1024 * 1024)} MiB: split it",
             )
         with open(path, "rb") as handle:

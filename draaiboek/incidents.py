@@ -40,7 +40,7 @@ def new_incident_id(local_now: datetime, runbook_id: str, suffix: str | None = N
 
 def check_incident_id(incident_id: str) -> None:
     """A user-given id becomes a folder name: only a plain name, never a path."""
-    if not _PLAIN_NAME.match(incident_id) or ".." in incident_id:
+    if not _PLAIN_NAME.fullmatch(incident_id) or ".." in incident_id:
         raise IncidentError(
             f"incident id {incident_id!r} is not a plain name: use letters, digits, '.', '_' "
             "and '-' only (it becomes a folder name)"

@@ -60,7 +60,6 @@ _STANDARD_TAG = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {
     _STANDARD_TAG + name for name in ("str", "int", "float", "bool", "null", "map", "seq")
 }
-_BOOL_TRUE = {"yes", "true", "on"}
 _NULLS = {"", "~", "null"}
 _INT_PREFIXES = {"0b": 2, "0x": 16, "0o": 8}
 _FLOAT_SPECIALS = {".inf": float("inf"), "-.inf": float("-inf"), "+.inf": float("inf")}
@@ -96,9 +95,17 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
         return value
     if kind == "null":
         return None
+    # YAML 1.2 core, as editors read it: `No`, `on`, `15:34` and `0800` stay text (YAML 1.1
+    # would make an option labelled No false, and a time 15:34 the number 934).
     if kind == "bool":
-        return value.lower() in _BOOL_TRUE
+        return value.lower() == "true" if value.lower() in ("true", "false") else value
     if kind == "int":
+        if ":" in value or (
+            value.lstrip("+-")[:1] == "0"
+            and len(value.lstrip("+-")) > 1
+            and value.lstrip("+-")[1:2] not in ("x", "o", "b")
+        ):
+            return value
         return _to_int(value, event)
     if kind == "float":
         return _to_float(value, event)

@@ -589,9 +589,14 @@ def test_operator_required_without_a_terminal(drive: Driver, home: Path, tmp_pat
     assert not (home / "incidents").exists()
 
 
-@pytest.mark.parametrize("given", ["../x", "a/b", "/tmp/x", "..", ".verborgen", "a b", "x\\y"])
-def test_incident_must_be_a_plain_name(drive: Driver, home: Path, given: str) -> None:
-    run = start(drive, home, FULL, incident=given)
+@pytest.mark.parametrize(
+    ("driver", "given"),
+    [("subprocess", "../x"), ("subprocess", "a/b")]
+    + [("clirunner", bad) for bad in ["../x", "a/b", "/tmp/x", "..", ".verborgen", "a b", "x\\y",
+                                      "x\n"]],
+)  # fmt: skip
+def test_incident_must_be_a_plain_name(home: Path, driver: str, given: str) -> None:
+    run = start(DRIVERS[driver], home, FULL, incident=given)
     assert run.code == 2
     assert "not a plain name" in run.output
     assert not (home / "incidents").exists()

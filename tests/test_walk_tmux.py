@@ -250,3 +250,46 @@ def test_walk_in_a_terminal_ctrl_c_then_handover(
     assert last is not None
     assert last == found[-1]["hash"]
     assert last in verify.stdout
+
+
+def test_closing_the_terminal_pauses_the_walk(
+    tmp_path: Path, terminals: Callable[[], Terminal]
+) -> None:
+    """The window is closed mid-walk (SIGHUP, the terminal gone): paused, and no crash."""
+    home = tmp_path / "home"
+    journal = home / "incidents" / "hup" / "journal.jsonl"
+    args = ["start", TOP, "--runbooks", str(CORPUS), "--operator", "Jan", "--incident", "hup"]
+    command = " ".join(shlex.quote(a) for a in [sys.executable, "-m", "draaiboek", *args])
+    walk = tmp_path / "hup.sh"
+    walk.write_text(
+        f"cd {shlex.quote(str(REPO))}\n"
+        "unset DRAAIBOEK_RUNBOOKS DRAAIBOEK_LANG DRAAIBOEK_OPERATOR\n"
+        f"export PYTHONPATH={shlex.quote(str(REPO))} DRAAIBOEK_HOME={shlex.quote(str(home))}\n"
+        f"export NO_COLOR=1\nexec {command}\n",
+        encoding="utf-8",
+    )
+    terminal = terminals()
+    terminal.open(walk)
+    pid = int(terminal.tmux("display-message", "-p", "-t", "walk", "#{pane_pid}"))
+    terminal.wait_screen("Kies 1-2 (of /? voor hulp) >")
+    terminal.type("1")
+    wait_for(logged(journal, "entered", step="testbellen"), "the action step")
+    terminal.wait_screen("j = gedaan · n <reden> = niet mogelijk · l = later >")
+    terminal.close()  # the window goes away
+
+    def gone() -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+    wait_for(gone, "the walk to stop")
+    found = events(journal)
+    assert found[-1]["type"] == "paused"
+    assert [e["type"] for e in found[:4]] == ["opened", "entered", "answered", "entered"]
+    assert list(home.glob("crash-*.txt")) == []
+    code, _ = 0, None
+    from draaiboek.journal import verify_file
+
+    assert verify_file(journal).ok, code
