@@ -542,11 +542,25 @@ def layout(root: Path, sizes: Sizes) -> Layout:
     )
 
 
+def _fingerprint() -> str:
+    """Of the package and its schemas: the journal and the runbooks are made with them."""
+    import hashlib
+
+    import draaiboek
+
+    digest = hashlib.sha256()
+    package = Path(draaiboek.__file__).parent
+    for path in sorted([*package.rglob("*.py"), *package.parent.joinpath("schemas").glob("*")]):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def generate(root: Path, sizes: Sizes, force: bool = False) -> Layout:
     """Write everything (skipped when `root` already holds this generator's output for `sizes`)."""
     where = layout(root, sizes)
     stamp = root / "generated.json"
-    wanted = {"generator": GENERATOR_VERSION, "sizes": asdict(sizes)}
+    wanted = {"generator": GENERATOR_VERSION, "sizes": asdict(sizes), "code": _fingerprint()}
     if not force and stamp.is_file():
         with contextlib.suppress(ValueError):
             if json.loads(stamp.read_text(encoding="utf-8")) == wanted:

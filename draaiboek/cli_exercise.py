@@ -9,7 +9,6 @@ thread), and at the latest before the next question (so piped runs get them dete
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -44,46 +43,34 @@ if TYPE_CHECKING:
 REAL_CLOCK: Callable[[], float] = time.monotonic  # tests put a clock here that they drive
 TICK = 0.2  # real seconds between the timer thread's looks at the clock
 
-_TEXT = {
-    "nl": {
-        "scenario": "Oefenscenario: {title} (v{version}) · draaiboek {runbook} v{rb_version}",
-        "clock": "Gesimuleerde tijd vanaf {start} · snelheid ×{speed}",
-        "briefing": "Briefing",
-        "open": "(de vraag hierboven staat nog open)",
-        "score": "Score",
-        "expectation": "Verwachting",
-        "target": "Waarop",
-        "result": "Resultaat",
-        "points": "Punten",
-        "within": "binnen T+{time}",
-        "total": "Totaal: {earned} van {possible} punten ({percent}%)",
-        "timeline": "Tijdlijn",
-        "met": "gehaald",
-        "late": "te laat",
-        "missed": "gemist",
-        "visited": "verkeerde tak",
-    },
-    "en": {
-        "scenario": "Exercise scenario: {title} (v{version}) · runbook {runbook} v{rb_version}",
-        "clock": "Simulated time from {start} · speed ×{speed}",
-        "briefing": "Briefing",
-        "open": "(the question above is still open)",
-        "score": "Score",
-        "expectation": "Expectation",
-        "target": "On",
-        "result": "Result",
-        "points": "Points",
-        "within": "by T+{time}",
-        "total": "Total: {earned} of {possible} points ({percent}%)",
-        "timeline": "Timeline",
-        "met": "met",
-        "late": "late",
-        "missed": "missed",
-        "visited": "wrong branch",
-    },
+_TEXTS = {  # key: (Dutch, English); the walk's own texts are in the message catalogues
+    "scenario": ("Oefenscenario: {title} (v{version}) · draaiboek {runbook} v{rb_version}",
+                 "Exercise scenario: {title} (v{version}) · runbook {runbook} v{rb_version}"),
+    "clock": ("Gesimuleerde tijd vanaf {start} · snelheid ×{speed}",
+              "Simulated time from {start} · speed ×{speed}"),
+    "briefing": ("Briefing", "Briefing"),
+    "open": ("(de vraag hierboven staat nog open)", "(the question above is still open)"),
+    "paused": ("Oefening {id} gepauzeerd. Let op: 'draaiboek resume' gaat verder in echte tijd, "
+               "niet met de gesimuleerde klok.", "Exercise {id} paused. Note: 'draaiboek resume' "
+               "continues in real time, not on the simulated clock."),
+    "score": ("Score", "Score"),
+    "expectation": ("Verwachting", "Expectation"),
+    "target": ("Waarop", "On"),
+    "result": ("Resultaat", "Result"),
+    "points": ("Punten", "Points"),
+    "within": ("binnen T+{time}", "by T+{time}"),
+    "total": ("Totaal: {earned} van {possible} punten ({percent}%)",
+              "Total: {earned} of {possible} points ({percent}%)"),
+    "timeline": ("Tijdlijn", "Timeline"),
+    "met": ("gehaald", "met"),
+    "late": ("te laat", "late"),
+    "missed": ("gemist", "missed"),
+    "visited": ("verkeerde tak", "wrong branch"),
 }
-_TIMELINE = ("inject", "answered", "recorded", "action", "item", "note", "corrected", "called",
-             "returned", "paused", "closed")
+_TEXT = {lang: {k: v[i] for k, v in _TEXTS.items()} for i, lang in enumerate(("nl", "en"))}
+# The short timeline: what came in, what was decided, noted, skipped or left for later.
+_TIMELINE = ("inject", "answered", "recorded", "note", "corrected", "called", "returned",
+             "paused", "closed")
 
 
 @app.command()
@@ -116,7 +103,7 @@ def exercise(
     from draaiboek.cli_walk import LineSource, _find_runbook, _load_answers, _operator
     from draaiboek.i18n import Messages
     from draaiboek.incidents import IncidentError
-    from draaiboek.scenario import check_scenario
+    from draaiboek.scenario import check_scenario, score
     from draaiboek.session import DEFAULT_TIMEZONE, Session
     from draaiboek.simclock import DueQueue, SimClock
 
@@ -154,7 +141,7 @@ def exercise(
     timer = InjectTimer(session, screen, clock, DueQueue(clock.start_sim, the_scenario.injects),
                         hint=text["open"] if source.interactive else None)
     code = _play(session, screen, source, scripted, timer)
-    card = _score(the_scenario, session)
+    card = score(the_scenario, list(session.journal.events))
     session.close()
     show_score(screen, card, session, text)
     raise typer.Exit(code)
@@ -166,12 +153,6 @@ def _exercise_fields(scenario: Scenario, speed: float, lang: str) -> dict[str, A
     return {"scenario": scenario.id, "scenario_version": scenario.version,
             "title": scenario.title.get(lang), "runbook": scenario.runbook, "speed": speed,
             "start": scenario.start.isoformat(), "sha256": scenario.sha256}
-
-
-def _score(scenario: Scenario, session: Session) -> ScoreCard:
-    from draaiboek.scenario import score
-
-    return score(scenario, list(session.journal.events))
 
 
 def _find_scenario(given: str, folder: Path) -> tuple[Scenario, Document]:
@@ -232,11 +213,11 @@ class InjectTimer:
 
     def __init__(self, session: Session, screen: Screen, clock: SimClock,
                  queue: DueQueue[Inject], hint: str | None = None) -> None:
+        from draaiboek.simclock import Ticker
+
         self.session, self.screen, self.clock, self.queue = session, screen, clock, queue
         self.hint = hint  # shown after an inject that arrives while a question waits
-        self.stopped = threading.Event()
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="draaiboek-injects", daemon=True)
+        self.ticker = Ticker(lambda: self.deliver(waiting=True), TICK, "draaiboek-injects")
 
     def before_prompt(self) -> None:
         self.deliver()
@@ -246,7 +227,7 @@ class InjectTimer:
 
         with self.session.lock:  # never between an answer and the step it leads to
             state = self.session.state
-            if state.closed or state.paused or (waiting and self.stopped.is_set()):
+            if state.closed or state.paused or (waiting and self.ticker.stopped.is_set()):
                 return 0
             due = self.queue.take(self.clock.now())
             for inject in due:
@@ -258,22 +239,6 @@ class InjectTimer:
         if due and waiting and self.hint:
             self.screen.console.print(f"[dim]{self.hint}[/]")
         return len(due)
-
-    def _run(self) -> None:
-        while not self.stopped.wait(TICK):
-            try:
-                self.deliver(waiting=True)
-            except Exception as exc:  # a failing journal: the main thread reports it
-                self.error = exc
-                return
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.stopped.set()
-        if self.thread.is_alive():
-            self.thread.join(timeout=10)
 
 
 def show_inject(screen: Screen, message: str, event: dict[str, Any], start: datetime) -> None:
@@ -290,23 +255,27 @@ def show_inject(screen: Screen, message: str, event: dict[str, Any], start: date
 
 def _play(session: Session, screen: Screen, source: Any, scripted: dict[str, Any] | None,
           timer: InjectTimer) -> int:
+    from rich.markup import escape
+
     from draaiboek.cli_walk import Interrupted, interruptible
     from draaiboek.cli_walkloop import WalkLoop
 
     loop = WalkLoop(session, screen, source.read, scripted, before_prompt=timer.before_prompt)
-    timer.start()
+    timer.ticker.start()
     try:
         with interruptible(session):
             try:
                 finished = loop.run()
             except Interrupted:
-                timer.stop()
+                timer.ticker.stop()
                 session.pause("interrupted")
+                text = _TEXT[screen.lang]["paused"].format(id=session.incident_id)
+                screen.console.print(f"\n[bold]{escape(text)}[/]")
                 return EXIT_INTERRUPTED
     finally:
-        timer.stop()
-    if timer.error is not None:
-        raise timer.error
+        timer.ticker.stop()
+    if timer.ticker.error is not None:
+        raise timer.ticker.error
     if finished:
         screen.console.print(screen.t("closed.done", id=session.incident_id))
         return EXIT_OK
@@ -342,7 +311,8 @@ def show_score(screen: Screen, card: ScoreCard, session: Session, text: dict[str
     screen.console.print(f"[bold]{escape(total)}[/]")
     screen.console.print(f"[bold]{escape(text['timeline'])}:[/]")
     for event in session.journal.events:
-        if event.get("type") not in _TIMELINE:
+        settled = event.get("type") in ("action", "item") and event.get("result") != "done"
+        if event.get("type") not in _TIMELINE and not settled:
             continue
         at = datetime.fromisoformat(str(event["at"]))
         screen.console.print(

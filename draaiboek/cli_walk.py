@@ -326,7 +326,7 @@ def _walk_and_exit(
                 finished = loop.run()
             except Interrupted:
                 session.pause("interrupted")
-                if True:
+                with suppress(OSError):  # a hung-up terminal (SIGHUP) can no longer be told
                     screen.console.print("\n" + screen.t("paused.how", id=session.incident_id))
                 raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:

@@ -512,7 +512,10 @@ def follow_ups(state: WalkState) -> list[Draft]:
             continue
         step = state.step_of(current.runbook, current.step)
         new: list[Draft] = []
-        if step.type == "runbook" and step.runbook is not None:
+        moved_on = _unfinished_move(state, current, step)
+        if moved_on is not None:  # a crash between an answer and the step it leads to
+            new = [Draft("entered", {"runbook": current.runbook, "step": moved_on})]
+        elif step.type == "runbook" and step.runbook is not None:
             if len(state.stack) >= MAX_DEPTH:
                 raise ValueError(f"sub-runbooks nested deeper than {MAX_DEPTH}: do they call "
                                  "each other in a circle?")
@@ -538,6 +541,31 @@ def follow_ups(state: WalkState) -> list[Draft]:
         if not new:
             break
     return drafts
+
+
+def _unfinished_move(state: WalkState, current: Frame, step: Step) -> str | None:
+    """The step an answer led to when the journal ends before its `entered` (a crash).
+
+    In a walk that was not interrupted the answer and the next `entered` are logged together,
+    so this only finds something when resuming a journal cut off in between.
+    """
+    last = state.entries[-1] if state.entries else None
+    if last is None:
+        return None
+    here = (last.runbook, last.step) == (current.runbook, current.step)
+    if step.type == "runbook":
+        # Back at the runbook step after `returned`: the last entry is the sub-runbook's end.
+        return step.next if not here else None
+    if not here:
+        return None
+    if step.type == "decision" and last.result is not None:
+        option = step.option(str(last.result.value))
+        return option.next if option is not None else None
+    if step.type in ("action", "input") and last.result is not None:
+        return step.next
+    if step.type == "checklist" and step.items and all(i.id in last.items for i in step.items):
+        return step.next
+    return None
 
 
 def _closed(state: WalkState, step: Step) -> Draft:

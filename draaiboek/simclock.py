@@ -73,3 +73,31 @@ class DueQueue(Generic[T]):
     def next_at(self) -> datetime | None:
         with self._lock:
             return self.start + self._pending[0].at if self._pending else None
+
+
+class Ticker:
+    """Calls `tick` every `interval` real seconds on a daemon thread until stopped; the first
+    exception ends the thread and is kept in `error` for the caller to raise."""
+
+    def __init__(self, tick: Callable[[], object], interval: float, name: str = "ticker") -> None:
+        self.tick = tick
+        self.interval = interval
+        self.stopped = threading.Event()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def _run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            try:
+                self.tick()
+            except Exception as exc:
+                self.error = exc
+                return
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=10)

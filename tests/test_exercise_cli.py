@@ -188,16 +188,15 @@ def test_the_timer_thread_stops_with_the_walk(tmp_path: Path) -> None:
                     "Europe/Amsterdam", library.contacts)
     timer = X.InjectTimer(session, screen, clock, DueQueue(clock.start_sim, scenario.injects),
                           hint="(the question above is still open)")
+    timer.ticker.interval = 0.01
     try:
-        X_TICK, X.TICK = X.TICK, 0.01
-        timer.start()
+        timer.ticker.start()
         _wait(lambda: bool(of_type(list(session.journal.events), "inject")))
         real.t = 20  # 20 simulated minutes
         _wait(lambda: len(of_type(list(session.journal.events), "inject")) == 2)
     finally:
-        timer.stop()
-        X.TICK = X_TICK
-    assert not timer.thread.is_alive() and timer.error is None
+        timer.ticker.stop()
+    assert not timer.ticker.thread.is_alive() and timer.ticker.error is None
     assert out.getvalue().count("INJECT") == 2 and "still open" in out.getvalue()
     session.pause("user")
     assert timer.deliver() == 0  # nothing after the walk stopped
@@ -302,3 +301,110 @@ def points(run: Run, scenario: str) -> dict[str, int]:
 
 def shipped_scenarios() -> Iterator[str]:
     return (p.stem for p in sorted((SHIPPED / "scenarios").glob("*.yaml")))
+
+
+def items(minute: float, count: int) -> list[tuple[float, str]]:
+    """A checklist's items all done at one simulated minute."""
+    return [(minute, "j")] * count
+
+
+# 24 June 2019: a good walk, but the national NL-Alert decision comes 3 minutes late
+STORING_2019: Script = [
+    (1, "15:34"), (2, "j"), (5, "geen-enkel-netwerk"), (9, "landelijk"),
+    *items(10, 2), *items(11, 2), *items(12, 2),  # keten-informeren: ministerie at 11
+    (15, "0900-onbereikbaar"), (16, "j"), (21, "alternatief-nummer"),
+    (22, "j"), (24, "j"), (25, "j"), (26, "j"),  # nummers-verifieren
+    (27, "j"), (28, "j"),  # een-stem, publieksbericht
+    (29, "/n Landelijk NL-Alert gevraagd aan de minister via het NCC"),
+    (33, "landelijk"), (34, "j"), (38, "correct-ontvangen"), (39, "j"),
+    *items(40, 5), *items(41, 7),  # zichtbare-aanwezigheid, zorgketen
+    (42, "ncv-werkt-niet"), *items(43, 4), (44, "telecomoperator"), (45, "j"),
+    (46, "4g-uitgevallen"), (47, "j"), (48, "geen-aanwijzingen"),
+    (60, "nog-onbereikbaar"), (61, "j"), (120, "nog-onbereikbaar"), (121, "j"),
+    (200, "overal-hersteld"), *items(202, 5), (205, "j"), *items(210, 4),
+    (215, "stabiel"), (220, "j"), *items(230, 4),
+]
+
+
+def test_shipped_storing_24_juni_2019(exercise: Callable[..., Run]) -> None:
+    run = shipped(exercise, "storing-24-juni-2019", STORING_2019)
+    assert points(run, "storing-24-juni-2019") == {
+        "landelijk": 10, "0900-getest": 10, "niet-scenario-4": 15, "ministerie": 5,
+        "tweede-persoon": 10, "testgesprek-nummer": 5, "nl-alert-besluit": 0,
+        "ncv-getest": 5, "herstel-getest": 10, "notities": 5, "total": 75}
+    assert "Totaal: 75 van 90 punten (83.3%)" in run.output
+    delivered = [e["id"] for e in of_type(run.events, "inject")]
+    assert delivered == ["geen-gesprekken", "testgesprekken", "lms-landelijk", "0900-test",
+                         "088-nummer", "4g-storing", "ncv-test", "nl-alert-buurregio", "herstel",
+                         "correctie"]
+
+
+def test_the_2019_wrong_branch_costs_points(exercise: Callable[..., Run]) -> None:
+    script = [(1, "15:34"), (2, "j"), (5, "geen-enkel-netwerk"), (9, "landelijk"),
+              *items(10, 6), (15, "0900-bereikbaar")]
+    run = exercise(["storing-24-juni-2019", "--runbooks", str(SHIPPED), "--operator", "A"],
+                   script)
+    assert run.code == 1  # stopped halfway: the score so far
+    got = points(run, "storing-24-juni-2019")
+    assert got["niet-scenario-4"] == 0 and got["0900-getest"] == 0
+    assert got["total"] == 10 + 5  # landelijk, ministerie
+    assert "verkeerde tak T+0:15:00" in run.output
+
+
+# 15-17 September 2020: switched back once too early
+ICT_2020: Script = [
+    (1, "10:00"), (6, "meerdere-meldkamers"), (7, "j"), (11, "112-intact"),
+    (12, "c2000-intact"), (16, "beperkt"), (17, "j"), (18, "wisselend"), (19, "j"),
+    (20, "slecht-bereikbaar"), (21, "j"), (22, "verstoord"), (23, "j"),
+    *items(24, 2), *items(25, 3),  # keten-informeren: politie-ict at 24
+    (27, "geen-aanwijzingen"), (29, "lokale-terugval"), *items(30, 4),
+    (31, "/n Lokale terugval; meldkamer blijft bereikbaar, geen uitwijk"), (32, "j"),
+    (60, "nog-verstoord"), (61, "j"),
+    (125, "stabiel-vrijgegeven"), *items(126, 8), (130, "opnieuw-instabiel"), (131, "j"),
+    (132, "j"), (165, "nog-verstoord"), (166, "j"),
+    (2945, "stabiel-vrijgegeven"), *items(2950, 8), (2955, "geslaagd"), *items(2960, 5),
+]
+
+
+def test_shipped_ict_verstoring_sept_2020(exercise: Callable[..., Run]) -> None:
+    run = shipped(exercise, "ict-verstoring-sept-2020", ICT_2020)
+    assert points(run, "ict-verstoring-sept-2020") == {
+        "meerdere": 10, "lms-coordinatie": 5, "112-getest": 10, "geen-112-draaiboek": 5,
+        "handmatig": 10, "dienst-ict": 5, "opzet": 5, "terugval-besluit": 15,
+        "niet-te-vroeg": 0, "testgesprekken-112": 5, "notities": 5, "total": 75}
+    assert run.events[-1]["at"].startswith("2020-09-17T")  # two days of simulated time
+
+
+# the NL-Alert with the wrong number: everything in time, but no note
+NL_ALERT: Script = [
+    (1, "fout-in-bericht"), (3, "Bel bij nood 0800-0000000 (tiplijn, fout nummer)"),
+    (4, "verkeerd-nummer"), (8, "j"),
+    (12, "j"), (13, "j"), (14, "j"), (16, "j"), (17, "j"), (17, "j"),  # bericht-controleren
+    (18, "regionaal"), (20, "j"), (24, "correct-ontvangen"), *items(40, 5),
+    (45, "juist-bericht-uit"), (46, "Correctie: bel bij nood het gecontroleerde nummer"),
+    (50, "j"),
+]
+
+
+def test_shipped_nl_alert_fout_nummer(exercise: Callable[..., Run]) -> None:
+    run = shipped(exercise, "nl-alert-fout-nummer", NL_ALERT)
+    assert points(run, "nl-alert-fout-nummer") == {
+        "fout-herkend": 10, "verkeerd-nummer": 5, "nummerhouder": 10, "correctie-vermeld": 5,
+        "uit-register": 10, "tweede-persoon": 10, "testgesprek": 10, "zelfde-weg": 5,
+        "correctie-verzonden": 15, "notitie": 0, "total": 80}
+
+
+def test_every_shipped_scenario_is_played_here() -> None:
+    assert set(shipped_scenarios()) == {
+        "storing-24-juni-2019", "ict-verstoring-sept-2020", "nl-alert-fout-nummer"}
+
+
+def test_shipped_scenarios_validate_clean() -> None:
+    from draaiboek.library import load_library
+    from draaiboek.scenario import check_scenario
+
+    library = load_library([SHIPPED], today=datetime(2026, 11, 23).date())
+    for name in shipped_scenarios():
+        found, document, findings = load_scenario(SHIPPED / "scenarios" / f"{name}.yaml")
+        assert found is not None and document is not None and findings == []
+        assert check_scenario(document, library.all_runbooks()) == [], name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,7 +23,7 @@ from draaiboek.scenario import (
     score,
     version_matches,
 )
-from draaiboek.simclock import DueQueue, SimClock
+from draaiboek.simclock import DueQueue, SimClock, Ticker
 
 HERE = Path(__file__).resolve().parent
 VALID = HERE / "corpus" / "valid"
@@ -301,6 +302,28 @@ def test_due_queue_hands_out_each_inject_once_when_due() -> None:
     real.t += 0.1
     assert [i.id for i in queue.take(clock.now())] == ["ncc-vraagt"]
     assert queue.next_at() is None and queue.take(clock.now()) == []
+
+
+def test_ticker_ticks_until_stopped_and_keeps_its_error() -> None:
+    ticks: list[int] = []
+    done = threading.Event()
+
+    def tick() -> None:
+        ticks.append(1)
+        if len(ticks) == 3:
+            done.set()
+            raise OSError("disk full")
+
+    ticker = Ticker(tick, 0.001, "test")
+    ticker.start()
+    assert done.wait(10)
+    ticker.thread.join(10)
+    ticker.stop()
+    assert len(ticks) == 3 and isinstance(ticker.error, OSError)
+    quiet = Ticker(lambda: None, 3600)
+    quiet.start()
+    quiet.stop()  # does not wait for the hour
+    assert not quiet.thread.is_alive() and quiet.error is None
 
 
 # --- scoring ---------------------------------------------------------------------------------

@@ -402,3 +402,49 @@ def test_resume_of_a_closed_incident_logs_nothing(
     again.close()
     assert again.state.closed
     assert (session.folder / JOURNAL_NAME).read_bytes() == before
+
+
+# --- a crash between the events of one answer ------------------------------------------------
+
+
+def full_walk(home: Path, runbooks: dict[str, Runbook], clock: FakeClock) -> tuple[Path, list[int]]:
+    """A finished walk, and where each group of events logged together ends."""
+    session = begin(home, runbooks, clock, incident_id="heel")
+    ends = [len(session.journal.events)]
+    for answer in (
+        engine.Choose("nergens"),
+        engine.Act("done"),
+        engine.ItemAnswer("lms", "done"),
+        engine.ItemAnswer("ncc", "done"),
+        engine.Value("12:30"),
+        engine.Act("done"),
+    ):
+        session.submit(answer)
+        ends.append(len(session.journal.events))
+    session.close()
+    assert session.state.closed
+    return session.folder, ends
+
+
+# Cutting after an answer (answered, action, item, recorded) or after `returned` leaves the walk
+# between an answer and the step it leads to: resume must log that `entered` itself.
+@pytest.mark.parametrize("cut", range(1, 18))
+def test_resume_after_a_crash_inside_an_answer_goes_on_where_the_answer_led(
+    tmp_path: Path, runbooks: dict[str, Runbook], clock: FakeClock, cut: int
+) -> None:
+    folder, ends = full_walk(tmp_path / "a", runbooks, clock)
+    full = read_events(folder / JOURNAL_NAME)
+    assert len(full) == 18
+    group_end = min(end for end in ends if end >= cut)
+    expected = engine.replay(runbooks, full[:group_end])
+    crashed = tmp_path / "b" / "incidents" / "heel"
+    crashed.mkdir(parents=True)
+    for copy in folder.glob("*.yaml"):
+        (crashed / copy.name).write_bytes(copy.read_bytes())
+    lines = (folder / JOURNAL_NAME).read_bytes().split(b"\n")
+    (crashed / JOURNAL_NAME).write_bytes(b"\n".join(lines[:cut]) + b"\n")
+    session = Session.resume(crashed, operator=None, clock=clock)
+    session.close()
+    assert session.state.closed == expected.closed
+    assert session.state.current == expected.current
+    assert session.state.stack == expected.stack

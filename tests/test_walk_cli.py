@@ -842,6 +842,14 @@ def test_incidents_text_and_json(home: Path) -> None:
     assert Path(drill["folder"]) == home / "incidents" / long_id
     assert cli(home, ["incidents", "--format", "xml"]).code == 2
 
+    broken = home / "incidents" / "kapot"
+    broken.mkdir()
+    (broken / "journal.jsonl").write_bytes(b"geen json\n")
+    damaged = [line for line in cli(home, ["incidents"]).output.splitlines() if "kapot" in line]
+    assert len(damaged) == 1
+    assert damaged[0].startswith("kapot  ")
+    assert "beschadigd" in damaged[0]
+
 
 def tamper(path: Path, line: int) -> None:
     """Change one byte of the journal, inside line `line` (1-based)."""

@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from draaiboek.journal import verify_file
+
 pytestmark = [
     pytest.mark.tmux,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
@@ -289,7 +291,4 @@ def test_closing_the_terminal_pauses_the_walk(
     assert found[-1]["type"] == "paused"
     assert [e["type"] for e in found[:4]] == ["opened", "entered", "answered", "entered"]
     assert list(home.glob("crash-*.txt")) == []
-    code, _ = 0, None
-    from draaiboek.journal import verify_file
-
-    assert verify_file(journal).ok, code
+    assert verify_file(journal).ok
