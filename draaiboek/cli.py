@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 import typer
@@ -21,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()
         return exc.exit_code or EXIT_USAGE
     except Exception as exc:  # anything unexpected: one line and a crash note, no traceback
-        note = crash_note(exc)
+        note = crash_note(exc, _home_in(argv if argv is not None else sys.argv[1:]))
         print(
             f"draaiboek: internal error ({type(exc).__name__}: {exc}). "
             f"Details in {note}. Please report it; your journal is unaffected.",
@@ -29,3 +30,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_INTERNAL
     return result if isinstance(result, int) else 0
+
+
+def _home_in(args: list[str]) -> Path | None:
+    """--home as given on the command line, so a crash note lands where the user asked."""
+    for index, arg in enumerate(args):
+        if arg == "--home" and index + 1 < len(args):
+            return Path(args[index + 1])
+        if arg.startswith("--home="):
+            return Path(arg.split("=", 1)[1])
+    return None

@@ -114,7 +114,8 @@ def _find_runbook(given: str, folder: Path) -> tuple[Runbook, Library]:
     if as_path.suffix in (".yaml", ".yml") or as_path.is_file():
         if not as_path.is_file():
             usage_error(f"{given} does not exist: give a runbook id or file")
-        library = load_library([as_path], today=date.today(), context=[folder])
+        # Sub-runbooks and contacts may sit beside the file as well as in the runbooks folder.
+        library = load_library([as_path], today=date.today(), context=[as_path.parent, folder])
         runbook = next(iter(library.runbooks.values()), None)
     else:
         library = load_for_walk(folder, given, today=date.today())
@@ -415,14 +416,22 @@ def incidents(
             state += f" ({messages('outcome.' + summary.outcome)})"
         typer.echo(
             f"{summary.id}  {summary.runbook} {summary.version}  {mode}  {state}  "
-            f"{_short(summary.started)}  {_short(summary.last_event)} {summary.last_type or ''}"
+            f"{_short(summary.started, summary.timezone)}  "
+            f"{_short(summary.last_event, summary.timezone)} {summary.last_type or ''}"
         )
 
 
-def _short(moment: str | None) -> str:
+def _short(moment: str | None, zone: str) -> str:
+    """In the incident's own time zone, as its id and its screens show time."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     if not moment:
         return "-"
-    return datetime.fromisoformat(moment).astimezone().strftime("%Y-%m-%d %H:%M")
+    try:
+        tz: ZoneInfo | None = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = None
+    return datetime.fromisoformat(moment).astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 @app.command()

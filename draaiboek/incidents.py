@@ -119,6 +119,7 @@ class IncidentSummary:
     last_type: str | None
     operator: str | None
     events: int
+    timezone: str = "Europe/Amsterdam"  # of the incident: its times are shown in it
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -134,6 +135,7 @@ class IncidentSummary:
             "last_type": self.last_type,
             "operator": self.operator,
             "events": self.events,
+            "timezone": self.timezone,
         }
 
 
@@ -164,6 +166,7 @@ def summarise(folder: Path, events: list[dict[str, Any]]) -> IncidentSummary:
         last_type=last.get("type"),
         operator=operator,
         events=len(events),
+        timezone=str(opened.get("timezone") or "Europe/Amsterdam"),
     )
 
 
