@@ -8,7 +8,13 @@ from pathlib import Path
 import click
 import typer
 
-from draaiboek import cli_author, cli_report, cli_validate, cli_walk  # noqa: F401  (they register commands)
+from draaiboek import (  # noqa: F401  (they register their commands)
+    cli_author,
+    cli_exercise,
+    cli_report,
+    cli_validate,
+    cli_walk,
+)
 from draaiboek.cli_app import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, app, crash_note
 
 

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.rule import Rule
 
-from draaiboek import engine
+from draaiboek import deadlines, engine
 from draaiboek.build import format_duration
 from draaiboek.i18n import Messages
 from draaiboek.model import Contact, Runbook, Step
@@ -159,7 +159,7 @@ class Screen:
             self.console.print(f"  {prefix}{escape(label)} [dim]({escape(when)})[/]{flag}")
 
     def deadlines(self, state: engine.WalkState, now: datetime, everything: bool = False) -> None:
-        for deadline in engine.deadlines(state, now):
+        for deadline in deadlines.deadlines(state, now):
             what = self.what(state, deadline.runbook, deadline.step, deadline.item)
             if deadline.status == "overdue" and deadline.late_by is not None:
                 self.console.print(

@@ -17,6 +17,7 @@ from draaiboek.documents import Document, collect_files, read_document
 from draaiboek.model import (
     CONTACTS_FORMAT,
     RUNBOOK_FORMAT,
+    SCENARIO_FORMAT,
     TEST_FORMAT,
     Contact,
     Finding,
@@ -97,6 +98,10 @@ def load_library(
     for document in documents:
         if document.format == TEST_FORMAT and document.schema_valid:
             findings.extend(check_test_file(document, every))
+        elif document.format == SCENARIO_FORMAT and document.schema_valid:
+            from draaiboek.scenario import check_scenario
+
+            findings.extend(check_scenario(document, every))
     return Library(
         runbooks=frozen_map(runbooks),
         contacts=frozen_map(contacts),

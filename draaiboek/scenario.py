@@ -227,7 +227,12 @@ def check_scenario(document: Document, runbooks: Mapping[str, Runbook]) -> list[
              f"runbook {data['runbook']!r} is not in the runbooks folder, or it has schema "
              f"errors (available: {known})")
         return findings
-    if not version_matches(top.version, str(data["versions"])):
+    try:
+        matches = version_matches(top.version, str(data["versions"]))
+    except ValueError as exc:
+        emit(("versions",), "bad-format", str(exc))
+        matches = True
+    if not matches:
         emit(("versions",), "version-mismatch",
              f"the scenario is written for {top.id} {data['versions']}, but the runbooks folder "
              f"has version {top.version}: update the scenario or its versions")

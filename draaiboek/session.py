@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from draaiboek import __version__, engine
+from draaiboek import __version__, deadlines, engine
 from draaiboek.incidents import IncidentError, incident_folder, incident_runbooks, new_incident_id
 from draaiboek.journal import Journal, JournalError, read_events
 from draaiboek.model import Runbook
@@ -198,8 +198,8 @@ class Session:
 
     def reminders(self) -> list[dict[str, Any]]:
         """Log (and so show) the reminders that are due now."""
-        due = engine.due_reminders(self.state, self.clock())
-        return self.log_all([engine.reminder_draft(reminder) for reminder in due])
+        due = deadlines.due_reminders(self.state, self.clock())
+        return self.log_all([deadlines.reminder_draft(reminder) for reminder in due])
 
     def pause(self, reason: str) -> dict[str, Any] | None:
         if self.state.closed:

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from draaiboek import deadlines as D
 from draaiboek import engine as E
 from draaiboek.build import build_runbook
 from draaiboek.documents import read_document
@@ -374,31 +375,31 @@ def test_input_values_are_coerced_by_their_schema_type() -> None:
 
 def test_deadlines_met_open_overdue_missed() -> None:
     walk = Walk()
-    assert E.deadlines(walk.state, T0) == []
+    assert D.deadlines(walk.state, T0) == []
     walk.answer(E.Choose("nergens"))  # testbellen entered at 14:01, due 14:15
     walk.now = T0 + timedelta(minutes=12)
     walk.answer(E.Act("done"))  # 14:13: met; lijst entered, lms due 14:10
-    by_key = {(d.step, d.item): d for d in E.deadlines(walk.state, walk.now)}
+    by_key = {(d.step, d.item): d for d in D.deadlines(walk.state, walk.now)}
     assert by_key[("testbellen", None)].status == "met"
     assert by_key[("testbellen", None)].met_at == T0 + timedelta(minutes=13)
     lms = by_key[("lijst", "lms")]
     assert lms.status == "overdue" and lms.late_by == timedelta(minutes=3)
     assert lms.due_at == T0 + timedelta(minutes=10)
     walk.answer(E.ItemAnswer("lms", "done"))
-    lms = next(d for d in E.deadlines(walk.state, walk.now) if d.item == "lms")
+    lms = next(d for d in D.deadlines(walk.state, walk.now) if d.item == "lms")
     assert lms.status == "missed" and lms.late_by == timedelta(minutes=4)
     early = Walk()
     early.answer(E.Choose("nergens"), E.Act("done"))
-    assert {d.status for d in E.deadlines(early.state, early.now)} == {"met", "open"}
+    assert {d.status for d in D.deadlines(early.state, early.now)} == {"met", "open"}
 
 
 def test_deferred_then_completed_deadline_is_met_at_completion() -> None:
     walk = Walk()
     walk.answer(E.Choose("nergens"), E.Act("deferred"))
-    assert next(iter(E.deadlines(walk.state, walk.now))).status == "open"
+    assert next(iter(D.deadlines(walk.state, walk.now))).status == "open"
     walk.now = T0 + timedelta(minutes=20)
     walk.answer(E.Complete(TOP, "testbellen"))
-    first = next(iter(E.deadlines(walk.state, walk.now)))
+    first = next(iter(D.deadlines(walk.state, walk.now)))
     assert first.status == "missed" and first.met_at == T0 + timedelta(minutes=21)
 
 
@@ -406,19 +407,19 @@ def test_reminders_repeat_until_the_until_step() -> None:
     walk = Walk()
     walk.answer(E.Choose("nergens"), E.Act("done"))  # testbellen entered 14:01, repeat PT15M
     state = walk.state
-    early = E.due_reminders(state, T0 + timedelta(minutes=15))
+    early = D.due_reminders(state, T0 + timedelta(minutes=15))
     assert [r for r in early if r.kind == "repeat"] == []
-    due = [r for r in E.due_reminders(state, T0 + timedelta(minutes=17)) if r.kind == "repeat"]
-    assert due == [E.ReminderDue(TOP, "testbellen", T0 + timedelta(minutes=16), "repeat")]
-    walk.log([E.reminder_draft(due[0])])
-    later = E.due_reminders(walk.state, T0 + timedelta(minutes=30))
+    due = [r for r in D.due_reminders(state, T0 + timedelta(minutes=17)) if r.kind == "repeat"]
+    assert due == [D.ReminderDue(TOP, "testbellen", T0 + timedelta(minutes=16), "repeat")]
+    walk.log([D.reminder_draft(due[0])])
+    later = D.due_reminders(walk.state, T0 + timedelta(minutes=30))
     assert [r for r in later if r.kind == "repeat"] == []
-    later = E.due_reminders(walk.state, T0 + timedelta(minutes=31))
+    later = D.due_reminders(walk.state, T0 + timedelta(minutes=31))
     assert [r.due_at for r in later if r.kind == "repeat"] == [T0 + timedelta(minutes=31)]
     walk.answer(E.ItemAnswer("lms", "done"), E.ItemAnswer("ncc", "done"), E.Value("14:03"),
                 E.Act("done"))
     assert walk.state.closed
-    assert E.due_reminders(walk.state, T0 + timedelta(hours=5)) == []
+    assert D.due_reminders(walk.state, T0 + timedelta(hours=5)) == []
 
 
 def test_reaching_the_until_step_stops_a_repeat() -> None:
@@ -428,20 +429,20 @@ def test_reaching_the_until_step_stops_a_repeat() -> None:
     runbooks = {"r": _runbook("r", *steps)}
     walk = Walk(runbooks, "r")
     walk.answer(E.Act("done"))
-    assert len(E.due_reminders(walk.state, T0 + timedelta(minutes=6))) == 1
+    assert len(D.due_reminders(walk.state, T0 + timedelta(minutes=6))) == 1
     walk.answer(E.Act("done"))
-    assert E.due_reminders(walk.state, T0 + timedelta(minutes=60)) == []
+    assert D.due_reminders(walk.state, T0 + timedelta(minutes=60)) == []
 
 
 def test_overdue_is_reminded_once() -> None:
     walk = Walk()
     walk.answer(E.Choose("nergens"), E.Act("done"))
     now = T0 + timedelta(minutes=11)
-    overdue = [r for r in E.due_reminders(walk.state, now) if r.kind == "overdue"]
-    assert overdue == [E.ReminderDue(TOP, "lijst", T0 + timedelta(minutes=10), "overdue", "lms")]
-    walk.log([E.reminder_draft(overdue[0])])
+    overdue = [r for r in D.due_reminders(walk.state, now) if r.kind == "overdue"]
+    assert overdue == [D.ReminderDue(TOP, "lijst", T0 + timedelta(minutes=10), "overdue", "lms")]
+    walk.log([D.reminder_draft(overdue[0])])
     assert walk.events[-1]["item"] == "lms"
-    assert [r for r in E.due_reminders(walk.state, now) if r.kind == "overdue"] == []
+    assert [r for r in D.due_reminders(walk.state, now) if r.kind == "overdue"] == []
 
 
 def _candidates(state: E.WalkState) -> list[E.Answer]:

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 import draaiboek.cli_author  # noqa: F401  (registers the commands)
-from draaiboek import printout
+from draaiboek import page, printout
 from draaiboek.cli_app import app
 from draaiboek.graph import walking_order
 from draaiboek.library import Library, load_library
@@ -139,7 +139,7 @@ def test_markdown_is_escaped(tmp_path: Path) -> None:
     ("<b>&", "&lt;b&gt;&amp;"), ("# kop", r"\# kop"), ("`x` ~y~", r"\`x\` \~y\~"),
 ])
 def test_md_escape(text: str, escaped: str) -> None:
-    assert printout.md_escape(text) == escaped
+    assert page.md_escape(text) == escaped
 
 
 def test_cli_print(tmp_path: Path) -> None:

@@ -12,11 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 import draaiboek.cli_report  # noqa: F401  (registers the command)
-from draaiboek import engine, report
+from draaiboek import engine, report, report_words
 from draaiboek.cli_app import app
-from draaiboek.cli_report import render
 from draaiboek.journal import Journal
 from draaiboek.library import load_library
+from draaiboek.report_render import render
 
 CORPUS = Path(__file__).parent / "corpus" / "valid"
 T0 = datetime(2025, 6, 24, 13, 34, tzinfo=UTC)  # 15:34 in Amsterdam (summer time)
@@ -85,7 +85,7 @@ def full_walk(home: Path, mode: str = "live") -> Incident:
 
 
 def test_labels_have_the_same_keys_in_every_language() -> None:
-    assert report.LABELS["nl"].keys() == report.LABELS["en"].keys()
+    assert report_words.LABELS["nl"].keys() == report_words.LABELS["en"].keys()
 
 
 def test_every_event_type_is_described(tmp_path: Path) -> None:
