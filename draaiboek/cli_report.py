@@ -44,6 +44,7 @@ def report(
     from draaiboek.incidents import IncidentError, find_incident
     from draaiboek.report import FORMATS, ReportError, build_report
     from draaiboek.report_render import render
+    from draaiboek.report_score import add_score
 
     if output_format not in FORMATS:
         usage_error(f"unknown format {output_format!r}: choose md, html or json")
@@ -54,6 +55,8 @@ def report(
         usage_error(str(exc))
     try:
         built = build_report(folder, lang=language, now=datetime.now(UTC))
+        # The events as the report read them (a damaged line is skipped there, not fatal).
+        add_score(built, folder, [entry["event"] for entry in built.data["events"]])
     except ReportError as exc:
         fail(str(exc))
     write_output(render(built, output_format), output)

@@ -20,6 +20,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+import draaiboek.cli  # noqa: F401  (registers every command, report too)
 import draaiboek.cli_exercise as X
 from draaiboek.cli_app import app
 from draaiboek.cli_render import Screen
@@ -408,3 +409,33 @@ def test_shipped_scenarios_validate_clean() -> None:
         found, document, findings = load_scenario(SHIPPED / "scenarios" / f"{name}.yaml")
         assert found is not None and document is not None and findings == []
         assert check_scenario(document, library.all_runbooks()) == [], name
+
+
+def test_the_report_of_an_exercise_carries_its_score(
+    exercise: Callable[..., Run], tmp_path: Path
+) -> None:
+    run = exercise([str(SCENARIOS / "elk-staptype.yaml"), *CORPUS_ARGS], GOOD)
+    assert run.code == 0, run.output
+    home = tmp_path / "home"
+    incident = run.events[0]["incident"]
+    as_json = CliRunner().invoke(app, ["report", incident, "--home", str(home),
+                                       "--format", "json"])
+    assert as_json.exit_code == 0, as_json.output
+    card = json.loads(as_json.output)["score"]
+    assert (card["earned"], card["possible"], card["percent"]) == (35, 35, 100.0)
+    assert {e["status"] for e in card["expectations"]} == {"met"}
+    as_md = CliRunner().invoke(app, ["report", incident, "--home", str(home), "--lang", "en"])
+    assert "## Exercise score" in as_md.output
+    assert "**Total:** 35/35 (100%)" in as_md.output
+
+
+def test_a_live_report_has_no_score(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    walked = CliRunner().invoke(
+        app, ["start", "every-step-type", "--runbooks", str(CORPUS), "--operator", "J",
+              "--home", str(home)], input="2\n")
+    assert walked.exit_code == 0, walked.output
+    incident = next(home.glob("incidents/*")).name
+    as_json = CliRunner().invoke(app, ["report", incident, "--home", str(home),
+                                       "--format", "json"])
+    assert "score" not in json.loads(as_json.output)

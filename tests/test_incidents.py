@@ -185,6 +185,7 @@ def test_summarise_an_open_walk(tmp_path: Path) -> None:
         "last_type": "note",
         "operator": "Jan",
         "events": 3,
+        "timezone": "Europe/Amsterdam",
     }
 
 
