@@ -24,6 +24,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -130,11 +131,16 @@ class Runner:
             stderr=subprocess.PIPE,
         )
         assert proc.stderr is not None
-        # Read stderr to its end (a full pipe would block the child), then reap with wait4 to
-        # get this child's own resource usage.
-        errors = proc.stderr.read()
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
+        watchdog = threading.Timer(TIMEOUT, proc.kill)  # a hung run must not hang CI
+        watchdog.start()
+        try:
+            # Read stderr to its end (a full pipe would block the child), then reap with wait4
+            # to get this child's own resource usage.
+            errors = proc.stderr.read()
+            _, status, usage = os.wait4(proc.pid, 0)
+            elapsed = time.perf_counter() - start
+        finally:
+            watchdog.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)
         proc.stderr.close()
         if proc.returncode not in expect:

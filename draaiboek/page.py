@@ -27,7 +27,8 @@ PAGE_CSS = """
 @page { size: A4; margin: 12mm 14mm; }
 * { box-sizing: border-box; }
 body { font: 10.5pt/1.45 "Helvetica Neue", Helvetica, Arial, sans-serif; color: #111;
-       margin: 0; overflow-wrap: anywhere; }
+       margin: 0; }
+p, dd, li { overflow-wrap: anywhere; }
 h1 { font-size: 17pt; margin: 0 0 2mm; } h2 { font-size: 13pt; margin: 5mm 0 2mm; }
 .running-head, .running-foot { position: fixed; left: 0; right: 0; font-size: 8pt;
        color: #333; background: #fff; }
@@ -49,11 +50,11 @@ section.keep, .step { page-break-inside: avoid; break-inside: avoid; }
 .step h2 { margin: 0 0 1mm; } .kind { font-weight: normal; color: #444; }
 .field { margin-left: 4mm; color: #333; white-space: nowrap; }
 ul.ticks { list-style: none; padding: 0; margin: 1mm 0 0; } ul.ticks li { margin: 1.2mm 0; }
-dl { margin: 1mm 0; } dt { float: left; clear: left; width: 26mm; color: #444; }
-dd { margin: 0 0 0.5mm 27mm; }
+dl { margin: 1mm 0; } dt { float: left; clear: left; width: 34mm; color: #444; }
+dd { margin: 0 0 0.5mm 35mm; }
 table.data { width: 100%; border-collapse: collapse; font-size: 9.5pt; }
 table.data th, table.data td { border-bottom: 0.5pt solid #bbb; text-align: left;
-       vertical-align: top; padding: 0.8mm 1.5mm; }
+       vertical-align: top; padding: 0.8mm 1.5mm; overflow-wrap: break-word; }
 table.data tr { page-break-inside: avoid; break-inside: avoid; }
 table.data thead { display: table-header-group; }
 @media screen { body { max-width: 210mm; margin: 0 auto; padding: 0 8mm; }
