@@ -43,34 +43,47 @@ if TYPE_CHECKING:
 REAL_CLOCK: Callable[[], float] = time.monotonic  # tests put a clock here that they drive
 TICK = 0.2  # real seconds between the timer thread's looks at the clock
 
-_TEXTS = {  # key: (Dutch, English); the walk's own texts are in the message catalogues
-    "scenario": ("Oefenscenario: {title} (v{version}) · draaiboek {runbook} v{rb_version}",
-                 "Exercise scenario: {title} (v{version}) · runbook {runbook} v{rb_version}"),
-    "clock": ("Gesimuleerde tijd vanaf {start} · snelheid ×{speed}",
-              "Simulated time from {start} · speed ×{speed}"),
-    "briefing": ("Briefing", "Briefing"),
-    "open": ("(de vraag hierboven staat nog open)", "(the question above is still open)"),
-    "paused": ("Oefening {id} gepauzeerd. Let op: 'draaiboek resume' gaat verder in echte tijd, "
-               "niet met de gesimuleerde klok.", "Exercise {id} paused. Note: 'draaiboek resume' "
-               "continues in real time, not on the simulated clock."),
-    "score": ("Score", "Score"),
-    "expectation": ("Verwachting", "Expectation"),
-    "target": ("Waarop", "On"),
-    "result": ("Resultaat", "Result"),
-    "points": ("Punten", "Points"),
-    "within": ("binnen T+{time}", "by T+{time}"),
-    "total": ("Totaal: {earned} van {possible} punten ({percent}%)",
-              "Total: {earned} of {possible} points ({percent}%)"),
-    "timeline": ("Tijdlijn", "Timeline"),
-    "met": ("gehaald", "met"),
-    "late": ("te laat", "late"),
-    "missed": ("gemist", "missed"),
-    "visited": ("verkeerde tak", "wrong branch"),
-}
-_TEXT = {lang: {k: v[i] for k, v in _TEXTS.items()} for i, lang in enumerate(("nl", "en"))}
+_TEXT_KEYS = (
+    "scenario",
+    "clock",
+    "briefing",
+    "open",
+    "paused",
+    "score",
+    "expectation",
+    "target",
+    "result",
+    "points",
+    "within",
+    "total",
+    "timeline",
+    "met",
+    "late",
+    "missed",
+    "visited",
+)
+
+
+def _texts(lang: str) -> dict[str, str]:
+    """The exercise screens' texts (catalogue keys `exercise.*`), by their short names."""
+    from draaiboek.i18n import catalogue
+
+    texts = catalogue(lang)
+    return {key: texts[f"exercise.{key}"] for key in _TEXT_KEYS}
+
+
 # The short timeline: what came in, what was decided, noted, skipped or left for later.
-_TIMELINE = ("inject", "answered", "recorded", "note", "corrected", "called", "returned",
-             "paused", "closed")
+_TIMELINE = (
+    "inject",
+    "answered",
+    "recorded",
+    "note",
+    "corrected",
+    "called",
+    "returned",
+    "paused",
+    "closed",
+)
 
 
 @app.command()
@@ -125,21 +138,32 @@ def exercise(
         if scripted is None or operator
         else usage_error("--operator NAME is required with --answers")
     )
-    text = _TEXT[language]
+    text = _texts(language)
     _briefing(screen, text, the_scenario, the_runbook.version, speed)
     clock = SimClock(the_scenario.start, speed, REAL_CLOCK)
     incident = f"oefening-{the_scenario.id}-{datetime.now():%Y%m%d-%H%M}-{secrets.token_hex(2)}"
     try:
         session = Session.start(
-            home_folder(home), the_runbook, library.all_runbooks(), operator=name,
-            clock=clock.now, mode="exercise", incident_id=incident, lang=language,
+            home_folder(home),
+            the_runbook,
+            library.all_runbooks(),
+            operator=name,
+            clock=clock.now,
+            mode="exercise",
+            incident_id=incident,
+            lang=language,
         )
     except IncidentError as exc:
         fail(str(exc))
     session.journal.store_file(document.raw)
     session.log(engine.Draft("exercise", _exercise_fields(the_scenario, speed, language)))
-    timer = InjectTimer(session, screen, clock, DueQueue(clock.start_sim, the_scenario.injects),
-                        hint=text["open"] if source.interactive else None)
+    timer = InjectTimer(
+        session,
+        screen,
+        clock,
+        DueQueue(clock.start_sim, the_scenario.injects),
+        hint=text["open"] if source.interactive else None,
+    )
     code = _play(session, screen, source, scripted, timer)
     card = score(the_scenario, list(session.journal.events))
     session.close()
@@ -150,9 +174,15 @@ def exercise(
 def _exercise_fields(scenario: Scenario, speed: float, lang: str) -> dict[str, Any]:
     """The `exercise` event, right after `opened`: which scenario, how fast, from when; the
     scenario file is kept in the incident folder as `<sha256>.yaml` (see scenario_for_incident)."""
-    return {"scenario": scenario.id, "scenario_version": scenario.version,
-            "title": scenario.title.get(lang), "runbook": scenario.runbook, "speed": speed,
-            "start": scenario.start.isoformat(), "sha256": scenario.sha256}
+    return {
+        "scenario": scenario.id,
+        "scenario_version": scenario.version,
+        "title": scenario.title.get(lang),
+        "runbook": scenario.runbook,
+        "speed": speed,
+        "start": scenario.start.isoformat(),
+        "sha256": scenario.sha256,
+    }
 
 
 def _find_scenario(given: str, folder: Path) -> tuple[Scenario, Document]:
@@ -185,34 +215,53 @@ def _read_scenario(path: Path) -> tuple[Scenario, Document]:
     found, document, findings = load_scenario(path)
     if found is None or document is None:
         first = findings[0]
-        fail(f"{first.file}:{first.line}:{first.column}: {first.message} [{first.code}]; "
-             "'draaiboek validate' shows every problem")
+        fail(
+            f"{first.file}:{first.line}:{first.column}: {first.message} [{first.code}]; "
+            "'draaiboek validate' shows every problem"
+        )
     return found, document
 
 
-def _briefing(screen: Screen, text: dict[str, str], scenario: Scenario, version: str,
-              speed: float) -> None:
+def _briefing(
+    screen: Screen, text: dict[str, str], scenario: Scenario, version: str, speed: float
+) -> None:
     from rich.markup import escape
     from rich.panel import Panel
 
     screen.console.print(
         f"[bold white on red] *** {escape(screen.t('exercise.banner'))} *** [/]", justify="center"
     )
-    screen.console.print(escape(text["scenario"].format(
-        title=scenario.title.get(screen.lang), version=scenario.version,
-        runbook=scenario.runbook, rb_version=version)))
+    screen.console.print(
+        escape(
+            text["scenario"].format(
+                title=scenario.title.get(screen.lang),
+                version=scenario.version,
+                runbook=scenario.runbook,
+                rb_version=version,
+            )
+        )
+    )
     start = scenario.start.astimezone(screen.zone).strftime("%Y-%m-%d %H:%M")
     screen.console.print(escape(text["clock"].format(start=start, speed=f"{speed:g}")))
-    screen.console.print(Panel(escape(scenario.briefing.get(screen.lang)),
-                               title=text["briefing"], title_align="left"))
+    screen.console.print(
+        Panel(
+            escape(scenario.briefing.get(screen.lang)), title=text["briefing"], title_align="left"
+        )
+    )
 
 
 class InjectTimer:
     """Logs and shows each inject when its simulated time comes: from a daemon thread while the
     trainee reads or types, and from the walk's `before_prompt`; each inject once."""
 
-    def __init__(self, session: Session, screen: Screen, clock: SimClock,
-                 queue: DueQueue[Inject], hint: str | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        screen: Screen,
+        clock: SimClock,
+        queue: DueQueue[Inject],
+        hint: str | None = None,
+    ) -> None:
         from draaiboek.simclock import Ticker
 
         self.session, self.screen, self.clock, self.queue = session, screen, clock, queue
@@ -249,12 +298,18 @@ def show_inject(screen: Screen, message: str, event: dict[str, Any], start: date
 
     at = datetime.fromisoformat(str(event["at"]))
     title = f"[bold]INJECT[/] {screen.local(at)} (T+{elapsed(at - start)})"
-    screen.console.print(Panel(escape(message), title=title, title_align="left",
-                               border_style="bold magenta"))
+    screen.console.print(
+        Panel(escape(message), title=title, title_align="left", border_style="bold magenta")
+    )
 
 
-def _play(session: Session, screen: Screen, source: Any, scripted: dict[str, Any] | None,
-          timer: InjectTimer) -> int:
+def _play(
+    session: Session,
+    screen: Screen,
+    source: Any,
+    scripted: dict[str, Any] | None,
+    timer: InjectTimer,
+) -> int:
     from rich.markup import escape
 
     from draaiboek.cli_walk import Interrupted, interruptible
@@ -269,7 +324,7 @@ def _play(session: Session, screen: Screen, source: Any, scripted: dict[str, Any
             except Interrupted:
                 timer.ticker.stop()
                 session.pause("interrupted")
-                text = _TEXT[screen.lang]["paused"].format(id=session.incident_id)
+                text = _texts(screen.lang)["paused"].format(id=session.incident_id)
                 screen.console.print(f"\n[bold]{escape(text)}[/]")
                 return EXIT_INTERRUPTED
     finally:
@@ -302,8 +357,13 @@ def show_score(screen: Screen, card: ScoreCard, session: Session, text: dict[str
         if outcome.offset is not None:
             result += f" T+{elapsed(outcome.offset)}"
         mark = "[green]✓[/]" if outcome.status == "met" else "[red]✗[/]"
-        table.add_row(mark, escape(x.title.get(screen.lang)), escape(target), escape(result),
-                      f"{outcome.points}/{x.points}")
+        table.add_row(
+            mark,
+            escape(x.title.get(screen.lang)),
+            escape(target),
+            escape(result),
+            f"{outcome.points}/{x.points}",
+        )
     screen.console.print(table)
     total = text["total"].format(
         earned=card.earned, possible=card.possible, percent=f"{card.percent:g}"
@@ -319,4 +379,3 @@ def show_score(screen: Screen, card: ScoreCard, session: Session, text: dict[str
             f"  T+{elapsed(at - card.start)}  {screen.local(at)}  "
             f"{escape(screen.describe(session.state, event))}"
         )
-
