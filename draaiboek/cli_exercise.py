@@ -36,7 +36,8 @@ from draaiboek.cli_walk import OperatorOption
 if TYPE_CHECKING:
     from draaiboek.cli_render import Screen
     from draaiboek.documents import Document
-    from draaiboek.scenario import Inject, Scenario, ScoreCard
+    from draaiboek.scenario import Inject, Scenario
+    from draaiboek.scoring import ScoreCard
     from draaiboek.session import Session
     from draaiboek.simclock import DueQueue, SimClock
 
@@ -116,7 +117,8 @@ def exercise(
     from draaiboek.cli_walk import LineSource, _find_runbook, _load_answers, _operator
     from draaiboek.i18n import Messages
     from draaiboek.incidents import IncidentError
-    from draaiboek.scenario import check_scenario, score
+    from draaiboek.scenario import check_scenario
+    from draaiboek.scoring import score
     from draaiboek.session import DEFAULT_TIMEZONE, Session
     from draaiboek.simclock import DueQueue, SimClock
 

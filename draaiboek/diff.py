@@ -21,6 +21,7 @@ from typing import Any
 from draaiboek.build import build_runbook, format_duration
 from draaiboek.documents import read_document
 from draaiboek.model import RUNBOOK_FORMAT, Runbook, Step, Text
+from draaiboek.semver import parse_version
 
 BUMPS = ("none", "patch", "minor", "major")
 FORMATS = ("text", "json")
@@ -238,36 +239,29 @@ def changes_between(old: Runbook, new: Runbook) -> list[Change]:
 # --- versions ----------------------------------------------------------------------------------
 
 
-def _version(text: str) -> tuple[tuple[int, int, int], tuple[tuple[int, int | str], ...] | None]:
-    core, _, pre = text.partition("-")
-    major, minor, patch = (int(part) for part in core.split("."))
-    # Semver precedence: numeric identifiers sort before alphanumeric ones.
-    key = tuple((0, int(p)) if p.isdigit() else (1, p) for p in pre.split(".")) if pre else None
-    return (major, minor, patch), key
-
-
 def actual_bump(old: str, new: str) -> str:
     """none | patch | minor | major | lower. A pre-release step (rc1 -> rc2) counts as a patch."""
-    (before, pre_before), (after, pre_after) = _version(old), _version(new)
+    *before, pre_before = parse_version(old)
+    *after, pre_after = parse_version(new)
     for level, name in ((0, "major"), (1, "minor"), (2, "patch")):
         if after[level] != before[level]:
             return name if after[level] > before[level] else "lower"
     if pre_before == pre_after:
         return "none"
-    if pre_after is None:  # 1.0.0-rc1 -> 1.0.0: the release follows its pre-release
+    if not pre_after:  # 1.0.0-rc1 -> 1.0.0: the release follows its pre-release
         return "patch"
-    if pre_before is None or pre_after < pre_before:
+    if not pre_before or pre_after < pre_before:
         return "lower"
     return "patch"
 
 
 def suggest(old: str, bump: str) -> str:
-    (major, minor, patch), pre = _version(old)
+    major, minor, patch, pre = parse_version(old)
     if bump == "major":
         return f"{major + 1}.0.0"
     if bump == "minor":
         return f"{major}.{minor + 1}.0"
-    return f"{major}.{minor}.{patch}" if pre is not None else f"{major}.{minor}.{patch + 1}"
+    return f"{major}.{minor}.{patch}" if pre else f"{major}.{minor}.{patch + 1}"
 
 
 def compare(old: Runbook, new: Runbook) -> DiffResult:

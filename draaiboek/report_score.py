@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from draaiboek.report import Report, Section
-from draaiboek.scenario import scenario_for_incident, score
+from draaiboek.scenario import scenario_for_incident
+from draaiboek.scoring import score
 
 _WORDS = {
     "nl": {

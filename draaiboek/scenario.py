@@ -1,24 +1,23 @@
-"""Exercise scenarios (draaiboek-scenario/1): load, check against the runbooks, and score.
+"""Exercise scenarios (draaiboek-scenario/1): load them and check them against the runbooks.
 
 A scenario names the runbook it drives and the versions it was written for, a simulated start
-time, injects (messages at a simulated time) and expectations worth points. `score` is a pure
-function of a scenario and a journal's events, so the score can be recomputed from the journal
-at any time (the report does). Steps of a sub-runbook are named `<runbook id>/<step id>`.
+time, injects (messages at a simulated time) and expectations worth points (judged by
+`scoring`). Steps of a sub-runbook are named `<runbook id>/<step id>`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from draaiboek.build import format_duration, parse_duration
+from draaiboek.build import parse_duration
 from draaiboek.documents import Document, read_document
 from draaiboek.model import SCENARIO_FORMAT, Finding, Runbook, Step, Text
 from draaiboek.schemacheck import json_path
+from draaiboek.semver import version_matches
 from draaiboek.yamlread import Path as DataPath
 
 DEFAULT_LANG = "nl"
@@ -73,49 +72,6 @@ class Scenario:
 
 
 # --- versions ------------------------------------------------------------------------------
-
-_VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?$")
-_COMPARATOR = re.compile(r"(>=|<=|>|<|==|=|\^|~)?\s*([0-9][0-9A-Za-z.-]*)")
-Version = tuple[int, int, int, tuple[tuple[int, int | str], ...]]
-
-
-def parse_version(text: str) -> Version:
-    match = _VERSION.match(text.strip())
-    if not match:
-        raise ValueError(f"not a semantic version (MAJOR.MINOR.PATCH): {text!r}")
-    pre = tuple((0, int(p)) if p.isdigit() else (1, p) for p in (match[4] or "").split(".") if p)
-    return int(match[1]), int(match[2]), int(match[3]), pre
-
-
-def _order(version: Version) -> tuple[Any, ...]:
-    # semver precedence: a pre-release comes before its release; numeric parts before text
-    major, minor, patch, pre = version
-    return (major, minor, patch, 0 if pre else 1, pre)
-
-
-def version_matches(version: str, wanted: str) -> bool:
-    """Does `version` satisfy every comparator in `wanted` (e.g. '>=1.0.0 <2.0.0', '^1.2.0')?"""
-    have = _order(parse_version(version))
-    found = _COMPARATOR.findall(wanted)
-    if not found or _COMPARATOR.sub("", wanted).strip():
-        raise ValueError(f"not a version range: {wanted!r}")
-    for op, text in found:
-        bound = parse_version(text)
-        low, major, minor = _order(bound), bound[0], bound[1]
-        if op in ("^", "~"):
-            if op == "~" or (major == 0 and minor > 0):
-                top = (major, minor + 1, 0)
-            else:
-                top = (major + 1, 0, 0) if major else (0, 0, bound[2] + 1)
-            ok = low <= have < (*top, 0, ())
-        else:
-            ok = {">=": have >= low, "<=": have <= low, ">": have > low, "<": have < low}.get(
-                op, have == low
-            )
-        if not ok:
-            return False
-    return True
-
 
 # --- loading -------------------------------------------------------------------------------
 
@@ -308,122 +264,3 @@ def scenario_for_incident(folder: Path, events: Sequence[Mapping[str, Any]]) -> 
                          " is missing, damaged or changed")
     return scenario
 
-
-# --- scoring -------------------------------------------------------------------------------
-
-MET, LATE, MISSED, VISITED = "met", "late", "missed", "visited"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """One expectation judged: met (in time), late, missed, or visited (a wrong branch taken)."""
-
-    expectation: Expectation
-    status: str
-    at: datetime | None  # when it was done, or when the wrong branch was entered
-    offset: timedelta | None  # `at` as T+ from the scenario start
-    points: int  # earned
-
-
-@dataclass(frozen=True)
-class InjectLog:
-    inject: Inject
-    delivered: timedelta | None  # T+
-    answered: timedelta | None  # T+ of the answer it should provoke, on or after delivery
-
-
-@dataclass(frozen=True)
-class ScoreCard:
-    scenario: str
-    version: str
-    start: datetime
-    outcomes: tuple[Outcome, ...]
-    injects: tuple[InjectLog, ...]
-
-    @property
-    def earned(self) -> int:
-        return sum(o.points for o in self.outcomes)
-
-    @property
-    def possible(self) -> int:
-        return sum(o.expectation.points for o in self.outcomes)
-
-    @property
-    def percent(self) -> float:
-        return round(100 * self.earned / self.possible, 1) if self.possible else 0.0
-
-    def as_dict(self, lang: str = DEFAULT_LANG) -> dict[str, Any]:
-        def seconds(value: timedelta | None) -> int | None:
-            return None if value is None else int(value.total_seconds())
-
-        return {
-            "scenario": self.scenario, "version": self.version, "start": self.start.isoformat(),
-            "earned": self.earned, "possible": self.possible, "percent": self.percent,
-            "expectations": [{
-                "id": o.expectation.id, "title": o.expectation.title.get(lang),
-                "kind": o.expectation.kind, "target": o.expectation.target,
-                "within": format_duration(o.expectation.within) if o.expectation.within else None,
-                "status": o.status, "at": o.at.isoformat() if o.at else None,
-                "offset_seconds": seconds(o.offset), "points": o.points,
-                "possible": o.expectation.points} for o in self.outcomes],
-            "injects": [{"id": i.inject.id, "delivered_seconds": seconds(i.delivered),
-                         "answered_seconds": seconds(i.answered)} for i in self.injects],
-        }
-
-
-Event = Mapping[str, Any]
-
-
-def score(scenario: Scenario, events: Sequence[Event]) -> ScoreCard:
-    """Judge every expectation against a journal's events (pure: same events, same score).
-
-    Times are simulated times from the scenario start. The first matching event counts: a
-    wrong answer corrected in time still meets `reached ... option`; a wrong branch entered
-    stays visited even when corrected later (the journal keeps it).
-    """
-    timed = [(datetime.fromisoformat(str(e["at"])), e) for e in events]
-    outcomes = []
-    for x in scenario.expectations:
-        match = _matcher(x)
-        hit = next((at for at, e in timed if match(e)), None)
-        offset = hit - scenario.start if hit is not None else None
-        if x.kind == "not_visited":
-            status = VISITED if hit is not None else MET
-        elif offset is None:
-            status = MISSED
-        else:
-            status = LATE if x.within is not None and offset > x.within else MET
-        outcomes.append(Outcome(x, status, hit, offset, x.points if status == MET else 0))
-    logs = []
-    for inject in scenario.injects:
-        sent = next((at for at, e in timed
-                     if e.get("type") == "inject" and e.get("id") == inject.id), None)
-        answered = None
-        if sent is not None and inject.expect is not None:
-            wanted = _answer_matcher(*inject.expect, inject.expect_option)
-            answered = next((at for at, e in timed if at >= sent and wanted(e)), None)
-        logs.append(InjectLog(inject, sent - scenario.start if sent else None,
-                              answered - scenario.start if answered else None))
-    return ScoreCard(scenario.id, scenario.version, scenario.start, tuple(outcomes), tuple(logs))
-
-
-def _answer_matcher(runbook: str, step: str, option: str | None) -> Callable[[Event], bool]:
-    def matches(e: Event) -> bool:
-        if e.get("runbook") != runbook or e.get("step") != step:
-            return False
-        if option is None:
-            return e.get("type") == "entered"
-        return e.get("type") == "answered" and e.get("option") == option
-
-    return matches
-
-
-def _matcher(x: Expectation) -> Callable[[Event], bool]:
-    if x.kind == "note":
-        return lambda e: e.get("type") == "note"
-    if x.kind == "action_done":
-        kind = "item" if x.item is not None else "action"
-        return lambda e: (e.get("type") == kind and e.get("runbook") == x.runbook
-                          and e.get("step") == x.step and e.get("item") == x.item
-                          and e.get("result") == "done")
-    return _answer_matcher(x.runbook, x.step, x.option)

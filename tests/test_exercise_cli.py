@@ -27,7 +27,8 @@ from draaiboek.cli_render import Screen
 from draaiboek.cli_walk import LineSource
 from draaiboek.i18n import Messages
 from draaiboek.journal import read_events
-from draaiboek.scenario import load_scenario, score
+from draaiboek.scenario import load_scenario
+from draaiboek.scoring import score
 from draaiboek.session import Session
 from draaiboek.simclock import DueQueue, SimClock
 

@@ -15,14 +15,9 @@ from draaiboek import engine as E
 from draaiboek.build import build_runbook
 from draaiboek.documents import Document, read_document
 from draaiboek.model import Runbook
-from draaiboek.scenario import (
-    Scenario,
-    check_scenario,
-    load_scenario,
-    scenario_for_incident,
-    score,
-    version_matches,
-)
+from draaiboek.scenario import Scenario, check_scenario, load_scenario, scenario_for_incident
+from draaiboek.scoring import score
+from draaiboek.semver import version_matches
 from draaiboek.simclock import DueQueue, SimClock, Ticker
 
 HERE = Path(__file__).resolve().parent
