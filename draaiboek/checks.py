@@ -5,18 +5,17 @@ Each check yields findings pointing at the value at fault (line and column from 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
 
 from draaiboek.documents import Document
 from draaiboek.model import Finding, Runbook, Severity, Step
 from draaiboek.schemacheck import json_path
-from draaiboek.yamlread import Path
+from draaiboek.yamlread import Path, Positions
 
 
 @dataclass(frozen=True)
@@ -34,29 +33,66 @@ Emit = Callable[[Path, str, str], None]
 
 
 def check_runbook(document: Document, runbook: Runbook, context: CheckContext) -> list[Finding]:
+    """Every check of one runbook: those of the file alone and those against the other files."""
+    findings = check_runbook_alone(document, runbook, today=context.today, strict=context.strict)
+    findings.extend(check_references(document.file, document.positions, runbook, context))
+    return findings
+
+
+def check_runbook_alone(
+    document: Document, runbook: Runbook, *, today: date, strict: bool = False
+) -> list[Finding]:
+    """The checks that need only the file itself (and its data and positions)."""
     findings: list[Finding] = []
-
-    def emit(path: Path, code: str, message: str, severity: Severity = Severity.ERROR) -> None:
-        # A finding about a whole step points at its id (the key), where an author looks for it.
-        is_step = len(path) == 2 and path[0] == "steps"
-        positions = document.positions
-        line, column = positions.of_key(path) if is_step else positions.of_value(path)
-        findings.append(
-            Finding(document.file, line, column, json_path(path), code, message, severity)
-        )
-
-    def warn(path: Path, code: str, message: str) -> None:
-        emit(path, code, message, Severity.ERROR if context.strict else Severity.WARNING)
-
+    emit, warn = _emitters(document.file, document.positions, strict, findings)
     _check_references(runbook, emit)
     _check_graph(runbook, emit)
     _check_unique_ids(runbook, emit)
-    _check_definitions(runbook, context, emit, warn)
-    _check_runbook_calls(runbook, context, emit)
+    _check_definitions(runbook, emit, warn)
     _check_languages(document.data, runbook.languages, warn)
-    _check_review(document, runbook, context.today, emit, warn)
+    _check_review(document, runbook, today, emit, warn)
     _check_value_schemas(runbook, emit)
     return findings
+
+
+def check_references(
+    file: str, positions: Positions, runbook: Runbook, context: CheckContext
+) -> list[Finding]:
+    """The checks against the other files: contacts in a registry, sub-runbooks that exist and
+    do not call back. `positions` needs to hold only those of `reference_paths(runbook)`."""
+    findings: list[Finding] = []
+    emit, _ = _emitters(file, positions, context.strict, findings)
+    _check_contacts(runbook, context, emit)
+    _check_runbook_calls(runbook, context, emit)
+    return findings
+
+
+def reference_paths(runbook: Runbook) -> Iterator[Path]:
+    """Where `check_references` may point: every contact reference and sub-runbook call."""
+    for step in runbook.steps.values():
+        base: Path = ("steps", step.id)
+        for index in range(len(step.contacts)):
+            yield (*base, "contacts", index)
+        for item_index, item in enumerate(step.items):
+            for index in range(len(item.contacts)):
+                yield (*base, "items", item_index, "contacts", index)
+        if step.runbook is not None:
+            yield (*base, "runbook")
+
+
+def _emitters(
+    file: str, positions: Positions, strict: bool, findings: list[Finding]
+) -> tuple[Emit, Emit]:
+    def emit(path: Path, code: str, message: str, severity: Severity = Severity.ERROR) -> None:
+        # A finding about a whole step points at its id (the key), where an author looks for it.
+        is_step = len(path) == 2 and path[0] == "steps"
+        line, column = positions.of_key(path) if is_step else positions.of_value(path)
+        findings.append(Finding(file, line, column, json_path(path), code, message, severity))
+
+    def warn(path: Path, code: str, message: str) -> None:
+        emit(path, code, message, Severity.ERROR if strict else Severity.WARNING)
+
+    return emit, warn
 
 
 def _check_references(runbook: Runbook, emit: Emit) -> None:
@@ -165,7 +201,7 @@ def _check_unique_ids(runbook: Runbook, emit: Emit) -> None:
                 seen.add(entry_id)
 
 
-def _check_definitions(runbook: Runbook, context: CheckContext, emit: Emit, warn: Emit) -> None:
+def _check_definitions(runbook: Runbook, emit: Emit, warn: Emit) -> None:
     for step in runbook.steps.values():
         base: Path = ("steps", step.id)
         if step.role is None:
@@ -184,6 +220,18 @@ def _check_definitions(runbook: Runbook, context: CheckContext, emit: Emit, warn
                     "unknown-source",
                     f"source {source!r} is not defined under sources",
                 )
+        for item_index, item in enumerate(step.items):
+            if item.role is not None and item.role not in runbook.roles:
+                emit(
+                    ("steps", step.id, "items", item_index, "role"),
+                    "unknown-role",
+                    f"role {item.role!r} is not defined under roles",
+                )
+
+
+def _check_contacts(runbook: Runbook, context: CheckContext, emit: Emit) -> None:
+    for step in runbook.steps.values():
+        base: Path = ("steps", step.id)
         for index, contact in enumerate(step.contacts):
             if contact not in context.contact_ids:
                 emit(
@@ -193,17 +241,10 @@ def _check_definitions(runbook: Runbook, context: CheckContext, emit: Emit, warn
                     "(a draaiboek-contacts/1 file beside the runbooks)",
                 )
         for item_index, item in enumerate(step.items):
-            item_path: Path = (*base, "items", item_index)
-            if item.role is not None and item.role not in runbook.roles:
-                emit(
-                    (*item_path, "role"),
-                    "unknown-role",
-                    f"role {item.role!r} is not defined under roles",
-                )
             for index, contact in enumerate(item.contacts):
                 if contact not in context.contact_ids:
                     emit(
-                        (*item_path, "contacts", index),
+                        (*base, "items", item_index, "contacts", index),
                         "unknown-contact",
                         f"contact {contact!r} is not in any contacts registry",
                     )
@@ -314,14 +355,27 @@ def _check_value_schemas(runbook: Runbook, emit: Emit) -> None:
     for step in runbook.steps.values():
         if step.value_schema is None:
             continue
-        try:
-            Draft202012Validator.check_schema(_thaw(step.value_schema))
-        except SchemaError as exc:
+        # Key order is kept: which error check_schema reports can depend on it.
+        problem = _value_schema_problem(json.dumps(_thaw(step.value_schema)))
+        if problem is not None:
             emit(
                 ("steps", step.id, "value"),
                 "bad-value-schema",
-                f"the value schema is not a valid JSON Schema: {exc.message}",
+                f"the value schema is not a valid JSON Schema: {problem}",
             )
+
+
+@lru_cache(maxsize=1024)
+def _value_schema_problem(schema_json: str) -> str | None:
+    """What is wrong with a value schema (given as JSON), checked once per distinct schema."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    try:
+        Draft202012Validator.check_schema(json.loads(schema_json))
+    except SchemaError as exc:
+        return exc.message
+    return None
 
 
 def _thaw(value: Any) -> Any:

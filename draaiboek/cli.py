@@ -9,16 +9,30 @@ import click
 import typer
 
 from draaiboek import (  # noqa: F401  (they register their commands)
+    __version__,
     cli_author,
     cli_exercise,
     cli_report,
     cli_validate,
     cli_walk,
 )
-from draaiboek.cli_app import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, app, crash_note
+from draaiboek.cli_app import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    app,
+    crash_note,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    if args == ["--version"]:
+        # What the eager --version option prints, without first building the command tree
+        # (typer reads the signatures of every command for that): start-up is what this costs.
+        print(f"draaiboek {__version__}")
+        return EXIT_OK
     try:
         result = app(args=argv, standalone_mode=False)
     except (click.Abort, typer.Abort, KeyboardInterrupt):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
@@ -101,7 +101,7 @@ class LineSource:
         if not line:
             return None
         text = line.rstrip("\r\n")
-        self.screen.console.print(f"[dim]{hint}[/] > {text}")
+        self.screen.say(f"[dim]{hint}[/] > {text}")
         return text
 
 
@@ -245,8 +245,8 @@ def resume(
     """
     from draaiboek.cli_render import Screen, make_console
     from draaiboek.i18n import Messages
-    from draaiboek.incidents import IncidentError, find_incident
-    from draaiboek.journal import JOURNAL_NAME, JournalError, read_events
+    from draaiboek.incidents import IncidentError, find_incident, read_head
+    from draaiboek.journal import JournalError
     from draaiboek.session import Session, system_clock
 
     language = chosen_language(lang)
@@ -254,10 +254,12 @@ def resume(
     library = _contacts_library(runbooks_folder(runbooks))
     try:
         folder = find_incident(home_folder(home), incident)
-        zone = _zone_of(folder)  # a damaged journal is a one-line error, not a crash
-        known = len(read_events(folder / JOURNAL_NAME))
+        # A damaged journal is a one-line error, not a crash. The journal is read in full
+        # once, by the writer that takes it over (Session.resume): here only its first lines.
+        head = read_head(folder)
     except (IncidentError, JournalError) as exc:
         fail(str(exc))
+    zone = _zone_of(head.first)
     messages = Messages(language)
     screen = Screen(make_console(), messages, zone, library.contacts)
     source = LineSource(screen)
@@ -265,15 +267,15 @@ def resume(
     if name is None and source.interactive and scripted is None:
         name = _operator(None, source, screen)
     try:
-        session = Session.resume(folder, operator=name, clock=system_clock)
+        session = Session.resume(folder, operator=name, clock=system_clock, head=head)
     except (IncidentError, JournalError) as exc:
         fail(str(exc))
     # What taking over logged (a recovered torn line, resumed, handover) is shown, not hidden.
-    for event in session.journal.events[known:]:
-        screen.logged(session.state, event)
+    taken_over = session.journal.events[session.first_new :]
+    screen.logged_all(session.state, taken_over)
     if session.state.closed:
         session.close()
-        if any(event["type"] == "closed" for event in session.journal.events[known:]):
+        if any(event["type"] == "closed" for event in taken_over):
             # the walk had reached its end before a crash: taking over finished it
             screen.console.print(screen.t("closed.done", id=session.incident_id))
             raise typer.Exit(EXIT_OK)
@@ -284,12 +286,11 @@ def resume(
     _walk_and_exit(session, screen, source, scripted)
 
 
-def _zone_of(folder: Path) -> str:
-    from draaiboek.journal import read_events
+def _zone_of(first: Mapping[str, Any] | None) -> str:
+    """The incident's time zone, from its first event."""
     from draaiboek.session import DEFAULT_TIMEZONE
 
-    events = read_events(folder / "journal.jsonl")
-    return str(events[0].get("timezone", DEFAULT_TIMEZONE)) if events else DEFAULT_TIMEZONE
+    return str(first.get("timezone", DEFAULT_TIMEZONE)) if first else DEFAULT_TIMEZONE
 
 
 def _contacts_library(folder: Path) -> Library:
@@ -364,22 +365,22 @@ def status(
     except (IncidentError, JournalError) as exc:
         fail(str(exc))
     library = _contacts_library(runbooks_folder(runbooks))
-    screen = Screen(make_console(), Messages(language), _zone_of(folder), library.contacts)
+    zone = _zone_of(events[0] if events else None)
+    screen = Screen(make_console(), Messages(language), zone, library.contacts)
     now = system_clock()
-    screen.header(state, now)
     summary = summarise(folder, events)
-    screen.console.print(screen.t("status.state", state=screen.t(f"state.{summary.state}")))
-    if state.closed:
-        screen.console.print(
-            screen.t("status.closed", outcome=screen.t(f"outcome.{state.outcome}"))
-        )
-    elif state.current is not None:
-        title = screen.what(state, state.current.runbook, state.current.step, None)
-        screen.console.print(screen.t("status.current", title=title))
-    screen.open_items(state, numbered=False)
-    screen.deadlines(state, now)
-    if state.mode == "exercise":
-        screen.banner(state)
+    with screen.block():
+        screen.header(state, now)
+        screen.say(screen.t("status.state", state=screen.t(f"state.{summary.state}")))
+        if state.closed:
+            screen.say(screen.t("status.closed", outcome=screen.t(f"outcome.{state.outcome}")))
+        elif state.current is not None:
+            title = screen.what(state, state.current.runbook, state.current.step, None)
+            screen.say(screen.t("status.current", title=title))
+        screen.open_items(state, numbered=False)
+        screen.deadlines(state, now)
+        if state.mode == "exercise":
+            screen.banner(state)
 
 
 @app.command()

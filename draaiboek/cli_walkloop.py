@@ -47,8 +47,11 @@ class WalkLoop:
         while not self.state.closed:
             if self.before_prompt is not None:
                 self.before_prompt()
-            for event in self.session.reminders():
-                self.screen.reminder(self.state, event)
+            reminded = self.session.reminders()
+            if reminded:
+                with self.screen.block():
+                    for event in reminded:
+                        self.screen.reminder(self.state, event)
             prompt = engine.prompt(self.state)
             where = (
                 prompt.runbook_id,
@@ -65,7 +68,7 @@ class WalkLoop:
                 return False
             if isinstance(answer, engine.Pause):
                 self.session.pause(answer.reason)
-                self.screen.console.print(self.screen.t("paused.how", id=self.session.incident_id))
+                self.screen.say(self.screen.t("paused.how", id=self.session.incident_id))
                 return False
             try:
                 events = self.session.submit(answer)
@@ -73,18 +76,13 @@ class WalkLoop:
                 self._reject(rejected.code, self._explain(rejected, prompt))
                 self.queue.clear()
                 continue
-            for event in events:
-                self.screen.logged(self.state, event)
+            self.screen.logged_all(self.state, events)
             if any(e["type"] == "corrected" for e in events):
                 shown = None
         return True
 
     def _show(self, prompt: engine.Prompt) -> None:
-        now = self.session.clock()
-        self.screen.header(self.state, now)
-        self.screen.deadlines(self.state, now)
-        self.screen.open_items(self.state)
-        self.screen.step(self.state, now)
+        self.screen.screen(self.state, self.session.clock())
 
     def _next_answer(self, prompt: engine.Prompt) -> engine.Answer | None:
         if self.queue:
@@ -103,7 +101,7 @@ class WalkLoop:
                 self._reject(error.code, error.detail)
                 continue
             if isinstance(parsed, answers.Help):
-                self.screen.console.print(self.screen.t("help.text"))
+                self.screen.say(self.screen.t("help.text"))
                 continue
             if isinstance(parsed, answers.Overview):
                 self.screen.overview(self.state, self.session.clock())
@@ -140,8 +138,9 @@ class WalkLoop:
     def _ended(self) -> None:
         self.input_ended = True
         self.session.pause("input-ended")
-        self.screen.console.print(self.screen.t("input.ended"))
-        self.screen.console.print(self.screen.t("paused.how", id=self.session.incident_id))
+        with self.screen.block():
+            self.screen.say(self.screen.t("input.ended"))
+            self.screen.say(self.screen.t("paused.how", id=self.session.incident_id))
         return None
 
     def _step(self, prompt: engine.Prompt) -> Step | None:
@@ -181,4 +180,4 @@ class WalkLoop:
         text = self.screen.t(key, detail=detail)
         if text.startswith(key):  # no text for this code: say it plainly
             text = self.screen.t("rejected.other", code=code, detail=detail)
-        self.screen.console.print(f"[bold red]![/] {text}")
+        self.screen.say(f"[bold red]![/] {text}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from draaiboek.engine import Draft, PathEntry, WalkState
@@ -69,13 +70,18 @@ def deadlines(state: WalkState, now: datetime) -> list[Deadline]:
     if state.started_at is None:
         return []
     start = state.started_at
+    entries = state.entries
     found: dict[tuple[str, str, str | None], tuple[timedelta, datetime | None, bool]] = {}
-    for index, entry in enumerate(state.entries):
+    for index in state.due_entries:  # the visits of steps with a deadline, in path order
+        entry = entries[index]
         step = state.step_of(entry.runbook, entry.step)
         targets = [(None, step.due)] + [(i.id, i.due) for i in step.items]
-        # A runbook step is met when its sub-runbook returns: back at the same depth.
-        returned = next((e.at for e in state.entries[index + 1 :]
-                         if len(e.stack) == len(entry.stack)), None)
+        returned = None
+        if step.type == "runbook" and step.due is not None:
+            # A runbook step is met when its sub-runbook returns: back at the same depth.
+            depth = len(entry.stack)
+            returned = next((entries[later].at for later in range(index + 1, len(entries))
+                             if len(entries[later].stack) == depth), None)
         for item, due in targets:
             if due is None:
                 continue
@@ -108,14 +114,17 @@ def due_reminders(state: WalkState, now: datetime) -> list[ReminderDue]:
         return []
     due: list[ReminderDue] = []
     seen: set[tuple[str, str]] = set()
-    for index, entry in enumerate(state.entries):
+    entries = state.entries
+    for index in state.repeat_entries:  # the visits of repeating steps, in path order
+        entry = entries[index]
         key = (entry.runbook, entry.step)
         step = state.step_of(*key)
         if step.repeat is None or key in seen or step.repeat <= timedelta(0):
             continue
         seen.add(key)
-        later = state.entries[index + 1 :]
-        if any(e.runbook == entry.runbook and e.step in step.until for e in later):
+        until = step.until
+        if until and any(e.runbook == entry.runbook and e.step in until
+                         for e in islice(entries, index + 1, None)):
             continue
         rounds = (now - entry.at) // step.repeat
         if rounds < 1:

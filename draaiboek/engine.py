@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -162,6 +163,9 @@ class NoteEntry:
     by: str
 
 
+_OpenKey = tuple[str, str, str | None]
+
+
 @dataclass(frozen=True)
 class WalkState:
     runbooks: Mapping[str, Runbook] = field(compare=False, repr=False)
@@ -182,6 +186,14 @@ class WalkState:
     reminded: Mapping[tuple[str, str, str | None, str], datetime] = field(default_factory=dict)
     last_event_at: datetime | None = None
     event_count: int = 0
+    # Derived from `entries` and kept up to date by the fold (`apply`, `replay`), so that a step
+    # late in a long incident costs what it costs early on. Not compared: they follow from the
+    # fields above. Only the fold makes states; `dataclasses.replace` would leave these stale.
+    open_before: Mapping[_OpenKey, OpenItem] = field(
+        default_factory=dict, compare=False, repr=False
+    )  # what `open_items` would be without the last entry (which is still being answered)
+    due_entries: tuple[int, ...] = field(default=(), compare=False, repr=False)
+    repeat_entries: tuple[int, ...] = field(default=(), compare=False, repr=False)
 
     def step_of(self, runbook: str, step: str) -> Step:
         return _runbook(self.runbooks, runbook).step(step)
@@ -217,29 +229,65 @@ class WalkState:
             return {}
         return self.entries[-1].items
 
-    @property
+    @cached_property
     def open_items(self) -> tuple[OpenItem, ...]:
-        found: dict[tuple[str, str, str | None], OpenItem | None] = {}
-        for index, entry in enumerate(self.entries):
-            step = self.step_of(entry.runbook, entry.step)
-            if step.type == "action" and entry.result is not None:
-                key = (entry.runbook, entry.step, None)
-                found.pop(key, None)  # a later visit decides, and moves to the end
-                found[key] = _open(entry, None, step.critical, entry.result)
-            elif step.type == "checklist":
-                answering = index == len(self.entries) - 1 and not self.closed
-                for item in step.items:
-                    record = entry.items.get(item.id)
-                    if record is None and answering:
-                        continue  # still being asked: pending, not left open
-                    ikey = (entry.runbook, entry.step, item.id)
-                    found.pop(ikey, None)
-                    found[ikey] = _open(entry, item.id, item.critical, record)
-        return tuple(item for item in found.values() if item is not None)
+        """Deferred actions and items, and checklist items left unanswered, in the order they
+        were last settled (a later visit of a step decides)."""
+        if not self.entries:
+            return tuple(self.open_before.values())
+        last = self.entries[-1]
+        step = self.step_of(last.runbook, last.step)
+        if not _may_open(step, last):
+            return tuple(self.open_before.values())
+        found = dict(self.open_before)
+        # The checklist being asked: its unanswered items are pending, not left open.
+        _settle_open(found, step, last, answering=not self.closed)
+        return tuple(found.values())
 
     @property
     def open_critical(self) -> tuple[OpenItem, ...]:
         return tuple(item for item in self.open_items if item.critical)
+
+
+def _may_open(step: Step, entry: PathEntry) -> bool:
+    """Whether this visit can leave something open (or settle something opened before)."""
+    if step.type == "action":
+        return entry.result is not None
+    return step.type == "checklist"
+
+
+def _settle_open(
+    found: dict[_OpenKey, OpenItem], step: Step, entry: PathEntry, answering: bool
+) -> None:
+    """What one visit leaves open: it replaces what earlier visits of the step left."""
+    if step.type == "action" and entry.result is not None:
+        key: _OpenKey = (entry.runbook, entry.step, None)
+        found.pop(key, None)
+        item = _open(entry, None, step.critical, entry.result)
+        if item is not None:
+            found[key] = item  # a later visit decides, and moves to the end
+    elif step.type == "checklist":
+        for checklist_item in step.items:
+            record = entry.items.get(checklist_item.id)
+            if record is None and answering:
+                continue  # still being asked: pending, not left open
+            ikey: _OpenKey = (entry.runbook, entry.step, checklist_item.id)
+            found.pop(ikey, None)
+            opened = _open(entry, checklist_item.id, checklist_item.critical, record)
+            if opened is not None:
+                found[ikey] = opened
+
+
+def _open_map(
+    runbooks: Mapping[str, Runbook], entries: Iterable[PathEntry]
+) -> dict[_OpenKey, OpenItem]:
+    """What these (finished) visits leave open, from scratch."""
+    found: dict[_OpenKey, OpenItem] = {}
+    for entry in entries:
+        step = _runbook(runbooks, entry.runbook).step(entry.step)
+        if _may_open(step, entry):
+            _settle_open(found, step, entry, answering=False)
+    return found
 
 
 def _open(
@@ -269,15 +317,135 @@ def _runbook(runbooks: Mapping[str, Runbook], runbook_id: str) -> Runbook:
 # --- the fold ------------------------------------------------------------------------------
 
 
+class _Fold:
+    """A state being changed by events: the fold's working copy, frozen into a WalkState.
+
+    `replay` keeps one for the whole journal, with lists that grow in place, and works out
+    what open items earlier visits left once, at the end. `apply` makes one per event: the
+    tuples are copied at most once and `open_before` is carried forward step by step.
+    """
+
+    __slots__ = (
+        "closed", "due_entries", "entries", "event_count", "growing", "incident", "lang",
+        "last_event_at", "mode", "notes", "open_before", "operator", "outcome", "paused",
+        "reminded", "repeat_entries", "runbook", "runbooks", "sha256", "stack", "stale",
+        "started_at", "version",
+    )
+
+    def __init__(self, state: WalkState, growing: bool) -> None:
+        self.runbooks = state.runbooks
+        self.incident = state.incident
+        self.mode = state.mode
+        self.runbook = state.runbook
+        self.version = state.version
+        self.sha256 = state.sha256
+        self.lang = state.lang
+        self.operator = state.operator
+        self.started_at = state.started_at
+        self.closed = state.closed
+        self.outcome = state.outcome
+        self.paused = state.paused
+        self.stack = state.stack
+        self.reminded = state.reminded  # replaced when changed, never changed in place
+        self.last_event_at = state.last_event_at
+        self.event_count = state.event_count
+        self.open_before = state.open_before  # likewise
+        self.growing = growing
+        self.entries: list[PathEntry] | tuple[PathEntry, ...] = state.entries
+        self.notes: list[NoteEntry] | tuple[NoteEntry, ...] = state.notes
+        self.due_entries: list[int] | tuple[int, ...] = state.due_entries
+        self.repeat_entries: list[int] | tuple[int, ...] = state.repeat_entries
+        if growing:
+            self.entries = list(self.entries)
+            self.notes = list(self.notes)
+            self.due_entries = list(self.due_entries)
+            self.repeat_entries = list(self.repeat_entries)
+        # True: `open_before` no longer matches `entries`; it is worked out again when frozen.
+        self.stale = growing
+
+    def step_of(self, runbook: str, step: str) -> Step:
+        return _runbook(self.runbooks, runbook).step(step)
+
+    def add_entry(self, entry: PathEntry) -> None:
+        if isinstance(self.entries, list):
+            self.entries.append(entry)
+        else:
+            self.entries = (*self.entries, entry)
+
+    def set_entry(self, index: int, entry: PathEntry) -> None:
+        if index != len(self.entries) - 1:
+            self.stale = True  # an earlier visit changed (a late completion)
+        if isinstance(self.entries, list):
+            self.entries[index] = entry
+        else:
+            self.entries = (*self.entries[:index], entry, *self.entries[index + 1 :])
+
+    def cut_entries(self, index: int, entry: PathEntry) -> None:
+        """Replace the entry at `index` (a visit of the same step) and drop all after it."""
+        self.stale = True
+        entries = [*self.entries[:index], entry]
+        due = [i for i in self.due_entries if i <= index]
+        repeat = [i for i in self.repeat_entries if i <= index]
+        if self.growing:
+            self.entries, self.due_entries, self.repeat_entries = entries, due, repeat
+        else:
+            self.entries, self.due_entries, self.repeat_entries = (
+                tuple(entries), tuple(due), tuple(repeat)
+            )
+
+    def add_note(self, note: NoteEntry) -> None:
+        if isinstance(self.notes, list):
+            self.notes.append(note)
+        else:
+            self.notes = (*self.notes, note)
+
+    def add_due(self, index: int) -> None:
+        if isinstance(self.due_entries, list):
+            self.due_entries.append(index)
+        else:
+            self.due_entries = (*self.due_entries, index)
+
+    def add_repeat(self, index: int) -> None:
+        if isinstance(self.repeat_entries, list):
+            self.repeat_entries.append(index)
+        else:
+            self.repeat_entries = (*self.repeat_entries, index)
+
+    def freeze(self) -> WalkState:
+        entries = tuple(self.entries)
+        open_before = self.open_before
+        if self.stale:
+            open_before = _open_map(self.runbooks, entries[:-1])
+        return WalkState(
+            runbooks=self.runbooks, incident=self.incident, mode=self.mode,
+            runbook=self.runbook, version=self.version, sha256=self.sha256, lang=self.lang,
+            operator=self.operator, started_at=self.started_at, closed=self.closed,
+            outcome=self.outcome, paused=self.paused, stack=self.stack, entries=entries,
+            notes=tuple(self.notes), reminded=self.reminded, last_event_at=self.last_event_at,
+            event_count=self.event_count, open_before=open_before,
+            due_entries=tuple(self.due_entries), repeat_entries=tuple(self.repeat_entries),
+        )  # fmt: skip
+
+
 def initial_state(runbooks: Mapping[str, Runbook]) -> WalkState:
     return WalkState(runbooks=runbooks)
 
 
 def replay(runbooks: Mapping[str, Runbook], events: Iterable[Mapping[str, Any]]) -> WalkState:
-    state = initial_state(runbooks)
+    fold = _Fold(initial_state(runbooks), growing=True)
+    handlers = _HANDLERS
+    parse = datetime.fromisoformat
     for event in events:
-        state = apply(state, event)
-    return state
+        kind = str(event.get("type", ""))
+        handler = handlers.get(kind)
+        if handler is None:
+            continue  # written by a newer version: forward compatible
+        at = parse(str(event["at"]))
+        handler(fold, event, at, str(event.get("by", "")))
+        fold.last_event_at = at
+        fold.event_count += 1
+        fold.paused = kind == "paused"
+    return fold.freeze()
 
 
 def apply(state: WalkState, event: Mapping[str, Any]) -> WalkState:
@@ -290,54 +458,93 @@ def apply(state: WalkState, event: Mapping[str, Any]) -> WalkState:
 
 
 def _apply(state: WalkState, kind: str, ev: Mapping[str, Any], at: datetime, by: str) -> WalkState:
-    new = _HANDLERS[kind](state, ev, at, by)
-    return replace(new, last_event_at=at, event_count=state.event_count + 1,
-                   paused=kind == "paused")
+    fold = _Fold(state, growing=False)
+    _HANDLERS[kind](fold, ev, at, by)
+    fold.last_event_at = at
+    fold.event_count += 1
+    fold.paused = kind == "paused"
+    return fold.freeze()
 
 
-def _on_opened(state: WalkState, ev: Mapping[str, Any], at: datetime, by: str) -> WalkState:
-    _runbook(state.runbooks, str(ev["runbook"]))
-    return replace(
-        state, incident=str(ev.get("incident", "")), mode=str(ev.get("mode", "")),
-        runbook=str(ev["runbook"]), version=str(ev.get("version", "")),
-        sha256=str(ev.get("sha256", "")), lang=str(ev.get("lang", "")),
-        operator=str(ev.get("operator") or by), started_at=at,
-    )
+def _on_opened(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
+    _runbook(fold.runbooks, str(ev["runbook"]))
+    fold.incident = str(ev.get("incident", ""))
+    fold.mode = str(ev.get("mode", ""))
+    fold.runbook = str(ev["runbook"])
+    fold.version = str(ev.get("version", ""))
+    fold.sha256 = str(ev.get("sha256", ""))
+    fold.lang = str(ev.get("lang", ""))
+    fold.operator = str(ev.get("operator") or by)
+    fold.started_at = at
 
 
-def _on_entered(state: WalkState, ev: Mapping[str, Any], at: datetime, by: str) -> WalkState:
+def _on_entered(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
     frame = Frame(str(ev["runbook"]), str(ev["step"]))
-    state.step_of(frame.runbook, frame.step)  # fail early on a step no runbook has
-    if state.stack and state.stack[-1].runbook == frame.runbook:
-        stack = (*state.stack[:-1], frame)
+    step = fold.step_of(frame.runbook, frame.step)  # fail early on a step no runbook has
+    stack = fold.stack
+    if stack and stack[-1].runbook == frame.runbook:
+        stack = (*stack[:-1], frame)
     else:
-        stack = (*state.stack, frame)
-    entry = PathEntry(frame.runbook, frame.step, at, stack)
-    return replace(state, stack=stack, entries=(*state.entries, entry))
+        stack = (*stack, frame)
+    entries = fold.entries
+    if entries and not fold.stale:
+        # The visit being left is finished: what it leaves open is now known for good.
+        last = entries[-1]
+        left = fold.step_of(last.runbook, last.step)
+        if _may_open(left, last) and _changes_open(fold.open_before, left, last):
+            found = dict(fold.open_before)
+            _settle_open(found, left, last, answering=False)
+            fold.open_before = found
+    index = len(entries)
+    fold.add_entry(PathEntry(frame.runbook, frame.step, at, stack))
+    fold.stack = stack
+    if step.due is not None or (step.items and any(i.due is not None for i in step.items)):
+        fold.add_due(index)
+    if step.repeat is not None:
+        fold.add_repeat(index)
 
 
-def _find(state: WalkState, key: tuple[str, str], wanted: Callable[[PathEntry], bool]) -> int:
+def _changes_open(found: Mapping[_OpenKey, OpenItem], step: Step, entry: PathEntry) -> bool:
+    """Whether settling this finished visit changes `found` (most visits leave nothing open)."""
+    if step.type == "action":
+        result = entry.result
+        return result is not None and (
+            result.value == "deferred" or (entry.runbook, entry.step, None) in found
+        )
+    for item in step.items:
+        record = entry.items.get(item.id)
+        if record is None or record.value == "deferred":
+            return True
+        if (entry.runbook, entry.step, item.id) in found:
+            return True
+    return False
+
+
+def _find(fold: _Fold, key: tuple[str, str], wanted: Callable[[PathEntry], bool]) -> int:
+    entries = fold.entries
     fallback = -1
-    for index in range(len(state.entries) - 1, -1, -1):
-        entry = state.entries[index]
-        if (entry.runbook, entry.step) == key:
+    for index in range(len(entries) - 1, -1, -1):
+        entry = entries[index]
+        if entry.runbook == key[0] and entry.step == key[1]:
             if wanted(entry):
                 return index
             fallback = max(fallback, index)
     return fallback
 
 
-def _set(state: WalkState, index: int, entry: PathEntry) -> WalkState:
-    return replace(state, entries=(*state.entries[:index], entry, *state.entries[index + 1 :]))
+def _any(entry: PathEntry) -> bool:
+    return True
 
 
-def _on_answer(state: WalkState, ev: Mapping[str, Any], at: datetime, by: str) -> WalkState:
+def _on_answer(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
     key = (str(ev["runbook"]), str(ev["step"]))
-    index = _find(state, key, lambda e: True)
+    index = _find(fold, key, _any)
     if index < 0:
-        return state
+        return
     value = ev["option"] if ev["type"] == "answered" else ev["value"]
-    return _set(state, index, replace(state.entries[index], result=Record(value, at)))
+    entry = fold.entries[index]
+    fold.set_entry(index, PathEntry(entry.runbook, entry.step, entry.at, entry.stack,
+                                    Record(value, at), entry.items))
 
 
 def _settle(previous: Record | None, ev: Mapping[str, Any], at: datetime) -> Record:
@@ -348,89 +555,95 @@ def _settle(previous: Record | None, ev: Mapping[str, Any], at: datetime) -> Rec
     return Record(result, at, str(ev.get("reason", "")), deferred_at)
 
 
-def _on_action(state: WalkState, ev: Mapping[str, Any], at: datetime, by: str) -> WalkState:
+def _on_action(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
     key = (str(ev["runbook"]), str(ev["step"]))
     late = bool(ev.get("late"))
-    index = _find(state, key, lambda e: not late or (e.result is not None
-                                                     and e.result.value == "deferred"))
+    index = _find(fold, key, lambda e: not late or (e.result is not None
+                                                    and e.result.value == "deferred"))
     if index < 0:
-        return state
-    entry = state.entries[index]
-    return _set(state, index, replace(entry, result=_settle(entry.result, ev, at)))
+        return
+    entry = fold.entries[index]
+    fold.set_entry(index, PathEntry(entry.runbook, entry.step, entry.at, entry.stack,
+                                    _settle(entry.result, ev, at), entry.items))
 
 
-def _on_item(state: WalkState, ev: Mapping[str, Any], at: datetime, by: str) -> WalkState:
+def _on_item(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
     key, item = (str(ev["runbook"]), str(ev["step"])), str(ev["item"])
-    last = len(state.entries) - 1
+    last_entry = fold.entries[-1] if fold.entries else None
 
     def is_open(e: PathEntry) -> bool:
         record = e.items.get(item)
         if record is None:
-            return e is not state.entries[last]
+            return e is not last_entry
         return bool(record.value == "deferred")
 
     late = bool(ev.get("late"))
-    index = _find(state, key, lambda e: not late or is_open(e))
+    index = _find(fold, key, lambda e: not late or is_open(e))
     if index < 0:
-        return state
-    entry = state.entries[index]
+        return
+    entry = fold.entries[index]
     items = {**entry.items, item: _settle(entry.items.get(item), ev, at)}
-    return _set(state, index, replace(entry, items=items))
+    fold.set_entry(index, PathEntry(entry.runbook, entry.step, entry.at, entry.stack,
+                                    entry.result, items))
 
 
-def _on_note(state: WalkState, ev: Mapping[str, Any], at: datetime, by: str) -> WalkState:
-    note = NoteEntry(str(ev.get("runbook", "")), str(ev.get("step", "")), str(ev["text"]), at, by)
-    return replace(state, notes=(*state.notes, note))
+def _on_note(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
+    fold.add_note(NoteEntry(str(ev.get("runbook", "")), str(ev.get("step", "")),
+                            str(ev["text"]), at, by))
 
 
-def _on_corrected(state: WalkState, ev: Mapping[str, Any], at: datetime, by: str) -> WalkState:
+def _on_corrected(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
     key = (str(ev["runbook"]), str(ev["step"]))
-    for index in range(len(state.entries) - 2, -1, -1):
-        entry = state.entries[index]
+    entries = fold.entries
+    for index in range(len(entries) - 2, -1, -1):
+        entry = entries[index]
         if (entry.runbook, entry.step) == key:
-            fresh = PathEntry(entry.runbook, entry.step, entry.at, entry.stack)
-            return replace(state, entries=(*state.entries[:index], fresh), stack=entry.stack,
-                           closed=False, outcome=None)
-    return state
+            fold.cut_entries(index, PathEntry(entry.runbook, entry.step, entry.at, entry.stack))
+            fold.stack = entry.stack
+            fold.closed = False
+            fold.outcome = None
+            return
 
 
-def _on_called(state: WalkState, ev: Mapping[str, Any], at: datetime, by: str) -> WalkState:
+def _on_called(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
     # The sub-runbook's frame gets its step from the `entered` that follows.
-    return replace(state, stack=(*state.stack, Frame(str(ev["runbook"]), "")))
+    fold.stack = (*fold.stack, Frame(str(ev["runbook"]), ""))
 
 
-def _on_returned(state: WalkState, ev: Mapping[str, Any], at: datetime, by: str) -> WalkState:
-    return replace(state, stack=state.stack[:-1]) if len(state.stack) > 1 else state
+def _on_returned(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
+    if len(fold.stack) > 1:
+        fold.stack = fold.stack[:-1]
 
 
-def _on_closed(state: WalkState, ev: Mapping[str, Any], at: datetime, by: str) -> WalkState:
-    return replace(state, closed=True, outcome=str(ev.get("outcome", "")))
+def _on_closed(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
+    fold.closed = True
+    fold.outcome = str(ev.get("outcome", ""))
 
 
-def _on_reminder(state: WalkState, ev: Mapping[str, Any], at: datetime, by: str) -> WalkState:
+def _on_reminder(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
     item = ev.get("item")
     key = (str(ev["runbook"]), str(ev["step"]), None if item is None else str(item),
            str(ev["kind"]))
     due = datetime.fromisoformat(str(ev["due_at"]))
-    before = state.reminded.get(key)
+    before = fold.reminded.get(key)
     if before is not None and before >= due:
-        return state
-    return replace(state, reminded={**state.reminded, key: due})
+        return
+    fold.reminded = {**fold.reminded, key: due}
 
 
-def _on_handover(state: WalkState, ev: Mapping[str, Any], at: datetime, by: str) -> WalkState:
-    return replace(state, operator=str(ev["to"]))
+def _on_handover(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
+    fold.operator = str(ev["to"])
 
 
-def _on_resumed(state: WalkState, ev: Mapping[str, Any], at: datetime, by: str) -> WalkState:
-    return replace(state, operator=by or state.operator)
+def _on_resumed(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
+    fold.operator = by or fold.operator
 
 
-def _unchanged(state: WalkState, ev: Mapping[str, Any], at: datetime, by: str) -> WalkState:
-    return state
+def _unchanged(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
+    return None
 
 
-_Handler = Callable[[WalkState, Mapping[str, Any], datetime, str], WalkState]
+_Handler = Callable[[_Fold, Mapping[str, Any], datetime, str], None]
 _HANDLERS: dict[str, _Handler] = {
     "opened": _on_opened, "entered": _on_entered, "answered": _on_answer,
     "recorded": _on_answer, "action": _on_action, "item": _on_item, "note": _on_note,

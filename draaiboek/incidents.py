@@ -7,9 +7,10 @@ never takes the writer's lock, so it works while another terminal is walking the
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 
 from draaiboek.build import build_runbook
 from draaiboek.documents import read_document
-from draaiboek.journal import JOURNAL_NAME, JournalError, read_events
+from draaiboek.journal import JOURNAL_NAME, JournalDamaged, JournalError, read_events
 from draaiboek.model import RUNBOOK_FORMAT, Runbook
 
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
@@ -69,8 +70,12 @@ def find_incident(home: Path, given: str) -> Path:
 
 
 def incident_runbooks(folder: Path, events: list[dict[str, Any]]) -> dict[str, Runbook]:
-    """The runbooks exactly as they were when the incident used them (the stored copies)."""
+    """The runbooks exactly as they were when the incident used them (the stored copies).
+
+    Only the `opened` and `called` events are looked at (a JournalHead's events will do).
+    """
     runbooks: dict[str, Runbook] = {}
+    read: set[str] = set()
     for event in events:
         if event.get("type") not in ("opened", "called"):
             continue
@@ -86,13 +91,14 @@ def incident_runbooks(folder: Path, events: list[dict[str, Any]]) -> dict[str, R
             raise IncidentError(
                 f"the stored copy {copy.name} does not match its sha256: it was changed"
             )
+        read.add(copy.name)
         runbook = build_runbook(document)
         runbooks[runbook.id] = runbook
     # A sub-runbook is stored when the incident starts but only named in a journal once it is
     # called: a walk resumed before that point needs the stored copy too.
     for copy in sorted(folder.glob("*.yaml")):
-        if not _STORED_COPY.match(copy.name):
-            continue
+        if not _STORED_COPY.match(copy.name) or copy.name in read:
+            continue  # a copy read above gave its runbook already (the same bytes, the same id)
         document, _ = read_document(copy)
         if (
             document is not None
@@ -103,6 +109,85 @@ def incident_runbooks(folder: Path, events: list[dict[str, Any]]) -> dict[str, R
             runbook = build_runbook(document)
             runbooks.setdefault(runbook.id, runbook)
     return runbooks
+
+
+@dataclass(frozen=True)
+class JournalHead:
+    """What taking over an incident needs before its journal is opened and read in full (which
+    the writer does, once): found in the raw lines, decoding only the few that matter."""
+
+    first: dict[str, Any] | None  # the first event (`opened` in a journal that started well)
+    runbook_events: list[dict[str, Any]]  # the `opened` and `called` events, in order
+    operator: str  # whom the walk stands with, as replaying the journal works it out
+
+
+# In the canonical form of journal lines (sorted keys, no spaces) these bytes can only be an
+# event's own type: a quote inside a string is escaped. A line that is not canonical fails the
+# writer's verification anyway.
+def _type_mark(kind: str) -> bytes:
+    return b'"type":"' + kind.encode() + b'"'
+
+
+def read_head(folder: Path) -> JournalHead:
+    """The first event, the runbook events and the operator of an incident's journal.
+
+    Raises what `read_events` raises for a missing journal or for one of these lines that is
+    not a JSON object; like it, ignores a torn last line and does not check hashes.
+    """
+    path = folder / JOURNAL_NAME
+    try:
+        data = path.read_bytes()
+    except OSError:
+        read_events(path)  # raises the reader's own error
+        raise
+    end = data.rfind(b"\n") + 1  # complete lines only: a torn tail is not an event yet
+
+    def decode(start: int) -> dict[str, Any]:
+        try:
+            event = json.loads(data[start : data.find(b"\n", start)].decode("utf-8"))
+        except ValueError:
+            event = None
+        if type(event) is not dict:
+            read_events(path)  # raises JournalDamaged naming the first bad line
+            line = data.count(b"\n", 0, start) + 1
+            raise JournalDamaged(f"journal {path} is damaged at line {line}", line)
+        return event
+
+    def lines_of(kind: str) -> list[int]:
+        mark, starts = _type_mark(kind), []
+        at = data.find(mark, 0, end)
+        while at >= 0:
+            starts.append(data.rfind(b"\n", 0, at) + 1)
+            at = data.find(mark, data.find(b"\n", at), end)
+        return starts
+
+    runbook_events = [
+        event
+        for start in sorted({*lines_of("opened"), *lines_of("called")})
+        if (event := decode(start)).get("type") in ("opened", "called")
+    ]
+    return JournalHead(decode(0) if end else None, runbook_events, _operator(data, end, decode))
+
+
+def _operator(data: bytes, end: int, decode: Callable[[int], dict[str, Any]]) -> str:
+    """The operator as `engine.replay` works it out: `opened`, `handover` and a `resumed` by
+    someone set it, so the last of those decides."""
+    marks = [_type_mark(kind) for kind in ("opened", "handover", "resumed")]
+    before = end
+    while True:
+        at = max(data.rfind(mark, 0, before) for mark in marks)
+        if at < 0:
+            return ""
+        start = data.rfind(b"\n", 0, at) + 1
+        event = decode(start)
+        kind, by = event.get("type"), str(event.get("by", ""))
+        if kind == "handover":
+            return str(event["to"])
+        if kind == "resumed" and by:
+            return by
+        if kind == "opened":
+            return str(event.get("operator") or by)
+        before = start
 
 
 @dataclass(frozen=True)

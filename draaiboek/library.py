@@ -6,13 +6,19 @@ calls `nl-alert-verstoring` validates on its own when that runbook sits in the r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from draaiboek.build import build_contacts, build_runbook
-from draaiboek.checks import CheckContext, check_runbook, check_test_file
+from draaiboek.checks import (
+    CheckContext,
+    check_references,
+    check_runbook_alone,
+    check_test_file,
+    reference_paths,
+)
 from draaiboek.documents import Document, collect_files, read_document
 from draaiboek.model import (
     CONTACTS_FORMAT,
@@ -26,12 +32,16 @@ from draaiboek.model import (
     frozen_map,
 )
 from draaiboek.schemacheck import json_path
+from draaiboek.yamlread import Positions
 
 
 @dataclass(frozen=True)
 class Library:
     runbooks: Mapping[str, Runbook]
     contacts: Mapping[str, Contact]
+    # The files of the set other than runbooks (contacts, tests, scenarios), whole. A runbook
+    # file is checked as it is read and only its model is kept (`runbooks`): a folder of large
+    # runbooks would otherwise hold every value's text and position until the end.
     documents: tuple[Document, ...]
     findings: tuple[Finding, ...]
     files: tuple[str, ...]  # every file in the set, readable or not
@@ -46,7 +56,20 @@ class Library:
         return {**self.context_runbooks, **self.runbooks}
 
     def documents_of(self, format_name: str) -> list[Document]:
+        """The set's documents of a format other than runbooks (see `documents`)."""
         return [d for d in self.documents if d.format == format_name]
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A runbook of the set checked on its own, waiting for the checks against other files."""
+
+    runbook: Runbook
+    file: str
+    positions: Positions  # only those the references checks can point at
+
+
+Read = tuple[Document | None, list[Finding]]
 
 
 def load_library(
@@ -56,29 +79,68 @@ def load_library(
     context: Sequence[Path] = (),
     strict: bool = False,
     display: Mapping[Path, str] | None = None,
+    already_read: Mapping[Path, Read] | None = None,
 ) -> Library:
+    """Read, check and build every file of `paths` (folders searched), resolving references to
+    runbooks and contacts in the set or in `context`. `already_read` gives files that were read
+    before (with `read_document`, same display name), so that they are not parsed again."""
     files = collect_files(list(paths))
     in_set = {path.resolve() for path in files}
     findings: list[Finding] = []
-    documents: list[Document] = []
+    kept: list[Document] = []
+    runbooks: dict[str, Runbook] = {}
+    runbook_files: dict[str, str] = {}
+    pending: list[_Pending] = []
+    contacts: dict[str, Contact] = {}
+    contact_files: dict[str, str] = {}
     for path in files:
-        document, problems = read_document(path, (display or {}).get(path))
+        earlier = (already_read or {}).get(path)
+        document, problems = earlier or read_document(path, (display or {}).get(path))
         findings.extend(problems)
-        if document is not None:
-            documents.append(document)
+        if document is None:
+            continue
+        if document.format != RUNBOOK_FORMAT:
+            kept.append(document)
+            _add_contacts(document, contacts, contact_files, findings)
+            continue
+        if not document.schema_valid:
+            continue
+        runbook = build_runbook(document)
+        if runbook.id in runbooks:
+            line, column = document.positions.of_value(("id",))
+            findings.append(
+                Finding(
+                    document.file,
+                    line,
+                    column,
+                    json_path(("id",)),
+                    "duplicate-id",
+                    f"runbook id {runbook.id!r} is also used by {runbook_files[runbook.id]}: "
+                    "ids must be unique",
+                )
+            )
+            continue
+        runbooks[runbook.id] = runbook
+        runbook_files[runbook.id] = document.file
+        findings.extend(check_runbook_alone(document, runbook, today=today, strict=strict))
+        positions = document.positions.subset(reference_paths(runbook))
+        pending.append(_Pending(runbook, document.file, positions))
+        # Nothing else of the document is kept: its data and positions go here.
 
-    context_documents = [
-        document
-        for path in collect_files(list(context))
-        if path.resolve() not in in_set
-        for document in [read_document(path)[0]]
-        if document is not None and document.schema_valid
-    ]
-
-    runbooks, runbook_documents = _runbooks(documents, findings)
-    context_runbooks, _ = _runbooks(context_documents, [])
-    contacts = _contacts(documents, findings)
-    for extra_id, extra in _contacts(context_documents, []).items():
+    context_runbooks: dict[str, Runbook] = {}
+    context_contacts: dict[str, Contact] = {}
+    for path in collect_files(list(context)):
+        if path.resolve() in in_set:
+            continue
+        document = read_document(path)[0]
+        if document is None or not document.schema_valid:
+            continue
+        if document.format == RUNBOOK_FORMAT:
+            runbook = build_runbook(document)
+            context_runbooks.setdefault(runbook.id, runbook)
+        else:
+            _add_contacts(document, context_contacts, {}, None)
+    for extra_id, extra in context_contacts.items():
         contacts.setdefault(extra_id, extra)
 
     every = {**context_runbooks, **runbooks}
@@ -93,9 +155,11 @@ def load_library(
         today=today,
         strict=strict,
     )
-    for runbook_id, runbook in runbooks.items():
-        findings.extend(check_runbook(runbook_documents[runbook_id], runbook, check_context))
-    for document in documents:
+    for waiting in pending:
+        findings.extend(
+            check_references(waiting.file, waiting.positions, waiting.runbook, check_context)
+        )
+    for document in kept:
         if document.format == TEST_FORMAT and document.schema_valid:
             findings.extend(check_test_file(document, every))
         elif document.format == SCENARIO_FORMAT and document.schema_valid:
@@ -105,7 +169,7 @@ def load_library(
     return Library(
         runbooks=frozen_map(runbooks),
         contacts=frozen_map(contacts),
-        documents=tuple(documents),
+        documents=tuple(kept),
         findings=tuple(sorted(findings)),
         files=tuple((display or {}).get(path, str(path)) for path in files),
         context_runbooks=frozen_map(
@@ -114,57 +178,32 @@ def load_library(
     )
 
 
-def _runbooks(
-    documents: Iterable[Document], findings: list[Finding]
-) -> tuple[dict[str, Runbook], dict[str, Document]]:
-    runbooks: dict[str, Runbook] = {}
-    sources: dict[str, Document] = {}
-    for document in documents:
-        if document.format != RUNBOOK_FORMAT or not document.schema_valid:
-            continue
-        runbook = build_runbook(document)
-        if runbook.id in runbooks:
-            line, column = document.positions.of_value(("id",))
+def _add_contacts(
+    document: Document,
+    contacts: dict[str, Contact],
+    origin: dict[str, str],
+    findings: list[Finding] | None,
+) -> None:
+    """The contacts of a valid registry, each id once (the first wins; a later one is a finding
+    when `findings` is given)."""
+    if document.format != CONTACTS_FORMAT or not document.schema_valid:
+        return
+    for contact_id, contact in build_contacts(document).items():
+        if contact_id not in contacts:
+            contacts[contact_id] = contact
+            origin[contact_id] = document.file
+        elif findings is not None:
+            line, column = document.positions.of_key(("contacts", contact_id))
             findings.append(
                 Finding(
                     document.file,
                     line,
                     column,
-                    json_path(("id",)),
-                    "duplicate-id",
-                    f"runbook id {runbook.id!r} is also used by {sources[runbook.id].file}: "
-                    "ids must be unique",
+                    json_path(("contacts", contact_id)),
+                    "duplicate-contact",
+                    f"contact {contact_id!r} is also defined in {origin[contact_id]}",
                 )
             )
-            continue
-        runbooks[runbook.id] = runbook
-        sources[runbook.id] = document
-    return runbooks, sources
-
-
-def _contacts(documents: Iterable[Document], findings: list[Finding]) -> dict[str, Contact]:
-    contacts: dict[str, Contact] = {}
-    origin: dict[str, str] = {}
-    for document in documents:
-        if document.format != CONTACTS_FORMAT or not document.schema_valid:
-            continue
-        for contact_id, contact in build_contacts(document).items():
-            if contact_id in contacts:
-                line, column = document.positions.of_key(("contacts", contact_id))
-                findings.append(
-                    Finding(
-                        document.file,
-                        line,
-                        column,
-                        json_path(("contacts", contact_id)),
-                        "duplicate-contact",
-                        f"contact {contact_id!r} is also defined in {origin[contact_id]}",
-                    )
-                )
-                continue
-            contacts[contact_id] = contact
-            origin[contact_id] = document.file
-    return contacts
 
 
 def load_for_walk(folder: Path, runbook_id: str, *, today: date) -> Library:

@@ -7,13 +7,15 @@ when a key is missing, or to the key itself when the key is not allowed.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.validators import extend
 
 from draaiboek import resources
 from draaiboek.model import Finding, Severity
@@ -39,8 +41,146 @@ _QUOTED = re.compile(r"'([^']*)'")
 
 @cache
 def validator_for(format_name: str) -> Draft202012Validator:
-    """One compiled validator per schema per process."""
-    return Draft202012Validator(resources.schema(format_name))
+    """One compiled validator per schema per process.
+
+    The schema file stays whole (editors and other validators read it); what is checked here is
+    derived from it once per process and gives the same errors faster: local `$ref`s are
+    inlined (resolving them is most of the cost), and a runbook's steps are each checked against
+    the definition of their own `type` instead of through six if/then branches.
+    """
+    schema = resources.schema(format_name)
+    inlined = _inline(schema)
+    if inlined is None:  # a reference that cannot be inlined: check with the file as it is
+        return Draft202012Validator(schema)
+    steps = inlined.get("properties", {}).get("steps", {})
+    step = steps.get("additionalProperties") if isinstance(steps, dict) else None
+    by_type = _step_validators(step) if isinstance(step, dict) else None
+    if by_type is None or not isinstance(step, dict):
+        return Draft202012Validator(inlined)
+    shell = {**inlined, "properties": {**inlined["properties"]}}
+    shell["properties"]["steps"] = {**steps, "additionalProperties": {_STEP_KEYWORD: True}}
+    whole_step = Draft202012Validator(step)
+
+    def check_step(
+        validator: Any, value: Any, instance: Any, schema: Any
+    ) -> Iterator[ValidationError]:
+        # The errors of the step alone; jsonschema prefixes them with ("steps", step_id) as they
+        # come out of `properties` and `additionalProperties`, as it would for the whole schema.
+        kind = instance.get("type") if isinstance(instance, dict) else None
+        chosen = by_type.get(kind) if isinstance(kind, str) else None
+        yield from (chosen or whole_step).iter_errors(instance)
+
+    keywords = {_STEP_KEYWORD: check_step}
+    shell_class = extend(Draft202012Validator, keywords)  # type: ignore[no-untyped-call]
+    return shell_class(shell)  # type: ignore[no-any-return]
+
+
+_STEP_KEYWORD = "x-draaiboek-step"
+# Keywords beside a `$ref` that only annotate: dropping them when inlining changes no error
+# (an error raised inside the reference carries the referenced schema, not the referring one).
+_ANNOTATIONS = frozenset({"description", "title", "$comment", "examples", "default"})
+_SUBSCHEMA = frozenset(
+    {
+        "additionalProperties",
+        "contains",
+        "else",
+        "if",
+        "items",
+        "not",
+        "propertyNames",
+        "then",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+    }
+)
+_SUBSCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+_SUBSCHEMA_MAPS = frozenset({"dependentSchemas", "patternProperties", "properties"})
+
+
+def _inline(schema: dict[str, Any]) -> dict[str, Any] | None:
+    """`schema` with every local `#/$defs/...` reference replaced by what it names; None when a
+    reference is not local, is recursive or has sibling keywords that would change errors."""
+    defs = schema.get("$defs", {})
+
+    def resolve(node: Any, seen: tuple[str, ...]) -> Any:
+        if not isinstance(node, dict):
+            return node  # true / false
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            name = ref.removeprefix("#/$defs/")
+            if (
+                name == ref
+                or "/" in name
+                or "~" in name
+                or name not in defs
+                or name in seen
+                or not set(node) - {"$ref"} <= _ANNOTATIONS
+            ):
+                raise _NotInlinable(ref)
+            return resolve(defs[name], (*seen, name))
+        inlined = {}
+        for key, value in node.items():
+            if key in _SUBSCHEMA:
+                value = resolve(value, seen)
+            elif key in _SUBSCHEMA_LISTS and isinstance(value, list):
+                value = [resolve(item, seen) for item in value]
+            elif key in _SUBSCHEMA_MAPS and isinstance(value, dict):
+                value = {name: resolve(item, seen) for name, item in value.items()}
+            inlined[key] = value
+        return inlined
+
+    try:
+        inlined: dict[str, Any] = resolve({k: v for k, v in schema.items() if k != "$defs"}, ())
+    except _NotInlinable:
+        return None
+    if '"$ref"' in json.dumps(inlined):  # under a keyword not known above: keep the file's
+        return None
+    return inlined
+
+
+class _NotInlinable(Exception):
+    pass
+
+
+def _step_validators(step: dict[str, Any]) -> dict[str, Draft202012Validator] | None:
+    """For each step type, a validator giving exactly the errors the whole step schema gives a
+    mapping with that `type`; None when the step schema is not of the expected shape.
+
+    The whole step schema is `type`, `required`, `properties` (the type's enum) and an `allOf`
+    of `if type == X then <X's definition>`. For a mapping whose `type` is one of the enum, the
+    `type`, `properties` and other `if`s pass; what remains is `required` and that one `then`.
+    """
+    if list(step) != ["type", "required", "properties", "allOf"] or step["type"] != "object":
+        return None
+    enum = step["properties"].get("type", {}).get("enum")
+    if list(step["properties"]) != ["type"] or not isinstance(enum, list):
+        return None
+    by_type: dict[str, Draft202012Validator] = {}
+    for branch in step["allOf"]:
+        kind = _branch_type(branch)
+        if kind is None or kind in by_type:
+            return None
+        by_type[kind] = Draft202012Validator(
+            {"required": step["required"], "allOf": [branch["then"]]}
+        )
+    if list(by_type) != enum:
+        return None
+    return by_type
+
+
+def _branch_type(branch: Any) -> str | None:
+    """X for a branch `{"if": {"properties": {"type": {"const": X}}, "required": ["type"]},
+    "then": ...}`, else None."""
+    if not isinstance(branch, dict) or set(branch) != {"if", "then"}:
+        return None
+    condition = branch["if"]
+    kind = (
+        condition.get("properties", {}).get("type", {}).get("const")
+        if isinstance(condition, dict)
+        else None
+    )
+    expected = {"properties": {"type": {"const": kind}}, "required": ["type"]}
+    return kind if isinstance(kind, str) and condition == expected else None
 
 
 def json_path(path: Iterable[str | int]) -> str:

@@ -13,8 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from draaiboek import __version__, deadlines, engine
-from draaiboek.incidents import IncidentError, incident_folder, incident_runbooks, new_incident_id
-from draaiboek.journal import Journal, JournalError, read_events
+from draaiboek.incidents import (
+    IncidentError,
+    JournalHead,
+    incident_folder,
+    incident_runbooks,
+    new_incident_id,
+    read_head,
+)
+from draaiboek.journal import JOURNAL_NAME, Journal, JournalDamaged, JournalError, read_events
 from draaiboek.model import Runbook
 
 Clock = Callable[[], datetime]
@@ -58,13 +65,21 @@ class Session:
     """Answers in, events out: every event is in the journal (fsync'd) before it is returned."""
 
     def __init__(
-        self, journal: Journal, runbooks: Mapping[str, Runbook], operator: str, clock: Clock
+        self,
+        journal: Journal,
+        runbooks: Mapping[str, Runbook],
+        operator: str,
+        clock: Clock,
+        state: engine.WalkState | None = None,
     ) -> None:
+        """`state`, when given, must be the replay of `journal.events` with these runbooks."""
         self.journal = journal
         self.runbooks = dict(runbooks)
         self.operator = operator
         self.clock = clock
-        self.state = engine.replay(self.runbooks, journal.events)
+        self.state = state if state is not None else engine.replay(self.runbooks, journal.events)
+        # The events from here on are the ones this session logged (resuming logs some itself).
+        self.first_new = len(journal.events)
         # A signal arriving mid-append is held until the line is safely written (see cli_walk),
         # then `after_append` raises it.
         self.appending = False
@@ -131,19 +146,39 @@ class Session:
         return session
 
     @classmethod
-    def resume(cls, folder: Path, *, operator: str | None, clock: Clock) -> Session:
-        """Take over an incident: recover a torn tail, log resumed (and a handover)."""
-        events = read_events(folder / "journal.jsonl")
-        if not events or events[0].get("type") != "opened":
+    def resume(
+        cls,
+        folder: Path,
+        *,
+        operator: str | None,
+        clock: Clock,
+        head: JournalHead | None = None,
+    ) -> Session:
+        """Take over an incident: recover a torn tail, log resumed (and a handover).
+
+        `head` is `read_head(folder)` when the caller has read it already. The journal itself
+        is read once, by Journal.open, which verifies it.
+        """
+        if head is None:
+            head = read_head(folder)
+        if head.first is None or head.first.get("type") != "opened":
             raise IncidentError(
                 f"the journal in {folder} has no 'opened' event (the start was cut off): "
                 "nothing to continue, start a new incident"
             )
-        runbooks = incident_runbooks(folder, events)
-        previous = engine.replay(runbooks, events)
-        who = operator or previous.operator
-        journal, recovery = Journal.open(folder, _holder(who))
-        session = cls(journal, runbooks, who, clock)
+        runbooks = incident_runbooks(folder, head.runbook_events)
+        who = operator or head.operator
+        try:
+            journal, recovery = Journal.open(folder, _holder(who))
+        except JournalDamaged:
+            # A line that is not JSON at all is reported as the reader reports it.
+            read_events(folder / JOURNAL_NAME)
+            raise
+        try:
+            session = cls(journal, runbooks, who, clock, engine.replay(runbooks, journal.events))
+        except BaseException:
+            journal.close()
+            raise
         if recovery is not None:
             session.log(
                 engine.Draft(

@@ -10,7 +10,9 @@ parsing), nesting depth, total nodes including alias expansion, one document, sa
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from sys import intern
 from typing import Any
 
 import yaml
@@ -55,6 +57,15 @@ class Positions:
     def of_key(self, path: Path) -> Position:
         return self.keys.get(path) or self.of_value(path)
 
+    def subset(self, paths: Iterable[Path]) -> Positions:
+        """Only what `of_value` and `of_key` give for `paths`: a few positions to keep once the
+        rest of the file is no longer needed."""
+        chosen = list(paths)
+        return Positions(
+            values={path: self.of_value(path) for path in chosen},
+            keys={path: self.keys[path] for path in chosen if path in self.keys},
+        )
+
 
 _STANDARD_TAG = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {
@@ -64,6 +75,9 @@ _NULLS = {"", "~", "null"}
 _INT_PREFIXES = {"0b": 2, "0x": 16, "0o": 8}
 _FLOAT_SPECIALS = {".inf": float("inf"), "-.inf": float("-inf"), "+.inf": float("inf")}
 _resolver = yaml.resolver.Resolver()
+# Keys and short values (ids, types, language codes) recur thousands of times in a folder of
+# runbooks, and the model built from them outlives the file: one shared string each.
+_SHARED_LENGTH = 40
 
 
 def _scalar(event: yaml.ScalarEvent) -> Any:
@@ -195,7 +209,7 @@ def read_yaml(text: str) -> tuple[Any, Positions]:
         if frame.pending_key is None:
             if not isinstance(value, str | int | float | bool) and value is not None:
                 raise _problem("yaml-key", "a mapping key must be a plain value", event)
-            key = str(value) if value is not None else "null"
+            key = intern(str(value)) if value is not None else "null"
             if key in frame.seen_key_at:
                 first = frame.seen_key_at[key]
                 raise _problem(
@@ -225,6 +239,8 @@ def read_yaml(text: str) -> tuple[Any, Positions]:
             if isinstance(event, yaml.ScalarEvent):
                 total_nodes += 1
                 value = _scalar(event)
+                if type(value) is str and len(value) <= _SHARED_LENGTH:
+                    value = intern(value)
                 if event.anchor is not None:
                     anchors[event.anchor] = (value, 1)
                 place(value, 1, event)

@@ -520,3 +520,57 @@ def test_step_items_model_is_used() -> None:
     walk = Walk(runbooks, "c")
     walk.answer(E.ItemAnswer("a", "skipped", "niemand bereikbaar"))
     assert walk.state.closed and walk.state.outcome == "handed-over"
+
+
+# --- the derived indexes the fold keeps (open_before, due_entries, repeat_entries) -----------
+
+
+def _reference_open_items(state: E.WalkState) -> tuple[E.OpenItem, ...]:
+    """open_items worked out from scratch over every entry, as the fold first did it."""
+    found: dict[tuple[str, str, str | None], E.OpenItem | None] = {}
+    for index, entry in enumerate(state.entries):
+        step = state.step_of(entry.runbook, entry.step)
+        if step.type == "action" and entry.result is not None:
+            key = (entry.runbook, entry.step, None)
+            found.pop(key, None)
+            found[key] = E._open(entry, None, step.critical, entry.result)
+        elif step.type == "checklist":
+            answering = index == len(state.entries) - 1 and not state.closed
+            for item in step.items:
+                record = entry.items.get(item.id)
+                if record is None and answering:
+                    continue
+                ikey = (entry.runbook, entry.step, item.id)
+                found.pop(ikey, None)
+                found[ikey] = E._open(entry, item.id, item.critical, record)
+    return tuple(item for item in found.values() if item is not None)
+
+
+def _assert_derived(state: E.WalkState) -> None:
+    assert state.open_items == _reference_open_items(state)
+    due = tuple(i for i, e in enumerate(state.entries)
+                if (step := state.step_of(e.runbook, e.step)).due is not None
+                or any(item.due is not None for item in step.items))
+    assert state.due_entries == due
+    repeat = tuple(i for i, e in enumerate(state.entries)
+                   if state.step_of(e.runbook, e.step).repeat is not None)
+    assert state.repeat_entries == repeat
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(min_value=0, max_value=1000), max_size=40))
+def test_the_derived_indexes_match_a_recomputation_after_every_event(picks: list[int]) -> None:
+    walk = Walk()
+    _assert_derived(walk.state)
+    for pick in picks:
+        options = _candidates(walk.state)
+        with contextlib.suppress(E.Rejected):
+            walk.answer(options[pick % len(options)])
+        _assert_derived(walk.state)
+    replayed = E.replay(RUNBOOKS, walk.events)
+    _assert_derived(replayed)
+    assert replayed.open_before == walk.state.open_before
+    for minutes in (0, 12, 31, 300):
+        now = walk.now + timedelta(minutes=minutes)
+        assert D.deadlines(replayed, now) == D.deadlines(walk.state, now)
+        assert D.due_reminders(replayed, now) == D.due_reminders(walk.state, now)

@@ -189,7 +189,7 @@ def complete_lines(data: bytes) -> bytes:
 
 def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    steps = 120
+    steps = 400  # long enough to be killed at random moments: a step takes well under 1 ms
     runbooks = tmp_path / "runbooks"
     long_runbook(runbooks, steps)
     answers = tmp_path / "answers.yaml"
