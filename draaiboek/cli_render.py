@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -131,10 +132,8 @@ def wrapped(text: str, width: int) -> str | None:
 
 
 # Characters rich counts as one cell each (a part of its own list); the only white space among
-# them are the space and the no-break space.
+# them are the space and the no-break space. _OTHER finds any other character.
 _NARROW = re.compile(r"[\x20-\x7e\xa0-\xac\xae-\u02ff]*")
-
-
 _OTHER = re.compile(r"[^\x20-\x7e\xa0-\xac\xae-\u02ff]")
 
 
@@ -212,6 +211,7 @@ class Screen:
         self.zone = ZoneInfo(zone)
         self.contacts = contacts
         self._block: list[_Line] | None = None  # lines of the screen being drawn
+        self._owner = 0  # the thread drawing it
         self._drawn: dict[tuple[str, str, int], str] = {}  # rules and banners, as rich drew them
         self._plain_for: tuple[object, bool] | None = None  # (output file, plain?)
         self._width: int | None = None  # rich's width, when it cannot change any more
@@ -220,15 +220,17 @@ class Screen:
 
     @contextmanager
     def block(self) -> Iterator[None]:
-        """Everything shown inside goes out in one write at the end (inner blocks join in)."""
-        if self._block is not None:
+        """Everything this thread shows inside goes out in one write at the end (inner blocks
+        join in; another thread, such as an exercise's injects, writes as before)."""
+        if self._block is not None and self._owner == threading.get_ident():
             yield
             return
-        self._block = []
+        lines: list[_Line] = []
+        self._block, self._owner = lines, threading.get_ident()
         try:
             yield
         finally:
-            lines, self._block = self._block, None
+            self._block = None
             self._write(lines)
 
     def say(self, markup: str) -> None:
@@ -236,10 +238,10 @@ class Screen:
         self._add((markup, _TEXT))
 
     def _add(self, line: _Line) -> None:
-        if self._block is None:
-            self._write([line])
-        else:
+        if self._block is not None and self._owner == threading.get_ident():
             self._block.append(line)
+        else:
+            self._write([line])
 
     def _write(self, lines: list[_Line]) -> None:
         if not lines:
@@ -252,15 +254,19 @@ class Screen:
             return
         width = self._width if self._width is not None else self._measure()
         parts = []
-        for markup, how in lines:
-            text = None
-            if how == _TEXT:
-                plain = plain_text(markup)
-                text = wrapped(plain, width) if plain is not None else None
-            parts.append(text if text is not None else self._drawn_by_rich((markup, how), width))
-        file = console.file
-        file.write("".join(parts))
-        file.flush()
+        try:
+            for markup, how in lines:
+                text = None
+                if how == _TEXT:
+                    plain = plain_text(markup)
+                    text = wrapped(plain, width) if plain is not None else None
+                if text is None:  # rich's turn (and its error, for markup it cannot read)
+                    text = self._drawn_by_rich((markup, how), width)
+                parts.append(text)
+        finally:  # what came before a line rich refused is shown, as line by line it was
+            file = console.file
+            file.write("".join(parts))
+            file.flush()
 
     def _plain(self) -> bool:
         """Whether rich would write plain text: no terminal, no colours, nothing recorded."""

@@ -31,7 +31,7 @@ from draaiboek.cli_app import (
 if TYPE_CHECKING:
     from draaiboek.cli_render import Screen
     from draaiboek.library import Library
-    from draaiboek.model import Runbook
+    from draaiboek.model import Contact, Runbook
     from draaiboek.session import Session
 
 OperatorOption = Annotated[
@@ -243,33 +243,10 @@ def resume(
 
     Example: draaiboek resume 20261123-1405-112-onbereikbaar-3f9a --operator "A. Jansen"
     """
-    from draaiboek.cli_render import Screen, make_console
-    from draaiboek.i18n import Messages
-    from draaiboek.incidents import IncidentError, find_incident, read_head
-    from draaiboek.journal import JournalError
-    from draaiboek.session import Session, system_clock
-
-    language = chosen_language(lang)
-    scripted = _load_answers(answers) if answers is not None else None
-    library = _contacts_library(runbooks_folder(runbooks))
-    try:
-        folder = find_incident(home_folder(home), incident)
-        # A damaged journal is a one-line error, not a crash. The journal is read in full
-        # once, by the writer that takes it over (Session.resume): here only its first lines.
-        head = read_head(folder)
-    except (IncidentError, JournalError) as exc:
-        fail(str(exc))
-    zone = _zone_of(head.first)
-    messages = Messages(language)
-    screen = Screen(make_console(), messages, zone, library.contacts)
-    source = LineSource(screen)
-    name = operator.strip() if operator and operator.strip() else None
-    if name is None and source.interactive and scripted is None:
-        name = _operator(None, source, screen)
-    try:
-        session = Session.resume(folder, operator=name, clock=system_clock, head=head)
-    except (IncidentError, JournalError) as exc:
-        fail(str(exc))
+    with _reading_history():
+        session, screen, source, scripted = _take_over(
+            incident, operator, answers, lang, runbooks, home
+        )
     # What taking over logged (a recovered torn line, resumed, handover) is shown, not hidden.
     taken_over = session.journal.events[session.first_new :]
     screen.logged_all(session.state, taken_over)
@@ -286,6 +263,62 @@ def resume(
     _walk_and_exit(session, screen, source, scripted)
 
 
+def _take_over(
+    incident: str,
+    operator: str | None,
+    answers: Path | None,
+    lang: str | None,
+    runbooks: Path | None,
+    home: Path | None,
+) -> tuple[Session, Screen, LineSource, dict[str, Any] | None]:
+    from draaiboek.cli_render import Screen, make_console
+    from draaiboek.i18n import Messages
+    from draaiboek.incidents import IncidentError, find_incident, read_head
+    from draaiboek.journal import JournalError
+    from draaiboek.session import Session, system_clock
+
+    language = chosen_language(lang)
+    scripted = _load_answers(answers) if answers is not None else None
+    contacts = _FolderContacts(runbooks_folder(runbooks))
+    try:
+        folder = find_incident(home_folder(home), incident)
+        # A damaged journal is a one-line error, not a crash. The journal is read in full
+        # once, by the writer that takes it over (Session.resume): here only its first lines.
+        head = read_head(folder)
+    except (IncidentError, JournalError) as exc:
+        fail(str(exc))
+    zone = _zone_of(head.first)
+    messages = Messages(language)
+    screen = Screen(make_console(), messages, zone, contacts)
+    source = LineSource(screen)
+    name = operator.strip() if operator and operator.strip() else None
+    if name is None and source.interactive and scripted is None:
+        name = _operator(None, source, screen)
+    try:
+        session = Session.resume(folder, operator=name, clock=system_clock, head=head)
+    except (IncidentError, JournalError) as exc:
+        fail(str(exc))
+    return session, screen, source, scripted
+
+
+@contextmanager
+def _reading_history() -> Iterator[None]:
+    """Reading an incident makes many objects that stay as long as the command (the modules it
+    loads, the incident's history: thousands of events) and no garbage. The cycle collector
+    waits until it is done, and then leaves those objects alone for good (gc.freeze): it would
+    only go through them again and again, and once more at exit."""
+    import gc
+
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+        gc.freeze()
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _zone_of(first: Mapping[str, Any] | None) -> str:
     """The incident's time zone, from its first event."""
     from draaiboek.session import DEFAULT_TIMEZONE
@@ -299,6 +332,30 @@ def _contacts_library(folder: Path) -> Library:
     from draaiboek.library import load_library
 
     return load_library([folder], today=date.today())
+
+
+class _FolderContacts(Mapping[str, "Contact"]):
+    """The contacts of the runbooks folder, read when a screen first shows one: resuming or
+    looking at an incident does not wait for the whole folder to be read and checked."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._contacts: Mapping[str, Contact] | None = None
+
+    @property
+    def _loaded(self) -> Mapping[str, Contact]:
+        if self._contacts is None:
+            self._contacts = _contacts_library(self.folder).contacts
+        return self._contacts
+
+    def __getitem__(self, key: str) -> Contact:
+        return self._loaded[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded)
+
+    def __len__(self) -> int:
+        return len(self._loaded)
 
 
 def _load_answers(path: Path) -> dict[str, Any]:
@@ -359,14 +416,15 @@ def status(
 
     language = chosen_language(lang)
     try:
-        folder = find_incident(home_folder(home), incident)
-        events = read_events(folder / "journal.jsonl")
-        state = engine.replay(incident_runbooks(folder, events), events)
+        with _reading_history():
+            folder = find_incident(home_folder(home), incident)
+            events = read_events(folder / "journal.jsonl")
+            state = engine.replay(incident_runbooks(folder, events), events)
     except (IncidentError, JournalError) as exc:
         fail(str(exc))
-    library = _contacts_library(runbooks_folder(runbooks))
+    contacts = _FolderContacts(runbooks_folder(runbooks))
     zone = _zone_of(events[0] if events else None)
-    screen = Screen(make_console(), Messages(language), zone, library.contacts)
+    screen = Screen(make_console(), Messages(language), zone, contacts)
     now = system_clock()
     summary = summarise(folder, events)
     with screen.block():

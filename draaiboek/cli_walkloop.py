@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from draaiboek import answers, engine
+from draaiboek import engine
 from draaiboek.model import Step
 
 if TYPE_CHECKING:
@@ -95,6 +95,8 @@ class WalkLoop:
             if line is None:
                 self._ended()
                 return None
+            from draaiboek import answers  # loaded once there is something to understand
+
             try:
                 parsed = answers.parse_typed(line, prompt, step, self.state.open_items)
             except answers.ParseError as error:
@@ -123,6 +125,8 @@ class WalkLoop:
             return None
         visit = self.visits.get(key, 0)
         self.visits[key] = visit + 1
+        from draaiboek import answers
+
         try:
             found = answers.from_yaml(self.scripted[key], step, visit)
         except answers.ParseError as error:

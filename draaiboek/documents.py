@@ -65,7 +65,7 @@ def read_document(path: Path, display: str | None = None) -> tuple[Document | No
             )
         ]
     format_name = data.get("format")
-    if format_name not in SCHEMA_FILES:
+    if not isinstance(format_name, str) or format_name not in SCHEMA_FILES:
         line, column = positions.of_value(("format",)) if "format" in data else (1, 1)
         known = ", ".join(SCHEMA_FILES)
         what = f"unknown format {format_name!r}" if "format" in data else "no 'format:' key"

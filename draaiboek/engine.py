@@ -11,15 +11,13 @@ steps after the target from its *effective* path.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
 
 from draaiboek.model import Runbook, Step
 
@@ -59,17 +57,23 @@ class Draft:
 
 @dataclass(frozen=True)
 class Choose:
+    """A decision's option, by id."""
+
     option: str
 
 
 @dataclass(frozen=True)
 class Act:
+    """An action's result: done, skipped (with a reason) or deferred."""
+
     result: str  # done | skipped | deferred
     reason: str = ""
 
 
 @dataclass(frozen=True)
 class ItemAnswer:
+    """A checklist item's result."""
+
     item: str
     result: str
     reason: str = ""
@@ -77,26 +81,36 @@ class ItemAnswer:
 
 @dataclass(frozen=True)
 class Value:
+    """An input step's value, as typed."""
+
     text: str
 
 
 @dataclass(frozen=True)
 class Confirm:
+    """Whether to close at an end step with critical actions still open."""
+
     yes: bool
 
 
 @dataclass(frozen=True)
 class Note:
+    """A note at the current step."""
+
     text: str
 
 
 @dataclass(frozen=True)
 class Back:
+    """Go back to the previous answered step (logs a correction)."""
+
     pass
 
 
 @dataclass(frozen=True)
 class Complete:
+    """Complete an open action or checklist item of an earlier step."""
+
     runbook: str
     step: str
     item: str | None = None
@@ -104,6 +118,8 @@ class Complete:
 
 @dataclass(frozen=True)
 class Pause:
+    """Stop for now; `resume` goes on at the same step."""
+
     reason: str = "user"
 
 
@@ -115,6 +131,8 @@ Answer = Choose | Act | ItemAnswer | Value | Confirm | Note | Back | Complete | 
 
 @dataclass(frozen=True)
 class Frame:
+    """A runbook on the stack of (sub-)runbooks and the step the walk is at in it."""
+
     runbook: str
     step: str
 
@@ -143,6 +161,8 @@ class PathEntry:
 
 @dataclass(frozen=True)
 class OpenItem:
+    """A deferred action or item, or a checklist item left unanswered."""
+
     runbook: str
     step: str
     item: str | None
@@ -156,6 +176,8 @@ class OpenItem:
 
 @dataclass(frozen=True)
 class NoteEntry:
+    """A note, where and when it was made and by whom."""
+
     runbook: str
     step: str
     text: str
@@ -166,8 +188,25 @@ class NoteEntry:
 _OpenKey = tuple[str, str, str | None]
 
 
+class _Seen:
+    """A step as entering it needs it: its frame, and whether it has deadlines or repeats."""
+
+    __slots__ = ("alone", "due", "frame", "repeat", "step")
+
+    def __init__(self, runbooks: Mapping[str, Runbook], runbook: str, step_id: str) -> None:
+        step = _runbook(runbooks, runbook).step(step_id)  # fails on a step no runbook has
+        self.step = step
+        self.frame = Frame(runbook, step_id)
+        self.alone = (self.frame,)  # the stack when it is the only frame
+        # The step or one of its items has a deadline; the step repeats.
+        self.due = step.due is not None or any(item.due is not None for item in step.items)
+        self.repeat = step.repeat is not None
+
+
 @dataclass(frozen=True)
 class WalkState:
+    """Where a walk stands: what the journal's events add up to (see `replay`)."""
+
     runbooks: Mapping[str, Runbook] = field(compare=False, repr=False)
     incident: str = ""
     mode: str = ""
@@ -194,6 +233,9 @@ class WalkState:
     )  # what `open_items` would be without the last entry (which is still being answered)
     due_entries: tuple[int, ...] = field(default=(), compare=False, repr=False)
     repeat_entries: tuple[int, ...] = field(default=(), compare=False, repr=False)
+    # What the fold looked up about each step entered so far (a memo of `runbooks`, shared by
+    # the states that follow from one another).
+    seen: dict[tuple[str, str], _Seen] = field(default_factory=dict, compare=False, repr=False)
 
     def step_of(self, runbook: str, step: str) -> Step:
         return _runbook(self.runbooks, runbook).step(step)
@@ -320,16 +362,16 @@ def _runbook(runbooks: Mapping[str, Runbook], runbook_id: str) -> Runbook:
 class _Fold:
     """A state being changed by events: the fold's working copy, frozen into a WalkState.
 
-    `replay` keeps one for the whole journal, with lists that grow in place, and works out
-    what open items earlier visits left once, at the end. `apply` makes one per event: the
-    tuples are copied at most once and `open_before` is carried forward step by step.
+    `replay` keeps one for the whole journal, with lists that grow in place. `apply` makes one
+    per event: the tuples are copied at most once. Both carry `open_before` forward visit by
+    visit, and work it out again only after a visit before the last one changed.
     """
 
     __slots__ = (
         "closed", "due_entries", "entries", "event_count", "growing", "incident", "lang",
-        "last_event_at", "mode", "notes", "open_before", "operator", "outcome", "paused",
-        "reminded", "repeat_entries", "runbook", "runbooks", "sha256", "stack", "stale",
-        "started_at", "version",
+        "last_event_at", "last_seen", "mode", "notes", "open_before", "operator", "outcome",
+        "paused", "reminded", "repeat_entries", "runbook", "runbooks", "seen", "sha256",
+        "stack", "stale", "started_at", "version",
     )
 
     def __init__(self, state: WalkState, growing: bool) -> None:
@@ -350,6 +392,8 @@ class _Fold:
         self.last_event_at = state.last_event_at
         self.event_count = state.event_count
         self.open_before = state.open_before  # likewise
+        self.seen = state.seen  # a memo: added to, shared
+        self.last_seen: _Seen | None = None  # of the last entry, once this fold entered it
         self.growing = growing
         self.entries: list[PathEntry] | tuple[PathEntry, ...] = state.entries
         self.notes: list[NoteEntry] | tuple[NoteEntry, ...] = state.notes
@@ -361,16 +405,10 @@ class _Fold:
             self.due_entries = list(self.due_entries)
             self.repeat_entries = list(self.repeat_entries)
         # True: `open_before` no longer matches `entries`; it is worked out again when frozen.
-        self.stale = growing
+        self.stale = False
 
     def step_of(self, runbook: str, step: str) -> Step:
         return _runbook(self.runbooks, runbook).step(step)
-
-    def add_entry(self, entry: PathEntry) -> None:
-        if isinstance(self.entries, list):
-            self.entries.append(entry)
-        else:
-            self.entries = (*self.entries, entry)
 
     def set_entry(self, index: int, entry: PathEntry) -> None:
         if index != len(self.entries) - 1:
@@ -383,6 +421,7 @@ class _Fold:
     def cut_entries(self, index: int, entry: PathEntry) -> None:
         """Replace the entry at `index` (a visit of the same step) and drop all after it."""
         self.stale = True
+        self.last_seen = None
         entries = [*self.entries[:index], entry]
         due = [i for i in self.due_entries if i <= index]
         repeat = [i for i in self.repeat_entries if i <= index]
@@ -424,7 +463,39 @@ class _Fold:
             notes=tuple(self.notes), reminded=self.reminded, last_event_at=self.last_event_at,
             event_count=self.event_count, open_before=open_before,
             due_entries=tuple(self.due_entries), repeat_entries=tuple(self.repeat_entries),
+            seen=self.seen,
         )  # fmt: skip
+
+
+# Replaying a long journal makes a PathEntry for every visit and answer and a Record for every
+# answer; a frozen dataclass's __init__ sets each field with object.__setattr__, which costs
+# more than the rest of the fold. These make the same objects (tests/test_engine.py checks).
+_new = object.__new__
+
+
+def _entry(
+    runbook: str, step: str, at: datetime, stack: tuple[Frame, ...], result: Record | None,
+    items: Mapping[str, Record],
+) -> PathEntry:  # fmt: skip
+    entry = _new(PathEntry)
+    fields = entry.__dict__
+    fields["runbook"] = runbook
+    fields["step"] = step
+    fields["at"] = at
+    fields["stack"] = stack
+    fields["result"] = result
+    fields["items"] = items
+    return entry
+
+
+def _record(value: Any, at: datetime, reason: str, deferred_at: datetime | None) -> Record:
+    record = _new(Record)
+    fields = record.__dict__
+    fields["value"] = value
+    fields["at"] = at
+    fields["reason"] = reason
+    fields["deferred_at"] = deferred_at
+    return record
 
 
 def initial_state(runbooks: Mapping[str, Runbook]) -> WalkState:
@@ -435,17 +506,26 @@ def replay(runbooks: Mapping[str, Runbook], events: Iterable[Mapping[str, Any]])
     fold = _Fold(initial_state(runbooks), growing=True)
     handlers = _HANDLERS
     parse = datetime.fromisoformat
-    for event in events:
-        kind = str(event.get("type", ""))
-        handler = handlers.get(kind)
-        if handler is None:
-            continue  # written by a newer version: forward compatible
-        at = parse(str(event["at"]))
-        handler(fold, event, at, str(event.get("by", "")))
-        fold.last_event_at = at
-        fold.event_count += 1
-        fold.paused = kind == "paused"
-    return fold.freeze()
+    # Many small objects and no cycles: the cycle collector would only slow a long journal down.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        count, at, last = fold.event_count, fold.last_event_at, ""
+        for event in events:
+            kind = str(event.get("type", ""))
+            handler = handlers.get(kind)
+            if handler is None:
+                continue  # written by a newer version: forward compatible
+            at = parse(str(event["at"]))
+            handler(fold, event, at)
+            count += 1
+            last = kind
+        if count > fold.event_count:
+            fold.event_count, fold.last_event_at, fold.paused = count, at, last == "paused"
+        return fold.freeze()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def apply(state: WalkState, event: Mapping[str, Any]) -> WalkState:
@@ -453,20 +533,19 @@ def apply(state: WalkState, event: Mapping[str, Any]) -> WalkState:
     kind = str(event.get("type", ""))
     if kind not in _HANDLERS:
         return state  # written by a newer version: forward compatible
-    at = datetime.fromisoformat(str(event["at"]))
-    return _apply(state, kind, event, at, str(event.get("by", "")))
+    return _apply(state, kind, event, datetime.fromisoformat(str(event["at"])))
 
 
-def _apply(state: WalkState, kind: str, ev: Mapping[str, Any], at: datetime, by: str) -> WalkState:
+def _apply(state: WalkState, kind: str, ev: Mapping[str, Any], at: datetime) -> WalkState:
     fold = _Fold(state, growing=False)
-    _HANDLERS[kind](fold, ev, at, by)
+    _HANDLERS[kind](fold, ev, at)
     fold.last_event_at = at
     fold.event_count += 1
     fold.paused = kind == "paused"
     return fold.freeze()
 
 
-def _on_opened(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
+def _on_opened(fold: _Fold, ev: Mapping[str, Any], at: datetime) -> None:
     _runbook(fold.runbooks, str(ev["runbook"]))
     fold.incident = str(ev.get("incident", ""))
     fold.mode = str(ev.get("mode", ""))
@@ -474,15 +553,20 @@ def _on_opened(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> Non
     fold.version = str(ev.get("version", ""))
     fold.sha256 = str(ev.get("sha256", ""))
     fold.lang = str(ev.get("lang", ""))
-    fold.operator = str(ev.get("operator") or by)
+    fold.operator = str(ev.get("operator") or str(ev.get("by", "")))
     fold.started_at = at
 
 
-def _on_entered(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
-    frame = Frame(str(ev["runbook"]), str(ev["step"]))
-    step = fold.step_of(frame.runbook, frame.step)  # fail early on a step no runbook has
+def _on_entered(fold: _Fold, ev: Mapping[str, Any], at: datetime) -> None:
+    key = (str(ev["runbook"]), str(ev["step"]))
+    seen = fold.seen.get(key)
+    if seen is None:
+        seen = fold.seen[key] = _Seen(fold.runbooks, *key)
+    frame = seen.frame
     stack = fold.stack
-    if stack and stack[-1].runbook == frame.runbook:
+    if not stack or (len(stack) == 1 and stack[0].runbook == frame.runbook):
+        stack = seen.alone
+    elif stack[-1].runbook == frame.runbook:
         stack = (*stack[:-1], frame)
     else:
         stack = (*stack, frame)
@@ -490,17 +574,23 @@ def _on_entered(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> No
     if entries and not fold.stale:
         # The visit being left is finished: what it leaves open is now known for good.
         last = entries[-1]
-        left = fold.step_of(last.runbook, last.step)
-        if _may_open(left, last) and _changes_open(fold.open_before, left, last):
+        left = fold.last_seen or fold.seen.get((last.runbook, last.step))
+        step = left.step if left is not None else fold.step_of(last.runbook, last.step)
+        if _may_open(step, last) and _changes_open(fold.open_before, step, last):
             found = dict(fold.open_before)
-            _settle_open(found, left, last, answering=False)
+            _settle_open(found, step, last, answering=False)
             fold.open_before = found
+    fold.last_seen = seen
     index = len(entries)
-    fold.add_entry(PathEntry(frame.runbook, frame.step, at, stack))
+    entry = _entry(frame.runbook, frame.step, at, stack, None, {})
+    if isinstance(entries, list):
+        entries.append(entry)
+    else:
+        fold.entries = (*entries, entry)
     fold.stack = stack
-    if step.due is not None or (step.items and any(i.due is not None for i in step.items)):
+    if seen.due:
         fold.add_due(index)
-    if step.repeat is not None:
+    if seen.repeat:
         fold.add_repeat(index)
 
 
@@ -508,14 +598,16 @@ def _changes_open(found: Mapping[_OpenKey, OpenItem], step: Step, entry: PathEnt
     """Whether settling this finished visit changes `found` (most visits leave nothing open)."""
     if step.type == "action":
         result = entry.result
-        return result is not None and (
-            result.value == "deferred" or (entry.runbook, entry.step, None) in found
+        if result is None:
+            return False
+        return result.value == "deferred" or (
+            bool(found) and (entry.runbook, entry.step, None) in found
         )
     for item in step.items:
         record = entry.items.get(item.id)
         if record is None or record.value == "deferred":
             return True
-        if (entry.runbook, entry.step, item.id) in found:
+        if found and (entry.runbook, entry.step, item.id) in found:
             return True
     return False
 
@@ -536,15 +628,31 @@ def _any(entry: PathEntry) -> bool:
     return True
 
 
-def _on_answer(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
+def _latest(fold: _Fold, key: tuple[str, str]) -> int:
+    """The latest visit of a step: nearly always the last entry (the step being answered)."""
+    entries = fold.entries
+    if entries and entries[-1].step == key[1] and entries[-1].runbook == key[0]:
+        return len(entries) - 1
+    return _find(fold, key, _any)
+
+
+def _replace_entry(fold: _Fold, index: int, entry: PathEntry) -> None:
+    entries = fold.entries
+    if isinstance(entries, list) and index == len(entries) - 1:
+        entries[index] = entry  # replaying: the step being answered
+    else:
+        fold.set_entry(index, entry)
+
+
+def _on_answer(fold: _Fold, ev: Mapping[str, Any], at: datetime) -> None:
     key = (str(ev["runbook"]), str(ev["step"]))
-    index = _find(fold, key, _any)
+    index = _latest(fold, key)
     if index < 0:
         return
     value = ev["option"] if ev["type"] == "answered" else ev["value"]
     entry = fold.entries[index]
-    fold.set_entry(index, PathEntry(entry.runbook, entry.step, entry.at, entry.stack,
-                                    Record(value, at), entry.items))
+    _replace_entry(fold, index, _entry(entry.runbook, entry.step, entry.at, entry.stack,
+                                       _record(value, at, "", None), entry.items))
 
 
 def _settle(previous: Record | None, ev: Mapping[str, Any], at: datetime) -> Record:
@@ -552,23 +660,35 @@ def _settle(previous: Record | None, ev: Mapping[str, Any], at: datetime) -> Rec
     deferred_at = previous.deferred_at if previous is not None else None
     if result == "deferred" and deferred_at is None:
         deferred_at = at
-    return Record(result, at, str(ev.get("reason", "")), deferred_at)
+    return _record(result, at, str(ev.get("reason", "")), deferred_at)
 
 
-def _on_action(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
+def _on_action(fold: _Fold, ev: Mapping[str, Any], at: datetime) -> None:
     key = (str(ev["runbook"]), str(ev["step"]))
-    late = bool(ev.get("late"))
-    index = _find(fold, key, lambda e: not late or (e.result is not None
-                                                    and e.result.value == "deferred"))
+    if not ev.get("late"):
+        index = _latest(fold, key)
+    else:  # a deferred visit being completed
+        index = _find(fold, key, lambda e: e.result is not None and e.result.value == "deferred")
     if index < 0:
         return
     entry = fold.entries[index]
-    fold.set_entry(index, PathEntry(entry.runbook, entry.step, entry.at, entry.stack,
-                                    _settle(entry.result, ev, at), entry.items))
+    _replace_entry(fold, index, _entry(entry.runbook, entry.step, entry.at, entry.stack,
+                                       _settle(entry.result, ev, at), entry.items))
 
 
-def _on_item(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
+def _on_item(fold: _Fold, ev: Mapping[str, Any], at: datetime) -> None:
     key, item = (str(ev["runbook"]), str(ev["step"])), str(ev["item"])
+    index = _latest(fold, key) if not ev.get("late") else _find(fold, key, _open_item(fold, item))
+    if index < 0:
+        return
+    entry = fold.entries[index]
+    items = {**entry.items, item: _settle(entry.items.get(item), ev, at)}
+    _replace_entry(fold, index, _entry(entry.runbook, entry.step, entry.at, entry.stack,
+                                       entry.result, items))
+
+
+def _open_item(fold: _Fold, item: str) -> Callable[[PathEntry], bool]:
+    """Whether a visit left this checklist item open (pending in the one being asked)."""
     last_entry = fold.entries[-1] if fold.entries else None
 
     def is_open(e: PathEntry) -> bool:
@@ -577,22 +697,15 @@ def _on_item(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
             return e is not last_entry
         return bool(record.value == "deferred")
 
-    late = bool(ev.get("late"))
-    index = _find(fold, key, lambda e: not late or is_open(e))
-    if index < 0:
-        return
-    entry = fold.entries[index]
-    items = {**entry.items, item: _settle(entry.items.get(item), ev, at)}
-    fold.set_entry(index, PathEntry(entry.runbook, entry.step, entry.at, entry.stack,
-                                    entry.result, items))
+    return is_open
 
 
-def _on_note(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
+def _on_note(fold: _Fold, ev: Mapping[str, Any], at: datetime) -> None:
     fold.add_note(NoteEntry(str(ev.get("runbook", "")), str(ev.get("step", "")),
-                            str(ev["text"]), at, by))
+                            str(ev["text"]), at, str(ev.get("by", ""))))
 
 
-def _on_corrected(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
+def _on_corrected(fold: _Fold, ev: Mapping[str, Any], at: datetime) -> None:
     key = (str(ev["runbook"]), str(ev["step"]))
     entries = fold.entries
     for index in range(len(entries) - 2, -1, -1):
@@ -605,22 +718,22 @@ def _on_corrected(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> 
             return
 
 
-def _on_called(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
+def _on_called(fold: _Fold, ev: Mapping[str, Any], at: datetime) -> None:
     # The sub-runbook's frame gets its step from the `entered` that follows.
     fold.stack = (*fold.stack, Frame(str(ev["runbook"]), ""))
 
 
-def _on_returned(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
+def _on_returned(fold: _Fold, ev: Mapping[str, Any], at: datetime) -> None:
     if len(fold.stack) > 1:
         fold.stack = fold.stack[:-1]
 
 
-def _on_closed(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
+def _on_closed(fold: _Fold, ev: Mapping[str, Any], at: datetime) -> None:
     fold.closed = True
     fold.outcome = str(ev.get("outcome", ""))
 
 
-def _on_reminder(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
+def _on_reminder(fold: _Fold, ev: Mapping[str, Any], at: datetime) -> None:
     item = ev.get("item")
     key = (str(ev["runbook"]), str(ev["step"]), None if item is None else str(item),
            str(ev["kind"]))
@@ -631,19 +744,19 @@ def _on_reminder(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> N
     fold.reminded = {**fold.reminded, key: due}
 
 
-def _on_handover(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
+def _on_handover(fold: _Fold, ev: Mapping[str, Any], at: datetime) -> None:
     fold.operator = str(ev["to"])
 
 
-def _on_resumed(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
-    fold.operator = by or fold.operator
+def _on_resumed(fold: _Fold, ev: Mapping[str, Any], at: datetime) -> None:
+    fold.operator = str(ev.get("by", "")) or fold.operator
 
 
-def _unchanged(fold: _Fold, ev: Mapping[str, Any], at: datetime, by: str) -> None:
+def _unchanged(fold: _Fold, ev: Mapping[str, Any], at: datetime) -> None:
     return None
 
 
-_Handler = Callable[[_Fold, Mapping[str, Any], datetime, str], None]
+_Handler = Callable[[_Fold, Mapping[str, Any], datetime], None]
 _HANDLERS: dict[str, _Handler] = {
     "opened": _on_opened, "entered": _on_entered, "answered": _on_answer,
     "recorded": _on_answer, "action": _on_action, "item": _on_item, "note": _on_note,
@@ -659,6 +772,8 @@ _HANDLERS: dict[str, _Handler] = {
 
 @dataclass(frozen=True)
 class Prompt:
+    """What the walk asks next."""
+
     kind: str  # decision | action | checklist-item | input | confirm-end | closed
     runbook_id: str
     step_id: str
@@ -707,7 +822,8 @@ def open_events(
 
 
 def _sim(state: WalkState, draft: Draft, at: datetime) -> WalkState:
-    return _apply(state, draft.type, {"type": draft.type, **draft.fields}, at, state.operator)
+    event = {"type": draft.type, **draft.fields, "by": state.operator}
+    return _apply(state, draft.type, event, at)
 
 
 def follow_ups(state: WalkState) -> list[Draft]:
@@ -902,6 +1018,9 @@ def coerce_value(text: str, schema: Mapping[str, Any]) -> Any:
     else:
         if "string" not in types:
             raise Rejected("invalid-value", f"{text!r} is not of type {' or '.join(types)}")
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
     error = best_match(Draft202012Validator(
         dict(schema), format_checker=Draft202012Validator.FORMAT_CHECKER).iter_errors(value))
     if error is not None:

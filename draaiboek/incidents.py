@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +34,8 @@ def incidents_root(home: Path) -> Path:
 
 def new_incident_id(local_now: datetime, runbook_id: str, suffix: str | None = None) -> str:
     """Readable and unique: date, time, runbook id and a short random suffix."""
+    import secrets
+
     tail = suffix if suffix is not None else secrets.token_hex(2)
     return f"{local_now:%Y%m%d-%H%M}-{runbook_id}-{tail}"
 
@@ -124,8 +125,7 @@ class JournalHead:
 # In the canonical form of journal lines (sorted keys, no spaces) these bytes can only be an
 # event's own type: a quote inside a string is escaped. A line that is not canonical fails the
 # writer's verification anyway.
-def _type_mark(kind: str) -> bytes:
-    return b'"type":"' + kind.encode() + b'"'
+_HEAD_TYPES = re.compile(rb'"type":"(opened|called|handover|resumed)"')
 
 
 def read_head(folder: Path) -> JournalHead:
@@ -153,41 +153,28 @@ def read_head(folder: Path) -> JournalHead:
             raise JournalDamaged(f"journal {path} is damaged at line {line}", line)
         return event
 
-    def lines_of(kind: str) -> list[int]:
-        mark, starts = _type_mark(kind), []
-        at = data.find(mark, 0, end)
-        while at >= 0:
-            starts.append(data.rfind(b"\n", 0, at) + 1)
-            at = data.find(mark, data.find(b"\n", at), end)
-        return starts
-
-    runbook_events = [
-        event
-        for start in sorted({*lines_of("opened"), *lines_of("called")})
-        if (event := decode(start)).get("type") in ("opened", "called")
-    ]
-    return JournalHead(decode(0) if end else None, runbook_events, _operator(data, end, decode))
+    found: dict[int, dict[str, Any]] = {}  # line start -> event, of the lines that matter
+    for match in _HEAD_TYPES.finditer(data, 0, end):
+        start = data.rfind(b"\n", 0, match.start()) + 1
+        if start not in found:
+            found[start] = decode(start)
+    runbook_events = [e for e in found.values() if e.get("type") in ("opened", "called")]
+    return JournalHead(decode(0) if end else None, runbook_events, _operator(found.values()))
 
 
-def _operator(data: bytes, end: int, decode: Callable[[int], dict[str, Any]]) -> str:
-    """The operator as `engine.replay` works it out: `opened`, `handover` and a `resumed` by
-    someone set it, so the last of those decides."""
-    marks = [_type_mark(kind) for kind in ("opened", "handover", "resumed")]
-    before = end
-    while True:
-        at = max(data.rfind(mark, 0, before) for mark in marks)
-        if at < 0:
-            return ""
-        start = data.rfind(b"\n", 0, at) + 1
-        event = decode(start)
+def _operator(events: Iterable[dict[str, Any]]) -> str:
+    """The operator as `engine.replay` works it out from these events (with every `opened`,
+    `handover` and `resumed` among them): the last that sets it decides."""
+    operator = ""
+    for event in events:
         kind, by = event.get("type"), str(event.get("by", ""))
-        if kind == "handover":
-            return str(event["to"])
-        if kind == "resumed" and by:
-            return by
         if kind == "opened":
-            return str(event.get("operator") or by)
-        before = start
+            operator = str(event.get("operator") or by)
+        elif kind == "handover":
+            operator = str(event["to"])
+        elif kind == "resumed" and by:
+            operator = by
+    return operator
 
 
 @dataclass(frozen=True)

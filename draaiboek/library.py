@@ -214,6 +214,7 @@ def load_for_walk(folder: Path, runbook_id: str, *, today: date) -> Library:
     When the convention does not hold, the whole folder is loaded instead.
     """
     chosen: dict[str, Path] = {}
+    read: dict[Path, Read] = {}  # each file is parsed once, for its calls and then its checks
     wanted = [runbook_id]
     while wanted:
         current = wanted.pop()
@@ -221,26 +222,32 @@ def load_for_walk(folder: Path, runbook_id: str, *, today: date) -> Library:
             (p for p in (folder / f"{current}.yaml", folder / f"{current}.yml") if p.is_file()),
             None,
         )
-        calls = _calls_in(path, current) if path is not None else None
+        calls = _calls_in(path, current, read) if path is not None else None
         if path is None or calls is None:
-            return load_library([folder], today=today)
+            return load_library([folder], today=today, already_read=read)
         chosen[current] = path
         wanted.extend(c for c in calls if c not in chosen and c not in wanted)
     contacts = sorted(folder.glob("contacts*.y*ml"))
-    library = load_library([*chosen.values(), *contacts], today=today)
+    library = load_library([*chosen.values(), *contacts], today=today, already_read=read)
     if any(f.code in ("unknown-runbook", "unknown-contact") for f in library.errors):
-        return load_library([folder], today=today)
+        return load_library([folder], today=today, already_read=read)
     return library
 
 
-def _calls_in(path: Path, runbook_id: str) -> list[str] | None:
-    """The sub-runbook ids a runbook file calls; None when it is not that runbook."""
-    from draaiboek.yamlread import YamlProblem, decode, read_yaml
+def _calls_in(path: Path, runbook_id: str, read: dict[Path, Read]) -> list[str] | None:
+    """The sub-runbook ids a runbook file calls; None when it is not that runbook. What was
+    read is kept in `read` for load_library."""
+    document, problems = read_document(path)
+    read[path] = (document, problems)
+    if document is not None:
+        data: object = document.data
+    else:  # not a draaiboek file: what the data says, as far as it can be read
+        from draaiboek.yamlread import YamlProblem, decode, read_yaml
 
-    try:
-        data, _ = read_yaml(decode(path.read_bytes()))
-    except (OSError, YamlProblem):
-        return None
+        try:
+            data, _ = read_yaml(decode(path.read_bytes()))
+        except (OSError, YamlProblem):
+            return None
     if not isinstance(data, dict) or data.get("id") != runbook_id:
         return None
     steps = data.get("steps")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
 from typing import Any
 
@@ -39,9 +39,19 @@ _CODES = {
 _QUOTED = re.compile(r"'([^']*)'")
 
 
+Quick = Callable[[Any], bool]
+
+
 @cache
 def validator_for(format_name: str) -> Draft202012Validator:
-    """One compiled validator per schema per process.
+    """One compiled validator per schema per process."""
+    return _checkers(format_name)[0]
+
+
+@cache
+def _checkers(format_name: str) -> tuple[Draft202012Validator, Quick]:
+    """The validator of a format's schema, and a quick check that answers True only for data
+    that validator surely accepts (False: ask the validator, which says what is wrong).
 
     The schema file stays whole (editors and other validators read it); what is checked here is
     derived from it once per process and gives the same errors faster: local `$ref`s are
@@ -51,15 +61,17 @@ def validator_for(format_name: str) -> Draft202012Validator:
     schema = resources.schema(format_name)
     inlined = _inline(schema)
     if inlined is None:  # a reference that cannot be inlined: check with the file as it is
-        return Draft202012Validator(schema)
+        return Draft202012Validator(schema), _never
     steps = inlined.get("properties", {}).get("steps", {})
     step = steps.get("additionalProperties") if isinstance(steps, dict) else None
-    by_type = _step_validators(step) if isinstance(step, dict) else None
+    by_type = _step_schemas(step) if isinstance(step, dict) else None
     if by_type is None or not isinstance(step, dict):
-        return Draft202012Validator(inlined)
+        return Draft202012Validator(inlined), _quick(inlined, {})
     shell = {**inlined, "properties": {**inlined["properties"]}}
     shell["properties"]["steps"] = {**steps, "additionalProperties": {_STEP_KEYWORD: True}}
     whole_step = Draft202012Validator(step)
+    validators = {kind: Draft202012Validator(one) for kind, one in by_type.items()}
+    quick_steps = {kind: _quick(one, {}) for kind, one in by_type.items()}
 
     def check_step(
         validator: Any, value: Any, instance: Any, schema: Any
@@ -67,12 +79,17 @@ def validator_for(format_name: str) -> Draft202012Validator:
         # The errors of the step alone; jsonschema prefixes them with ("steps", step_id) as they
         # come out of `properties` and `additionalProperties`, as it would for the whole schema.
         kind = instance.get("type") if isinstance(instance, dict) else None
-        chosen = by_type.get(kind) if isinstance(kind, str) else None
+        chosen = validators.get(kind) if isinstance(kind, str) else None
         yield from (chosen or whole_step).iter_errors(instance)
+
+    def quick_step(instance: Any) -> bool:
+        kind = instance.get("type") if type(instance) is dict else None
+        check = quick_steps.get(kind) if type(kind) is str else None
+        return check is not None and check(instance)
 
     keywords = {_STEP_KEYWORD: check_step}
     shell_class = extend(Draft202012Validator, keywords)  # type: ignore[no-untyped-call]
-    return shell_class(shell)  # type: ignore[no-any-return]
+    return shell_class(shell), _quick(shell, {_STEP_KEYWORD: quick_step})
 
 
 _STEP_KEYWORD = "x-draaiboek-step"
@@ -142,8 +159,8 @@ class _NotInlinable(Exception):
     pass
 
 
-def _step_validators(step: dict[str, Any]) -> dict[str, Draft202012Validator] | None:
-    """For each step type, a validator giving exactly the errors the whole step schema gives a
+def _step_schemas(step: dict[str, Any]) -> dict[str, dict[str, Any]] | None:
+    """For each step type, a schema giving exactly the errors the whole step schema gives a
     mapping with that `type`; None when the step schema is not of the expected shape.
 
     The whole step schema is `type`, `required`, `properties` (the type's enum) and an `allOf`
@@ -155,14 +172,12 @@ def _step_validators(step: dict[str, Any]) -> dict[str, Draft202012Validator] | 
     enum = step["properties"].get("type", {}).get("enum")
     if list(step["properties"]) != ["type"] or not isinstance(enum, list):
         return None
-    by_type: dict[str, Draft202012Validator] = {}
+    by_type: dict[str, dict[str, Any]] = {}
     for branch in step["allOf"]:
         kind = _branch_type(branch)
         if kind is None or kind in by_type:
             return None
-        by_type[kind] = Draft202012Validator(
-            {"required": step["required"], "allOf": [branch["then"]]}
-        )
+        by_type[kind] = {"required": step["required"], "allOf": [branch["then"]]}
     if list(by_type) != enum:
         return None
     return by_type
@@ -183,6 +198,159 @@ def _branch_type(branch: Any) -> str | None:
     return kind if isinstance(kind, str) and condition == expected else None
 
 
+# --- the quick check -------------------------------------------------------------------------
+# Most files are valid, and jsonschema spends most of its time on bookkeeping for errors that
+# do not come. The quick check is compiled from the same derived schema for the keywords below,
+# with their jsonschema semantics; anything else (or any doubt) answers False and the validator
+# decides. So it can make a valid file faster but never change a finding.
+
+_IGNORED = frozenset(
+    {"$schema", "$id", "$comment", "title", "description", "examples", "default", "deprecated"}
+)
+_NONE = type(None)
+_TYPES: dict[str, frozenset[type]] = {
+    "string": frozenset({str}),
+    "object": frozenset({dict}),
+    "array": frozenset({list}),
+    "boolean": frozenset({bool}),
+    "null": frozenset({_NONE}),
+    "integer": frozenset({int}),  # an integral float is an integer too: left to jsonschema
+    "number": frozenset({int, float}),
+}
+_ALL_TYPES: frozenset[type] = frozenset({str, dict, list, bool, _NONE, int, float})
+# What one keyword does in the quick check: the instance types it allows at all, and a check
+# for instances of one type (None: of every type).
+_Effect = tuple[frozenset[type], type | None, Quick]
+
+
+def _never(instance: Any) -> bool:
+    return False
+
+
+def _always(instance: Any) -> bool:
+    return True
+
+
+def _count(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
+def _quick(schema: Any, custom: Mapping[str, Quick]) -> Quick:
+    """True only when `schema` surely accepts the instance (data as the YAML reader builds it:
+    dict, list, str, int, float, bool, None)."""
+    if schema is True:
+        return _always
+    if not isinstance(schema, dict):
+        return _never
+    allowed = set(_ALL_TYPES)
+    by_type: dict[type | None, list[Quick]] = {kind: [] for kind in (*_ALL_TYPES, None)}
+    for key, value in schema.items():
+        if key in _IGNORED or key in ("properties", "additionalProperties", "propertyNames"):
+            continue
+        effect = _quick_keyword(key, value, schema, custom)
+        if effect is None:
+            return _never
+        types, kind, one = effect
+        allowed &= types
+        if one is not _always:
+            by_type[kind].append(one)
+    if {"properties", "additionalProperties", "propertyNames"} & set(schema):
+        mapping = _quick_mapping(schema, custom)
+        if mapping is None:
+            return _never
+        by_type[dict].append(mapping)
+    checks = {kind: (*by_type[kind], *by_type[None]) for kind in allowed}
+
+    def accepts(instance: Any) -> bool:
+        found = checks.get(type(instance))
+        if found is None:
+            return False
+        return all(one(instance) for one in found)
+
+    return accepts
+
+
+def _quick_keyword(
+    key: str, value: Any, schema: dict[str, Any], custom: Mapping[str, Quick]
+) -> _Effect | None:
+    """One keyword's effect (see _Effect), or None when the quick check does not know it."""
+    if key in custom:
+        return _ALL_TYPES, None, custom[key]
+    if key == "type":
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list) or not names:
+            return None
+        allowed: frozenset[type] = frozenset()
+        for name in names:
+            if name not in _TYPES:
+                return None
+            allowed |= _TYPES[name]
+        return allowed, None, _always
+    if key in ("enum", "const"):
+        members = value if key == "enum" else [value]
+        if not isinstance(members, list) or not all(type(m) is str for m in members):
+            return None
+        chosen = frozenset(members)
+        return frozenset({str}), str, lambda instance: instance in chosen
+    if key == "pattern" and isinstance(value, str):
+        search = re.compile(value).search
+        return _ALL_TYPES, str, lambda instance: search(instance) is not None
+    if key == "minLength" and _count(value):
+        return _ALL_TYPES, str, lambda instance: len(instance) >= value
+    if key == "maxLength" and _count(value):
+        return _ALL_TYPES, str, lambda instance: len(instance) <= value
+    if key == "minItems" and _count(value):
+        return _ALL_TYPES, list, lambda instance: len(instance) >= value
+    if key == "maxItems" and _count(value):
+        return _ALL_TYPES, list, lambda instance: len(instance) <= value
+    if key == "minProperties" and _count(value):
+        return _ALL_TYPES, dict, lambda instance: len(instance) >= value
+    if key == "maxProperties" and _count(value):
+        return _ALL_TYPES, dict, lambda instance: len(instance) <= value
+    if key == "required" and isinstance(value, list) and all(type(k) is str for k in value):
+        names = tuple(value)
+        return _ALL_TYPES, dict, lambda instance: all(name in instance for name in names)
+    if key == "uniqueItems" and value is False:
+        return _ALL_TYPES, None, _always
+    if key == "uniqueItems" and value is True:
+        return _ALL_TYPES, list, _unique_strings
+    if key == "items" and "prefixItems" not in schema:
+        item = _quick(value, custom)
+        return _ALL_TYPES, list, lambda instance: all(item(each) for each in instance)
+    if key in ("allOf", "anyOf") and isinstance(value, list) and value:
+        parts = tuple(_quick(part, custom) for part in value)
+        if key == "allOf":
+            return _ALL_TYPES, None, lambda instance: all(part(instance) for part in parts)
+        return _ALL_TYPES, None, lambda instance: any(part(instance) for part in parts)
+    return None
+
+
+def _unique_strings(instance: list[Any]) -> bool:
+    """Items all different; only decided here for strings (jsonschema's equality of numbers,
+    booleans and containers has its own rules)."""
+    return all(type(item) is str for item in instance) and len(set(instance)) == len(instance)
+
+
+def _quick_mapping(schema: dict[str, Any], custom: Mapping[str, Quick]) -> Quick | None:
+    """`properties`, `additionalProperties` and `propertyNames` together, in one pass."""
+    properties = schema.get("properties", {})
+    if "patternProperties" in schema or not isinstance(properties, dict):
+        return None
+    known = {name: _quick(part, custom) for name, part in properties.items()}
+    extra = _quick(schema.get("additionalProperties", True), custom)
+    names = _quick(schema["propertyNames"], custom) if "propertyNames" in schema else None
+
+    def check(instance: dict[str, Any]) -> bool:
+        for key, value in instance.items():
+            if type(key) is not str or not known.get(key, extra)(value):
+                return False
+            if names is not None and not names(key):
+                return False
+        return True
+
+    return check
+
+
 def json_path(path: Iterable[str | int]) -> str:
     text = "$"
     for part in path:
@@ -193,8 +361,11 @@ def json_path(path: Iterable[str | int]) -> str:
 def schema_findings(
     format_name: str, data: Mapping[str, Any], positions: Positions, file: str
 ) -> list[Finding]:
+    validator, surely_valid = _checkers(format_name)
+    if surely_valid(data):
+        return []
     findings = []
-    for error in validator_for(format_name).iter_errors(data):
+    for error in validator.iter_errors(data):
         findings.append(_finding(_most_useful(error), positions, file))
     return findings
 

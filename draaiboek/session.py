@@ -6,8 +6,10 @@ exercises run it at any speed); the terminal is not known here at all.
 
 from __future__ import annotations
 
+import gc
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -49,16 +51,38 @@ def called_runbooks(top: Runbook, runbooks: Mapping[str, Runbook]) -> dict[str, 
     return needed
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Reading a long journal makes tens of thousands of small objects, and no cycles: the
+    cycle collector would only go through them again and again."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _holder(operator: str) -> dict[str, str]:
     import os
-    import socket
 
     return {
         "operator": operator,
         "pid": str(os.getpid()),
-        "host": socket.gethostname(),
+        "host": _host_name(),
         "since": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+
+
+def _host_name() -> str:
+    import os
+
+    if hasattr(os, "uname"):
+        return os.uname().nodename  # what gethostname() gives, without loading `socket`
+    import socket
+
+    return socket.gethostname()
 
 
 class Session:
@@ -168,17 +192,20 @@ class Session:
             )
         runbooks = incident_runbooks(folder, head.runbook_events)
         who = operator or head.operator
-        try:
-            journal, recovery = Journal.open(folder, _holder(who))
-        except JournalDamaged:
-            # A line that is not JSON at all is reported as the reader reports it.
-            read_events(folder / JOURNAL_NAME)
-            raise
-        try:
-            session = cls(journal, runbooks, who, clock, engine.replay(runbooks, journal.events))
-        except BaseException:
-            journal.close()
-            raise
+        holder = _holder(who)
+        with _no_cycle_collection():
+            try:
+                journal, recovery = Journal.open(folder, holder)
+            except JournalDamaged:
+                # A line that is not JSON at all is reported as the reader reports it.
+                read_events(folder / JOURNAL_NAME)
+                raise
+            try:
+                state = engine.replay(runbooks, journal.events)
+            except BaseException:
+                journal.close()
+                raise
+        session = cls(journal, runbooks, who, clock, state)
         if recovery is not None:
             session.log(
                 engine.Draft(

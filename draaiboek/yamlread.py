@@ -80,13 +80,37 @@ _resolver = yaml.resolver.Resolver()
 _SHARED_LENGTH = 40
 
 
+# What `_resolver.resolve` does for a plain scalar, as a table by first character: most
+# scalars are text starting with a letter that no implicit type starts with.
+_IMPLICIT: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
+    first: tuple(found) + tuple(_resolver.yaml_implicit_resolvers.get(None, ()))
+    for first, found in _resolver.yaml_implicit_resolvers.items()
+    if first is not None
+}
+_NO_IMPLICIT: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    _resolver.yaml_implicit_resolvers.get(None, ())
+)
+_DEFAULT_TAG = _STANDARD_TAG + "str"
+_PLAIN_TABLE_HOLDS = not _resolver.yaml_path_resolvers and (
+    _resolver.DEFAULT_SCALAR_TAG == _DEFAULT_TAG
+)
+
+
 def _scalar(event: yaml.ScalarEvent) -> Any:
     value: str = event.value
     tag = event.tag
     if tag is None or tag == "!":
         if event.implicit[0] is False:  # quoted: always a string
             return value
-        tag = _resolver.resolve(yaml.ScalarNode, value, event.implicit)  # type: ignore[no-untyped-call]
+        if not _PLAIN_TABLE_HOLDS or not event.implicit[0]:  # pragma: no cover - not seen
+            tag = _resolver.resolve(yaml.ScalarNode, value, event.implicit)  # type: ignore[no-untyped-call]
+        else:
+            for candidate, pattern in _IMPLICIT.get(value[:1], _NO_IMPLICIT):
+                if pattern.match(value):
+                    tag = candidate
+                    break
+            else:
+                return value  # text: most scalars, so resolved here without a call
     if tag not in _ALLOWED_TAGS:
         if tag in (_STANDARD_TAG + "timestamp",):
             return value  # dates stay text: the schema checks their form
@@ -167,8 +191,16 @@ def _problem(code: str, message: str, event: yaml.Event) -> YamlProblem:
     return YamlProblem(code, message, *_position(event))
 
 
+def _duplicate(key: str, first: Position, event: yaml.Event) -> YamlProblem:
+    return _problem(
+        "duplicate-key",
+        f"duplicate key {key!r} (first at line {first[0]}): keep one of them",
+        event,
+    )
+
+
 class _Frame:
-    __slots__ = ("container", "path", "pending_key", "seen_key_at", "start", "weight")
+    __slots__ = ("container", "path", "pending_key", "start", "weight")
 
     def __init__(
         self, container: dict[str, Any] | list[Any], path: Path, start: yaml.Event
@@ -178,7 +210,12 @@ class _Frame:
         self.pending_key: str | None = None
         self.weight = 1  # values inside, aliases counted at their full size
         self.start = start
-        self.seen_key_at: dict[str, Position] = {}
+
+
+_ScalarEvent = yaml.ScalarEvent
+_MappingStartEvent = yaml.MappingStartEvent
+_SequenceStartEvent = yaml.SequenceStartEvent
+_CollectionEndEvents = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 
 def read_yaml(text: str) -> tuple[Any, Positions]:
@@ -210,15 +247,11 @@ def read_yaml(text: str) -> tuple[Any, Positions]:
             if not isinstance(value, str | int | float | bool) and value is not None:
                 raise _problem("yaml-key", "a mapping key must be a plain value", event)
             key = intern(str(value)) if value is not None else "null"
-            if key in frame.seen_key_at:
-                first = frame.seen_key_at[key]
-                raise _problem(
-                    "duplicate-key",
-                    f"duplicate key {key!r} (first at line {first[0]}): keep one of them",
-                    event,
-                )
-            frame.seen_key_at[key] = position
-            keys[(*frame.path, key)] = position
+            path = (*frame.path, key)
+            first = keys.get(path)  # paths are unique, so this is "earlier in this mapping"
+            if first is not None:
+                raise _duplicate(key, first, event)
+            keys[path] = position
             frame.pending_key = key
             return
         key = frame.pending_key
@@ -234,17 +267,42 @@ def read_yaml(text: str) -> tuple[Any, Positions]:
             return (*frame.path, len(frame.container))
         return (*frame.path, frame.pending_key if frame.pending_key is not None else "?")
 
+    loader = _Loader(text)
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.ScalarEvent):
+        # get_event gives None after the end of the stream (what yaml.parse loops over, without
+        # a generator in between).
+        for event in iter(loader.get_event, None):
+            if isinstance(event, _ScalarEvent):
                 total_nodes += 1
                 value = _scalar(event)
                 if type(value) is str and len(value) <= _SHARED_LENGTH:
                     value = intern(value)
                 if event.anchor is not None:
                     anchors[event.anchor] = (value, 1)
-                place(value, 1, event)
-            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                # The common cases inline, as place() does them: a list item, a mapping's value.
+                top = stack[-1] if stack else None
+                if top is not None and isinstance(top.container, list):
+                    values[(*top.path, len(top.container))] = _position(event)
+                    top.container.append(value)
+                    top.weight += 1
+                elif top is not None and top.pending_key is not None:
+                    key = top.pending_key
+                    values[(*top.path, key)] = _position(event)
+                    top.container[key] = value  # type: ignore[call-overload]
+                    top.pending_key = None
+                    top.weight += 1
+                elif top is not None:  # a key (a scalar is always a plain value)
+                    key = intern(str(value)) if value is not None else "null"
+                    path = (*top.path, key)
+                    first = keys.get(path)
+                    if first is not None:
+                        raise _duplicate(key, first, event)
+                    keys[path] = _position(event)
+                    top.pending_key = key
+                    top.weight += 1
+                else:
+                    place(value, 1, event)
+            elif isinstance(event, _MappingStartEvent | _SequenceStartEvent):
                 total_nodes += 1
                 tag = event.tag
                 if tag is not None and tag != "!" and tag not in _ALLOWED_TAGS:
@@ -264,10 +322,10 @@ def read_yaml(text: str) -> tuple[Any, Positions]:
                 ):
                     raise _problem("yaml-key", "a mapping key must be a plain value", event)
                 container: dict[str, Any] | list[Any] = (
-                    {} if isinstance(event, yaml.MappingStartEvent) else []
+                    {} if isinstance(event, _MappingStartEvent) else []
                 )
                 stack.append(_Frame(container, child_path(), event))
-            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            elif isinstance(event, _CollectionEndEvents):
                 frame = stack.pop()
                 anchor = getattr(frame.start, "anchor", None)
                 if anchor is not None:
@@ -307,6 +365,8 @@ def read_yaml(text: str) -> tuple[Any, Positions]:
         raise YamlProblem("yaml-syntax", f"invalid YAML: {problem}", line, column) from None
     except yaml.YAMLError as exc:
         raise YamlProblem("yaml-syntax", f"invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
     if not has_root or root is None:
         raise YamlProblem("empty", "the file is empty: it needs at least a 'format:' key")
     return root, Positions(values, keys)

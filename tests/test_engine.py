@@ -574,3 +574,17 @@ def test_the_derived_indexes_match_a_recomputation_after_every_event(picks: list
         now = walk.now + timedelta(minutes=minutes)
         assert D.deadlines(replayed, now) == D.deadlines(walk.state, now)
         assert D.due_reminders(replayed, now) == D.due_reminders(walk.state, now)
+
+
+def test_the_fold_makes_the_same_entries_and_records_as_the_dataclasses() -> None:
+    at = T0
+    stack = (E.Frame(TOP, "vaststellen"),)
+    record = E._record("done", at, "reden", T0 - timedelta(minutes=1))
+    assert record == E.Record("done", at, "reden", T0 - timedelta(minutes=1))
+    assert vars(record) == vars(E.Record("done", at, "reden", T0 - timedelta(minutes=1)))
+    entry = E._entry(TOP, "vaststellen", at, stack, record, {"lms": record})
+    made = E.PathEntry(TOP, "vaststellen", at, stack, record, {"lms": record})
+    assert entry == made and vars(entry) == vars(made) and repr(entry) == repr(made)
+    assert E._entry(TOP, "x", at, stack, None, {}) == E.PathEntry(TOP, "x", at, stack)
+    with pytest.raises(AttributeError):
+        entry.step = "y"  # type: ignore[misc]  # still frozen

@@ -448,3 +448,63 @@ def test_resume_after_a_crash_inside_an_answer_goes_on_where_the_answer_led(
     assert session.state.closed == expected.closed
     assert session.state.current == expected.current
     assert session.state.stack == expected.stack
+
+
+# --- what resume reads before it takes the journal over --------------------------------------
+
+
+def test_the_head_of_a_journal_agrees_with_reading_it_all(
+    home: Path, runbooks: dict[str, Runbook], clock: FakeClock
+) -> None:
+    from draaiboek.incidents import incident_runbooks, read_head
+
+    session = begin(home, runbooks, clock, incident_id="kop")
+    folder = session.folder
+    session.submit(engine.Choose("nergens"))
+    session.close()
+    for who in ("Piet", "Piet", None, "Kees"):
+        again = Session.resume(folder, operator=who, clock=clock)
+        again.submit(engine.Note(f"door {who}"))
+        again.close()
+    session = Session.resume(folder, operator=None, clock=clock)
+    for answer in (engine.Act("done"), engine.ItemAnswer("lms", "done"),
+                   engine.ItemAnswer("ncc", "done"), engine.Value("12:30")):  # fmt: skip
+        session.submit(answer)
+    session.close()
+    journal = folder / JOURNAL_NAME
+    with journal.open("ab") as handle:  # another operator's takeover, and a torn line
+        handle.write(b'{"at":"2026-11-23T14:05:09.123456+00:00","by":"Anna","hash":"3f')
+    events = read_events(journal)
+    head = read_head(folder)
+    assert head.first == events[0]
+    assert head.runbook_events == [e for e in events if e["type"] in ("opened", "called")]
+    assert [e["runbook"] for e in head.runbook_events] == [TOP, SUB]
+    assert head.operator == engine.replay(runbooks, events).operator == "Kees"
+    assert incident_runbooks(folder, head.runbook_events) == incident_runbooks(folder, events)
+
+
+def test_a_damaged_line_is_reported_as_the_reader_reports_it(
+    home: Path, runbooks: dict[str, Runbook], clock: FakeClock
+) -> None:
+    from draaiboek.incidents import read_head
+    from draaiboek.journal import JournalDamaged
+
+    session = begin(home, runbooks, clock, incident_id="stuk")
+    session.submit(engine.Choose("nergens"))
+    session.close()
+    journal = session.folder / JOURNAL_NAME
+    lines = journal.read_bytes().split(b"\n")
+    for number in (1, 3):  # the first line (read by the head) and another one
+        damaged = list(lines)
+        damaged[number - 1] = b"dit is geen json"
+        journal.write_bytes(b"\n".join(damaged))
+        with pytest.raises(JournalDamaged) as by_reader:
+            read_events(journal)
+        with pytest.raises(JournalDamaged) as by_resume:
+            Session.resume(session.folder, operator="Piet", clock=clock)
+        assert str(by_resume.value) == str(by_reader.value)
+        assert f"damaged at line {number}" in str(by_resume.value)
+        if number == 1:
+            with pytest.raises(JournalDamaged):
+                read_head(session.folder)
+        assert journal.read_bytes() == b"\n".join(damaged)  # nothing was changed
