@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -42,36 +43,46 @@ _QUOTED = re.compile(r"'([^']*)'")
 Quick = Callable[[Any], bool]
 
 
-@cache
-def validator_for(format_name: str) -> Draft202012Validator:
-    """One compiled validator per schema per process."""
-    return _checkers(format_name)[0]
+@dataclass(frozen=True)
+class _Derived:
+    """What is checked for a format, derived once per process from its schema file.
 
-
-@cache
-def _checkers(format_name: str) -> tuple[Draft202012Validator, Quick]:
-    """The validator of a format's schema, and a quick check that answers True only for data
-    that validator surely accepts (False: ask the validator, which says what is wrong).
-
-    The schema file stays whole (editors and other validators read it); what is checked here is
-    derived from it once per process and gives the same errors faster: local `$ref`s are
-    inlined (resolving them is most of the cost), and a runbook's steps are each checked against
-    the definition of their own `type` instead of through six if/then branches.
+    The schema file stays whole (editors and other validators read it); what is checked here
+    gives the same errors faster: local `$ref`s are inlined (resolving them was most of the
+    cost), and a runbook's steps are each checked against the definition of their own `type`
+    (`steps`) instead of through six if/then branches.
     """
+
+    schema: dict[str, Any]  # the file's schema, `$ref`s inlined, steps left to `steps`
+    inlined: bool  # False: a reference could not be inlined; `schema` is the file's as is
+    steps: dict[str, dict[str, Any]] | None = None  # step type -> the schema of such a step
+    whole_step: dict[str, Any] | None = None  # for a step without a known type
+
+
+@cache
+def _derived(format_name: str) -> _Derived:
     schema = resources.schema(format_name)
     inlined = _inline(schema)
     if inlined is None:  # a reference that cannot be inlined: check with the file as it is
-        return Draft202012Validator(schema), _never
+        return _Derived(schema, inlined=False)
     steps = inlined.get("properties", {}).get("steps", {})
     step = steps.get("additionalProperties") if isinstance(steps, dict) else None
     by_type = _step_schemas(step) if isinstance(step, dict) else None
     if by_type is None or not isinstance(step, dict):
-        return Draft202012Validator(inlined), _quick(inlined, {})
+        return _Derived(inlined, inlined=True)
     shell = {**inlined, "properties": {**inlined["properties"]}}
     shell["properties"]["steps"] = {**steps, "additionalProperties": {_STEP_KEYWORD: True}}
-    whole_step = Draft202012Validator(step)
-    validators = {kind: Draft202012Validator(one) for kind, one in by_type.items()}
-    quick_steps = {kind: _quick(one, {}) for kind, one in by_type.items()}
+    return _Derived(shell, inlined=True, steps=by_type, whole_step=step)
+
+
+@cache
+def validator_for(format_name: str) -> Draft202012Validator:
+    """One compiled validator per schema per process: it says what is wrong."""
+    derived = _derived(format_name)
+    if derived.steps is None or derived.whole_step is None:
+        return Draft202012Validator(derived.schema)
+    whole_step = Draft202012Validator(derived.whole_step)
+    validators = {kind: Draft202012Validator(one) for kind, one in derived.steps.items()}
 
     def check_step(
         validator: Any, value: Any, instance: Any, schema: Any
@@ -82,14 +93,27 @@ def _checkers(format_name: str) -> tuple[Draft202012Validator, Quick]:
         chosen = validators.get(kind) if isinstance(kind, str) else None
         yield from (chosen or whole_step).iter_errors(instance)
 
+    keywords = {_STEP_KEYWORD: check_step}
+    shell_class = extend(Draft202012Validator, keywords)  # type: ignore[no-untyped-call]
+    return shell_class(derived.schema)  # type: ignore[no-any-return]
+
+
+@cache
+def _quick_check(format_name: str) -> Quick:
+    """True only for data that `validator_for(format_name)` surely accepts (False: ask it)."""
+    derived = _derived(format_name)
+    if not derived.inlined:
+        return _never
+    if derived.steps is None:
+        return _quick(derived.schema, {})
+    quick_steps = {kind: _quick(one, {}) for kind, one in derived.steps.items()}
+
     def quick_step(instance: Any) -> bool:
         kind = instance.get("type") if type(instance) is dict else None
         check = quick_steps.get(kind) if type(kind) is str else None
         return check is not None and check(instance)
 
-    keywords = {_STEP_KEYWORD: check_step}
-    shell_class = extend(Draft202012Validator, keywords)  # type: ignore[no-untyped-call]
-    return shell_class(shell), _quick(shell, {_STEP_KEYWORD: quick_step})
+    return _quick(derived.schema, {_STEP_KEYWORD: quick_step})
 
 
 _STEP_KEYWORD = "x-draaiboek-step"
@@ -361,11 +385,10 @@ def json_path(path: Iterable[str | int]) -> str:
 def schema_findings(
     format_name: str, data: Mapping[str, Any], positions: Positions, file: str
 ) -> list[Finding]:
-    validator, surely_valid = _checkers(format_name)
-    if surely_valid(data):
+    if _quick_check(format_name)(data):
         return []
     findings = []
-    for error in validator.iter_errors(data):
+    for error in validator_for(format_name).iter_errors(data):
         findings.append(_finding(_most_useful(error), positions, file))
     return findings
 
