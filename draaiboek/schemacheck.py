@@ -12,15 +12,15 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
-from jsonschema.validators import extend
+from typing import TYPE_CHECKING, Any
 
 from draaiboek import resources
 from draaiboek.model import Finding, Severity
 from draaiboek.yamlread import Path, Positions
+
+if TYPE_CHECKING:  # jsonschema is imported only when a file is not surely valid (see _quick)
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 _CODES = {
     "required": "missing-key",
@@ -78,6 +78,9 @@ def _derived(format_name: str) -> _Derived:
 @cache
 def validator_for(format_name: str) -> Draft202012Validator:
     """One compiled validator per schema per process: it says what is wrong."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.validators import extend
+
     derived = _derived(format_name)
     if derived.steps is None or derived.whole_step is None:
         return Draft202012Validator(derived.schema)
@@ -397,6 +400,8 @@ def _most_useful(error: ValidationError) -> ValidationError:
     # For oneOf/anyOf (a text is "a string or a language map") the top error says only
     # "is not valid under any of the given schemas"; the best sub-error says what is wrong.
     if error.validator in ("oneOf", "anyOf") and error.context:
+        from jsonschema.exceptions import best_match
+
         deepest = best_match(error.context)
         if deepest is not None and len(deepest.absolute_path) >= len(error.absolute_path):
             chosen: ValidationError = deepest
