@@ -4,35 +4,17 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from runbook_corpus import SUB, T0, TOP, load
 
 from draaiboek import deadlines as D
 from draaiboek import engine as E
-from draaiboek.build import build_runbook
-from draaiboek.documents import read_document
 from draaiboek.model import ChecklistItem, Option, Runbook, Step, Text, frozen_map
-
-CORPUS = Path(__file__).resolve().parent / "corpus" / "valid"
-TOP = "every-step-type"
-SUB = "sub-procedure"
-T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
-
-
-def load(*names: str) -> dict[str, Runbook]:
-    runbooks = {}
-    for name in names:
-        doc, findings = read_document(CORPUS / f"{name}.yaml")
-        assert doc is not None, findings
-        runbook = build_runbook(doc)
-        runbooks[runbook.id] = runbook
-    return runbooks
-
 
 RUNBOOKS = load(TOP, SUB)
 

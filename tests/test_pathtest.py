@@ -3,35 +3,16 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
+from runbook_corpus import SUB, T0, TOP, load
 
 from draaiboek import pathtest as P
-from draaiboek.build import build_runbook
-from draaiboek.documents import read_document
 from draaiboek.engine import MissingRunbook
 from draaiboek.model import Option, Runbook, Step, Text, frozen_map
 
-CORPUS = Path(__file__).resolve().parent / "corpus" / "valid"
-TOP = "every-step-type"
-SUB = "sub-procedure"
-T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
-
-
-def _load(*names: str) -> dict[str, Runbook]:
-    runbooks = {}
-    for name in names:
-        doc, findings = read_document(CORPUS / f"{name}.yaml")
-        assert doc is not None, findings
-        runbook = build_runbook(doc)
-        runbooks[runbook.id] = runbook
-    return runbooks
-
-
-RUNBOOKS = _load(TOP, SUB)
+RUNBOOKS = load(TOP, SUB)
 FULL = {"vaststellen": "nergens", "testbellen": "done", "lijst": {"lms": "done", "ncc": "done"},
         "starttijd": "14:03", f"{SUB}/melden": "done"}
 

@@ -1,0 +1,25 @@
+"""The runbooks in tests/corpus/valid, loaded the way the engine gets them (shared by tests)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from draaiboek.build import build_runbook
+from draaiboek.documents import read_document
+from draaiboek.model import Runbook
+
+CORPUS = Path(__file__).resolve().parent / "corpus" / "valid"
+TOP = "every-step-type"
+SUB = "sub-procedure"
+T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+
+
+def load(*names: str) -> dict[str, Runbook]:
+    runbooks = {}
+    for name in names:
+        doc, findings = read_document(CORPUS / f"{name}.yaml")
+        assert doc is not None, findings
+        runbook = build_runbook(doc)
+        runbooks[runbook.id] = runbook
+    return runbooks
