@@ -243,7 +243,9 @@ def resume(
 
     Example: draaiboek resume 20261123-1405-112-onbereikbaar-3f9a --operator "A. Jansen"
     """
-    with _reading_history():
+    from draaiboek.engine import no_cycle_collection
+
+    with no_cycle_collection(freeze_after=True):
         session, screen, source, scripted = _take_over(
             incident, operator, answers, lang, runbooks, home
         )
@@ -299,24 +301,6 @@ def _take_over(
     except (IncidentError, JournalError) as exc:
         fail(str(exc))
     return session, screen, source, scripted
-
-
-@contextmanager
-def _reading_history() -> Iterator[None]:
-    """Reading an incident makes many objects that stay as long as the command (the modules it
-    loads, the incident's history: thousands of events) and no garbage. The cycle collector
-    waits until it is done, and then leaves those objects alone for good (gc.freeze): it would
-    only go through them again and again, and once more at exit."""
-    import gc
-
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-        gc.freeze()
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _zone_of(first: Mapping[str, Any] | None) -> str:
@@ -409,6 +393,7 @@ def status(
     """
     from draaiboek import engine
     from draaiboek.cli_render import Screen, make_console
+    from draaiboek.engine import no_cycle_collection
     from draaiboek.i18n import Messages
     from draaiboek.incidents import IncidentError, find_incident, incident_runbooks, summarise
     from draaiboek.journal import JournalError, read_events
@@ -416,7 +401,7 @@ def status(
 
     language = chosen_language(lang)
     try:
-        with _reading_history():
+        with no_cycle_collection(freeze_after=True):
             folder = find_incident(home_folder(home), incident)
             events = read_events(folder / "journal.jsonl")
             state = engine.replay(incident_runbooks(folder, events), events)

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -502,14 +503,27 @@ def initial_state(runbooks: Mapping[str, Runbook]) -> WalkState:
     return WalkState(runbooks=runbooks)
 
 
+@contextmanager
+def no_cycle_collection(freeze_after: bool = False) -> Iterator[None]:
+    """Reading a long journal makes tens of thousands of small objects and no cycles: the
+    cycle collector would only go through them again and again. With `freeze_after`, what
+    was made stays out of its sight for good (objects that live as long as the command)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+        if freeze_after:
+            gc.freeze()
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def replay(runbooks: Mapping[str, Runbook], events: Iterable[Mapping[str, Any]]) -> WalkState:
     fold = _Fold(initial_state(runbooks), growing=True)
     handlers = _HANDLERS
     parse = datetime.fromisoformat
-    # Many small objects and no cycles: the cycle collector would only slow a long journal down.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with no_cycle_collection():
         count, at, last = fold.event_count, fold.last_event_at, ""
         for event in events:
             kind = str(event.get("type", ""))
@@ -523,9 +537,6 @@ def replay(runbooks: Mapping[str, Runbook], events: Iterable[Mapping[str, Any]])
         if count > fold.event_count:
             fold.event_count, fold.last_event_at, fold.paused = count, at, last == "paused"
         return fold.freeze()
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def apply(state: WalkState, event: Mapping[str, Any]) -> WalkState:

@@ -6,10 +6,8 @@ exercises run it at any speed); the terminal is not known here at all.
 
 from __future__ import annotations
 
-import gc
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -49,19 +47,6 @@ def called_runbooks(top: Runbook, runbooks: Mapping[str, Runbook]) -> dict[str, 
                 needed[step.runbook] = runbooks[step.runbook]
                 todo.append(runbooks[step.runbook])
     return needed
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Reading a long journal makes tens of thousands of small objects, and no cycles: the
-    cycle collector would only go through them again and again."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _holder(operator: str) -> dict[str, str]:
@@ -193,7 +178,7 @@ class Session:
         runbooks = incident_runbooks(folder, head.runbook_events)
         who = operator or head.operator
         holder = _holder(who)
-        with _no_cycle_collection():
+        with engine.no_cycle_collection():
             try:
                 journal, recovery = Journal.open(folder, holder)
             except JournalDamaged:
