@@ -15,7 +15,7 @@ import gc
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
@@ -360,6 +360,14 @@ def _runbook(runbooks: Mapping[str, Runbook], runbook_id: str) -> Runbook:
 # --- the fold ------------------------------------------------------------------------------
 
 
+# The fold copies every WalkState field: the sequences below as lists that may grow, the rest as
+# they are. Derived from the dataclass, so a new field cannot be forgotten here.
+_GROWING = ("entries", "notes", "due_entries", "repeat_entries")
+_COPIED = tuple(
+    f.name for f in fields(WalkState) if f.name not in (*_GROWING, "open_before")
+)
+
+
 class _Fold:
     """A state being changed by events: the fold's working copy, frozen into a WalkState.
 
@@ -368,32 +376,30 @@ class _Fold:
     visit, and work it out again only after a visit before the last one changed.
     """
 
-    __slots__ = (
-        "closed", "due_entries", "entries", "event_count", "growing", "incident", "lang",
-        "last_event_at", "last_seen", "mode", "notes", "open_before", "operator", "outcome",
-        "paused", "reminded", "repeat_entries", "runbook", "runbooks", "seen", "sha256",
-        "stack", "stale", "started_at", "version",
-    )
+    __slots__ = (*_COPIED, *_GROWING, "open_before", "last_seen", "growing", "stale")
+    # Types of the copied fields the handlers use (the values come from `_COPIED`).
+    runbooks: Mapping[str, Runbook]
+    incident: str
+    mode: str
+    runbook: str
+    version: str
+    sha256: str
+    lang: str
+    operator: str
+    started_at: datetime | None
+    closed: bool
+    outcome: str | None
+    paused: bool
+    stack: tuple[Frame, ...]
+    reminded: Mapping[tuple[str, str, str | None, str], datetime]
+    last_event_at: datetime | None
+    event_count: int
+    seen: dict[tuple[str, str], _Seen]
 
     def __init__(self, state: WalkState, growing: bool) -> None:
-        self.runbooks = state.runbooks
-        self.incident = state.incident
-        self.mode = state.mode
-        self.runbook = state.runbook
-        self.version = state.version
-        self.sha256 = state.sha256
-        self.lang = state.lang
-        self.operator = state.operator
-        self.started_at = state.started_at
-        self.closed = state.closed
-        self.outcome = state.outcome
-        self.paused = state.paused
-        self.stack = state.stack
-        self.reminded = state.reminded  # replaced when changed, never changed in place
-        self.last_event_at = state.last_event_at
-        self.event_count = state.event_count
-        self.open_before = state.open_before  # likewise
-        self.seen = state.seen  # a memo: added to, shared
+        for name in _COPIED:  # `reminded` and `seen` are shared: replaced, or a memo
+            setattr(self, name, getattr(state, name))
+        self.open_before = state.open_before  # replaced when changed, never changed in place
         self.last_seen: _Seen | None = None  # of the last entry, once this fold entered it
         self.growing = growing
         self.entries: list[PathEntry] | tuple[PathEntry, ...] = state.entries
@@ -457,15 +463,10 @@ class _Fold:
         if self.stale:
             open_before = _open_map(self.runbooks, entries[:-1])
         return WalkState(
-            runbooks=self.runbooks, incident=self.incident, mode=self.mode,
-            runbook=self.runbook, version=self.version, sha256=self.sha256, lang=self.lang,
-            operator=self.operator, started_at=self.started_at, closed=self.closed,
-            outcome=self.outcome, paused=self.paused, stack=self.stack, entries=entries,
-            notes=tuple(self.notes), reminded=self.reminded, last_event_at=self.last_event_at,
-            event_count=self.event_count, open_before=open_before,
+            **{name: getattr(self, name) for name in _COPIED},
+            entries=entries, notes=tuple(self.notes), open_before=open_before,
             due_entries=tuple(self.due_entries), repeat_entries=tuple(self.repeat_entries),
-            seen=self.seen,
-        )  # fmt: skip
+        )
 
 
 # Replaying a long journal makes a PathEntry for every visit and answer and a Record for every
