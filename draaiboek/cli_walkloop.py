@@ -175,7 +175,7 @@ class WalkLoop:
         described = step.value_schema.get("description")
         if isinstance(described, str):
             return described
-        if "does not match" in rejected.detail:
+        if rejected.keyword in ("pattern", "format"):
             return self.screen.t("rejected.form", title=step.title.get(self.screen.lang))
         return rejected.detail
 

@@ -33,12 +33,14 @@ _SIM_AT = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class Rejected(Exception):
-    """The answer is not accepted; nothing is logged. `code` is stable (a message key)."""
+    """The answer is not accepted; nothing is logged. `code` is stable (a message key);
+    `keyword` is the JSON Schema keyword an input value failed, so a UI can explain it."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
+    def __init__(self, code: str, detail: str = "", keyword: str = "") -> None:
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
         self.detail = detail
+        self.keyword = keyword
 
 
 class MissingRunbook(ValueError):
@@ -1036,7 +1038,7 @@ def coerce_value(text: str, schema: Mapping[str, Any]) -> Any:
     error = best_match(Draft202012Validator(
         dict(schema), format_checker=Draft202012Validator.FORMAT_CHECKER).iter_errors(value))
     if error is not None:
-        raise Rejected("invalid-value", error.message)
+        raise Rejected("invalid-value", error.message, str(error.validator))
     return value
 
 

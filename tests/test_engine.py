@@ -570,3 +570,13 @@ def test_the_fold_makes_the_same_entries_and_records_as_the_dataclasses() -> Non
     assert E._entry(TOP, "x", at, stack, None, {}) == E.PathEntry(TOP, "x", at, stack)
     with pytest.raises(AttributeError):
         entry.step = "y"  # type: ignore[misc]  # still frozen
+
+
+def test_an_invalid_value_says_which_schema_keyword_it_failed() -> None:
+    schema = {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"}
+    with pytest.raises(E.Rejected) as wrong_form:
+        E.coerce_value("1", schema)
+    assert (wrong_form.value.code, wrong_form.value.keyword) == ("invalid-value", "pattern")
+    with pytest.raises(E.Rejected) as too_big:
+        E.coerce_value("12", {"type": "integer", "maximum": 10})
+    assert too_big.value.keyword == "maximum"
