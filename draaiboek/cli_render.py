@@ -407,7 +407,7 @@ class Screen:
                 continue
             for number in contact.numbers:
                 flag = ""
-                if number.example or contact.example:
+                if contact.is_example(number):
                     flag = f" [bold red]({escape(self.t('step.example'))})[/]"
                 self.say(
                     f"{indent}☎ {escape(contact.name.get(self.lang))} — "

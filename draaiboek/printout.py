@@ -99,7 +99,7 @@ def _contact_segs(ids: Sequence[str], contacts: Mapping[str, Contact], lang: str
         segs.append((f"{contact.name.get(lang)}{org}", False))
         for number in contact.numbers:
             segs.append((f" — {number.label.get(lang)}: {number.number}", False))
-            if number.example or contact.example:
+            if contact.is_example(number):
                 segs.append((f" {words['example']}", True))
         if not contact.numbers and contact.example:
             segs.append((f" {words['example']}", True))
