@@ -454,9 +454,9 @@ def _no_fsync() -> Iterator[None]:
 
 def write_journal(folder: Path, events: int) -> Path:
     """An open (paused) incident of at least `events` events; returns the home folder."""
-    from draaiboek import engine
-    from draaiboek.library import load_library
-    from draaiboek.session import Session
+    from draaiboek.engine import core as engine
+    from draaiboek.load.library import load_library
+    from draaiboek.services.session import Session
 
     runbooks = folder / "runbooks"
     write_yaml(runbooks / "loop.yaml", loop_runbook())

@@ -1,5 +1,5 @@
 import sys
 
-from draaiboek.cli import main
+from draaiboek.cli.main import main
 
 sys.exit(main())

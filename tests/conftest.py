@@ -24,8 +24,8 @@ def run_cli(tmp_path: Path) -> RunCli:
     """
     from typer.testing import CliRunner
 
-    import draaiboek.cli  # noqa: F401  (importing it registers every command on the app)
-    from draaiboek.cli_app import app
+    import draaiboek.cli.main  # noqa: F401  (importing it registers every command on the app)
+    from draaiboek.cli.app import app
 
     runner = CliRunner()
     env: dict[str, str | None] = {

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from draaiboek.build import build_runbook
-from draaiboek.documents import read_document
-from draaiboek.model import Runbook
+from draaiboek.load.build import build_runbook
+from draaiboek.load.documents import read_document
+from draaiboek.model.runbook import Runbook
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "valid"
 TOP = "every-step-type"

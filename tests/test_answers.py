@@ -1,4 +1,4 @@
-"""Tests for draaiboek.answers: typed keys (Dutch and English) and YAML answers."""
+"""Tests for draaiboek.engine.answers: typed keys (Dutch and English) and YAML answers."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from draaiboek import engine as E
-from draaiboek.answers import Help, Overview, Parsed, ParseError, from_yaml, parse_typed
-from draaiboek.build import build_runbook
-from draaiboek.documents import read_document
-from draaiboek.model import Runbook, Step
+from draaiboek.engine import core as E
+from draaiboek.engine.answers import Help, Overview, Parsed, ParseError, from_yaml, parse_typed
+from draaiboek.load.build import build_runbook
+from draaiboek.load.documents import read_document
+from draaiboek.model.runbook import Runbook, Step
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "valid"
 TOP = "every-step-type"
@@ -106,8 +106,18 @@ def test_input_keeps_the_text() -> None:
     assert typed("//pad", INPUT) == E.Value("/pad")
 
 
-@pytest.mark.parametrize(("key", "yes"), [("j", True), ("ja", True), ("y", True), ("yes", True),
-                                          ("n", False), ("nee", False), ("no", False)])
+@pytest.mark.parametrize(
+    ("key", "yes"),
+    [
+        ("j", True),
+        ("ja", True),
+        ("y", True),
+        ("yes", True),
+        ("n", False),
+        ("nee", False),
+        ("no", False),
+    ],
+)
 def test_confirm_end(key: str, yes: bool) -> None:
     assert typed(key, END) == E.Confirm(yes)
 
@@ -122,10 +132,18 @@ def test_confirm_end_other() -> None:
         ("/n KPN gebeld", E.Note("KPN gebeld")),
         ("/notitie KPN gebeld", E.Note("KPN gebeld")),
         ("/note called KPN", E.Note("called KPN")),
-        ("/t", E.Back()), ("/terug", E.Back()), ("/back", E.Back()),
-        ("/o", Overview()), ("/overzicht", Overview()), ("/overview", Overview()),
-        ("/p", E.Pause("user")), ("/pauze", E.Pause("user")), ("/pause", E.Pause("user")),
-        ("/?", Help()), ("/help", Help()), ("/hulp", Help()),
+        ("/t", E.Back()),
+        ("/terug", E.Back()),
+        ("/back", E.Back()),
+        ("/o", Overview()),
+        ("/overzicht", Overview()),
+        ("/overview", Overview()),
+        ("/p", E.Pause("user")),
+        ("/pauze", E.Pause("user")),
+        ("/pause", E.Pause("user")),
+        ("/?", Help()),
+        ("/help", Help()),
+        ("/hulp", Help()),
         ("/k 1", E.Complete(TOP, "testbellen", None)),
         ("/klaar 2", E.Complete(TOP, "lijst", "lms")),
         ("/done 2", E.Complete(TOP, "lijst", "lms")),
@@ -140,9 +158,16 @@ def test_commands_at_any_prompt(text: str, expected: Any) -> None:
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("/n", "note-text-required"), ("/k", "number-required"), ("/k een", "number-required"),
-     ("/k 3", "no-such-open-item"), ("/k 0", "no-such-open-item"), ("/x", "unknown-command"),
-     ("", "empty"), ("   ", "empty")],
+    [
+        ("/n", "note-text-required"),
+        ("/k", "number-required"),
+        ("/k een", "number-required"),
+        ("/k 3", "no-such-open-item"),
+        ("/k 0", "no-such-open-item"),
+        ("/x", "unknown-command"),
+        ("", "empty"),
+        ("   ", "empty"),
+    ],
 )
 def test_command_errors(text: str, code: str) -> None:
     assert error(text, ACTION) == code
@@ -164,9 +189,15 @@ def test_from_yaml_decision() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("done", E.Act("done")), ("deferred", E.Act("deferred")), ("j", E.Act("done")),
-     ("l", E.Act("deferred")), ("n geen lijn", E.Act("skipped", "geen lijn")),
-     ({"skipped": "geen lijn"}, E.Act("skipped", "geen lijn")), (True, E.Act("done"))],
+    [
+        ("done", E.Act("done")),
+        ("deferred", E.Act("deferred")),
+        ("j", E.Act("done")),
+        ("l", E.Act("deferred")),
+        ("n geen lijn", E.Act("skipped", "geen lijn")),
+        ({"skipped": "geen lijn"}, E.Act("skipped", "geen lijn")),
+        (True, E.Act("done")),
+    ],
 )
 def test_from_yaml_action(value: Any, expected: E.Act) -> None:
     assert from_yaml(value, ACTION) == [expected]
@@ -174,9 +205,15 @@ def test_from_yaml_action(value: Any, expected: E.Act) -> None:
 
 @pytest.mark.parametrize(
     ("value", "code"),
-    [("skipped", "reason-required"), ({"skipped": ""}, "reason-required"),
-     (False, "reason-required"), ("n", "reason-required"), ({"gedaan": 1}, "unknown-key"),
-     (3, "unknown-key"), ("soms", "unknown-key")],
+    [
+        ("skipped", "reason-required"),
+        ({"skipped": ""}, "reason-required"),
+        (False, "reason-required"),
+        ("n", "reason-required"),
+        ({"gedaan": 1}, "unknown-key"),
+        (3, "unknown-key"),
+        ("soms", "unknown-key"),
+    ],
 )
 def test_from_yaml_action_errors(value: Any, code: str) -> None:
     with pytest.raises(ParseError) as caught:
@@ -186,9 +223,13 @@ def test_from_yaml_action_errors(value: Any, code: str) -> None:
 
 def test_from_yaml_checklist_unlisted_items_are_deferred() -> None:
     assert from_yaml({"ncc": "done"}, CHECKLIST) == [
-        E.ItemAnswer("lms", "deferred"), E.ItemAnswer("ncc", "done")]
+        E.ItemAnswer("lms", "deferred"),
+        E.ItemAnswer("ncc", "done"),
+    ]
     assert from_yaml({"lms": {"skipped": "weg"}, "ncc": "j"}, CHECKLIST) == [
-        E.ItemAnswer("lms", "skipped", "weg"), E.ItemAnswer("ncc", "done")]
+        E.ItemAnswer("lms", "skipped", "weg"),
+        E.ItemAnswer("ncc", "done"),
+    ]
     for bad, code in (({"xyz": "done"}, "unknown-item"), ("done", "checklist-mapping-required")):
         with pytest.raises(ParseError) as caught:
             from_yaml(bad, CHECKLIST)
@@ -225,8 +266,17 @@ def test_typed_answers_are_accepted_by_the_engine() -> None:
     runbooks = {TOP: RUNBOOK, "sub-procedure": build_runbook(doc)}
     state = E.initial_state(runbooks)
     now = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
-    drafts = E.open_events(RUNBOOK, incident="i", mode="live", operator="Jan", tool_version="0",
-                           timezone="UTC", lang="nl", allow_draft=False, runbooks=runbooks)
+    drafts = E.open_events(
+        RUNBOOK,
+        incident="i",
+        mode="live",
+        operator="Jan",
+        tool_version="0",
+        timezone="UTC",
+        lang="nl",
+        allow_draft=False,
+        runbooks=runbooks,
+    )
     for line in ["1", "l", "2 ja", "j", "14:03", "klaar", "nee", "/k 1"]:
         for draft in drafts:
             state = E.apply(state, {"type": draft.type, "at": now.isoformat(), **draft.fields})

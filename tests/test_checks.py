@@ -20,12 +20,12 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from draaiboek.build import build_runbook, format_duration, parse_duration
-from draaiboek.checks import CheckContext, check_runbook
-from draaiboek.documents import Document
-from draaiboek.model import Finding
-from draaiboek.schemacheck import schema_findings
-from draaiboek.yamlread import read_yaml
+from draaiboek.load.build import build_runbook, format_duration, parse_duration
+from draaiboek.load.checks import CheckContext, check_runbook
+from draaiboek.load.documents import Document
+from draaiboek.load.schemacheck import schema_findings
+from draaiboek.load.yamlread import read_yaml
+from draaiboek.model.runbook import Finding
 
 REPO = Path(__file__).resolve().parent.parent
 DURATION_PATTERN = json.loads((REPO / "schemas" / "runbook.schema.json").read_text("utf-8"))[
@@ -90,8 +90,9 @@ def _runbook_data(graph: Graph, start: str | None = None) -> dict[str, Any]:
         "languages": ["nl"],
         "roles": {"caco": "Calamiteitencoördinator"},
         "start": graph.start if start is None else start,
-        "steps": {step_id: _step(graph.kinds[step_id], graph.edges[step_id])
-                  for step_id in graph.kinds},
+        "steps": {
+            step_id: _step(graph.kinds[step_id], graph.edges[step_id]) for step_id in graph.kinds
+        },
     }
 
 
@@ -99,11 +100,19 @@ def _check(data: Mapping[str, Any], context: CheckContext | None = None) -> list
     text = json.dumps(data, indent=1)  # JSON is YAML: one value per line, so positions differ
     parsed, positions = read_yaml(text)
     assert schema_findings("draaiboek/1", parsed, positions, "eigenschap.yaml") == []
-    document = Document(file="eigenschap.yaml", format="draaiboek/1", data=parsed,
-                        positions=positions, raw=text.encode(), sha256="", schema_valid=True)
+    document = Document(
+        file="eigenschap.yaml",
+        format="draaiboek/1",
+        data=parsed,
+        positions=positions,
+        raw=text.encode(),
+        sha256="",
+        schema_valid=True,
+    )
     runbook = build_runbook(document)
-    context = context or CheckContext(runbook_ids=frozenset({"eigenschap"}),
-                                      contact_ids=frozenset(), calls={}, today=TODAY)
+    context = context or CheckContext(
+        runbook_ids=frozenset({"eigenschap"}), contact_ids=frozenset(), calls={}, today=TODAY
+    )
     return check_runbook(document, runbook, context)
 
 
@@ -205,7 +214,7 @@ def test_graph_findings_point_at_the_step_id(graph: Graph) -> None:
         if finding.code in ("unreachable-step", "no-way-out"):
             step_id = finding.path.removeprefix("$.steps.")
             line = lines[finding.line - 1]
-            assert line[finding.column - 1:].startswith(f'"{step_id}": {{'), (finding, line)
+            assert line[finding.column - 1 :].startswith(f'"{step_id}": {{'), (finding, line)
 
 
 def test_a_trap_cycle_reports_each_step_in_it() -> None:
@@ -216,11 +225,13 @@ def test_a_trap_cycle_reports_each_step_in_it() -> None:
     )
     findings = _check(_runbook_data(graph))
     assert sorted((f.code, f.path) for f in findings) == [
-        ("no-way-out", "$.steps.a"), ("no-way-out", "$.steps.b"),
+        ("no-way-out", "$.steps.a"),
+        ("no-way-out", "$.steps.b"),
     ]
 
 
 # --- languages ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "step_id",
@@ -230,11 +241,21 @@ def test_a_trap_cycle_reports_each_step_in_it() -> None:
 def test_missing_language_in_a_step_whatever_its_id(step_id: str) -> None:
     both = {"nl": "Tekst", "en": "Text"}
     data = {
-        "format": "draaiboek/1", "id": "talen", "version": "1.0.0", "status": "draft",
-        "title": both, "languages": ["nl", "en"], "roles": {"caco": both}, "start": step_id,
+        "format": "draaiboek/1",
+        "id": "talen",
+        "version": "1.0.0",
+        "status": "draft",
+        "title": both,
+        "languages": ["nl", "en"],
+        "roles": {"caco": both},
+        "start": step_id,
         "steps": {
-            step_id: {"type": "action", "title": {"nl": "Alleen Nederlands"}, "role": "caco",
-                      "next": "einde"},
+            step_id: {
+                "type": "action",
+                "title": {"nl": "Alleen Nederlands"},
+                "role": "caco",
+                "next": "einde",
+            },
             "einde": {"type": "end", "title": both, "role": "caco", "outcome": "resolved"},
         },
     }
@@ -261,10 +282,20 @@ def test_runbook_cycle_exactly_when_the_callee_calls_back(
 ) -> None:
     known = frozenset({"a", "b", "c", "d", "eigenschap"})
     every = {**calls, "eigenschap": frozenset({callee})}
-    data = _runbook_data(Graph(kinds={"sub": "action", "einde": "end"},
-                               edges={"sub": ["einde"], "einde": []}, start="sub"))
-    data["steps"]["sub"] = {"type": "runbook", "title": "Sub", "role": "caco", "runbook": callee,
-                            "next": "einde"}
+    data = _runbook_data(
+        Graph(
+            kinds={"sub": "action", "einde": "end"},
+            edges={"sub": ["einde"], "einde": []},
+            start="sub",
+        )
+    )
+    data["steps"]["sub"] = {
+        "type": "runbook",
+        "title": "Sub",
+        "role": "caco",
+        "runbook": callee,
+        "next": "einde",
+    }
     context = CheckContext(runbook_ids=known, contact_ids=frozenset(), calls=every, today=TODAY)
     codes = [(f.code, f.path) for f in _check(data, context)]
     # Independent: can the callee reach "eigenschap" again through the calls?
@@ -337,13 +368,15 @@ def test_format_then_parse_is_the_identity(seconds: int) -> None:
 @given(parts=st.tuples(*[st.one_of(st.none(), st.integers(0, 500))] * 4))
 def test_parse_then_format_is_canonical(parts: tuple[int | None, ...]) -> None:
     days, hours, minutes, seconds = parts
-    clock = "".join(f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M"), (seconds, "S"))
-                    if n is not None)
+    clock = "".join(
+        f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M"), (seconds, "S")) if n is not None
+    )
     text = "P" + (f"{days}D" if days is not None else "") + (f"T{clock}" if clock else "")
     assume(text != "P")
     assert re.fullmatch(DURATION_PATTERN, text)
     value = parse_duration(text)
-    assert value == timedelta(days=days or 0, hours=hours or 0, minutes=minutes or 0,
-                              seconds=seconds or 0)
+    assert value == timedelta(
+        days=days or 0, hours=hours or 0, minutes=minutes or 0, seconds=seconds or 0
+    )
     assert parse_duration(format_duration(value)) == value
     assert format_duration(parse_duration(format_duration(value))) == format_duration(value)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from draaiboek.library import load_library
+from draaiboek.load.library import load_library
 
 if TYPE_CHECKING:
     from click.testing import Result
@@ -44,14 +44,39 @@ _NOTHING = "# expect: nothing"
 
 # Every finding code the issue asks the corpus to cover.
 REQUIRED_CODES = {
-    "dangling-next", "dangling-start", "dangling-until", "unreachable-step", "no-way-out",
-    "duplicate-option", "duplicate-item", "unknown-role", "unknown-source", "unknown-contact",
-    "unknown-runbook", "runbook-cycle", "missing-language", "review-overdue", "missing-role",
-    "bad-value-schema", "duplicate-id", "duplicate-contact",
-    "missing-key", "unknown-key", "wrong-type", "bad-value", "bad-format", "too-few",
-    "duplicate-key", "yaml-syntax", "yaml-tag", "several-documents", "empty", "not-a-mapping",
+    "dangling-next",
+    "dangling-start",
+    "dangling-until",
+    "unreachable-step",
+    "no-way-out",
+    "duplicate-option",
+    "duplicate-item",
+    "unknown-role",
+    "unknown-source",
+    "unknown-contact",
+    "unknown-runbook",
+    "runbook-cycle",
+    "missing-language",
+    "review-overdue",
+    "missing-role",
+    "bad-value-schema",
+    "duplicate-id",
+    "duplicate-contact",
+    "missing-key",
+    "unknown-key",
+    "wrong-type",
+    "bad-value",
+    "bad-format",
+    "too-few",
+    "duplicate-key",
+    "yaml-syntax",
+    "yaml-tag",
+    "several-documents",
+    "empty",
+    "not-a-mapping",
     "unknown-format",
 }
+
 
 @dataclass(frozen=True)
 class Expected:
@@ -78,8 +103,13 @@ def expectations(file: Path) -> list[Expected]:
         if match is None:
             break
         found.append(
-            Expected(file, match["code"], int(match["line"]), int(match["column"]),
-                     match["severity"] or "error")
+            Expected(
+                file,
+                match["code"],
+                int(match["line"]),
+                int(match["column"]),
+                match["severity"] or "error",
+            )
         )
     assert found or lines[0] == _NOTHING, f"{file} must start with '# expect: <code> <l>:<c>'"
     return found
@@ -138,8 +168,11 @@ def test_invalid_file_yields_nothing_else(run_cli: RunCli, entry: Path) -> None:
 
 @pytest.mark.parametrize(
     "entry",
-    [pytest.param(entry, id=entry.name) for entry in _entries()
-     if any(e.severity == "warning" for e in _expected_for(entry))],
+    [
+        pytest.param(entry, id=entry.name)
+        for entry in _entries()
+        if any(e.severity == "warning" for e in _expected_for(entry))
+    ],
 )
 def test_strict_turns_a_warning_into_an_error(run_cli: RunCli, entry: Path) -> None:
     result, report = _validate(run_cli, entry, "--strict")
@@ -188,8 +221,9 @@ def test_shipped_runbooks_validate_strictly(run_cli: RunCli) -> None:
     if not files:
         pytest.skip("runbooks/ holds no runbook yet")
     # The shipped set must stand on its own: it is its own context, nothing from the corpus.
-    result = run_cli(["validate", str(SHIPPED), "--format", "json", "--strict",
-                      "--runbooks", str(SHIPPED)])
+    result = run_cli(
+        ["validate", str(SHIPPED), "--format", "json", "--strict", "--runbooks", str(SHIPPED)]
+    )
     assert "Traceback" not in result.output
     report = json.loads(result.stdout)
     assert report["findings"] == [], "\n".join(

@@ -10,21 +10,31 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import draaiboek.cli_author  # noqa: F401  (registers the commands)
-from draaiboek import diff
-from draaiboek.cli_app import app
+import draaiboek.cli.author  # noqa: F401  (registers the commands)
+from draaiboek.cli.app import app
+from draaiboek.services import diff
 
 CORPUS = Path(__file__).parent / "corpus" / "valid"
 BASE = (CORPUS / "every-step-type.yaml").read_text(encoding="utf-8")
 # Settings from the developer's shell must not change what the tests see.
-runner = CliRunner(env={"DRAAIBOEK_LANG": None, "DRAAIBOEK_RUNBOOKS": None,
-                        "DRAAIBOEK_HOME": None, "NO_COLOR": "1"})
+runner = CliRunner(
+    env={
+        "DRAAIBOEK_LANG": None,
+        "DRAAIBOEK_RUNBOOKS": None,
+        "DRAAIBOEK_HOME": None,
+        "NO_COLOR": "1",
+    }
+)
 
 NCC_ITEM = '      - {id: ncc, label: {nl: "NCC geïnformeerd", en: "NCC informed"}}\n'
-OVERAL = ('      - {id: overal, label: {nl: "Vanuit alle netwerken", en: "From every network"}, '
-          "next: klaar}\n")
-THIRD = ('      - {id: deels, label: {nl: "Vanuit sommige netwerken", en: "From some networks"}, '
-         "next: testbellen}\n")
+OVERAL = (
+    '      - {id: overal, label: {nl: "Vanuit alle netwerken", en: "From every network"}, '
+    "next: klaar}\n"
+)
+THIRD = (
+    '      - {id: deels, label: {nl: "Vanuit sommige netwerken", en: "From some networks"}, '
+    "next: testbellen}\n"
+)
 NEW_STEP = """  extra:
     type: action
     title: {nl: "Extra stap", en: "Extra step"}
@@ -50,53 +60,122 @@ def write(folder: Path, name: str, text: str) -> Path:
 # (name, swaps for the old file, swaps for the new file, kinds expected, raise required)
 CASES: list[tuple[str, tuple[Swap, ...], tuple[Swap, ...], set[str], str]] = [
     ("nothing", (), (), set(), "none"),
-    ("step title", (), (("Is 112 bereikbaar?", "Is 112 nog bereikbaar?"),), {"text-changed"},
-     "patch"),
-    ("step text added", (), (("    role: caco\n    sources: [S1]",
-                              "    role: caco\n    text: Bel vanaf twee netwerken.\n"
-                              "    sources: [S1]"),), {"text-changed"}, "patch"),
-    ("option label", (), (("Vanuit alle netwerken", "Vanaf alle netwerken"),), {"text-changed"},
-     "patch"),
+    (
+        "step title",
+        (),
+        (("Is 112 bereikbaar?", "Is 112 nog bereikbaar?"),),
+        {"text-changed"},
+        "patch",
+    ),
+    (
+        "step text added",
+        (),
+        (
+            (
+                "    role: caco\n    sources: [S1]",
+                "    role: caco\n    text: Bel vanaf twee netwerken.\n    sources: [S1]",
+            ),
+        ),
+        {"text-changed"},
+        "patch",
+    ),
+    (
+        "option label",
+        (),
+        (("Vanuit alle netwerken", "Vanaf alle netwerken"),),
+        {"text-changed"},
+        "patch",
+    ),
     ("item label", (), (("LMS geïnformeerd", "LMS gebeld"),), {"text-changed"}, "patch"),
     ("metadata", (), (("owner: draaiboek tests", "owner: LMS"),), {"metadata-changed"}, "patch"),
-    ("role renamed", (), (("caco: {nl: Calamiteitencoördinator,", "caco: {nl: CaCo,"),),
-     {"metadata-changed"}, "patch"),
-    ("step added", (), ((OVERAL, OVERAL + "      - {id: extra, label: Extra, next: extra}\n"),
-                        ("  klaar:\n", NEW_STEP + "  klaar:\n")),
-     {"step-added", "option-added"}, "minor"),
+    (
+        "role renamed",
+        (),
+        (("caco: {nl: Calamiteitencoördinator,", "caco: {nl: CaCo,"),),
+        {"metadata-changed"},
+        "patch",
+    ),
+    (
+        "step added",
+        (),
+        (
+            (OVERAL, OVERAL + "      - {id: extra, label: Extra, next: extra}\n"),
+            ("  klaar:\n", NEW_STEP + "  klaar:\n"),
+        ),
+        {"step-added", "option-added"},
+        "minor",
+    ),
     ("option added", (), ((OVERAL, OVERAL + THIRD),), {"option-added"}, "minor"),
     ("item added", ((NCC_ITEM, ""),), (), {"item-added"}, "minor"),
     ("deadline", (), (("due: PT15M", "due: PT10M"),), {"field-changed"}, "minor"),
-    ("item deadline", (), (("critical: true, due: PT10M", "critical: true, due: PT5M"),),
-     {"field-changed"}, "minor"),
+    (
+        "item deadline",
+        (),
+        (("critical: true, due: PT10M", "critical: true, due: PT5M"),),
+        {"field-changed"},
+        "minor",
+    ),
     ("critical", (), (("    critical: true\n", ""),), {"field-changed"}, "minor"),
     ("value schema", (), (('pattern: "^[0-2]', 'pattern: "^[0-1]'),), {"field-changed"}, "minor"),
-    ("options reordered", (), ((OVERAL, ""), ("      - {id: nergens", OVERAL.rstrip("\n")
-                                               + "\n      - {id: nergens")),
-     {"order-changed"}, "minor"),
+    (
+        "options reordered",
+        (),
+        ((OVERAL, ""), ("      - {id: nergens", OVERAL.rstrip("\n") + "\n      - {id: nergens")),
+        {"order-changed"},
+        "minor",
+    ),
     ("option removed", ((OVERAL, OVERAL + THIRD),), (), {"option-removed"}, "major"),
     ("item removed", (), ((NCC_ITEM, ""),), {"item-removed"}, "major"),
     ("edge retargeted", (), (("next: testbellen}", "next: lijst}"),), {"next-changed"}, "major"),
     ("next retargeted", (), (("next: starttijd", "next: nlalert"),), {"next-changed"}, "major"),
-    ("start changed", (), (("start: vaststellen", "start: testbellen"),), {"start-changed"},
-     "major"),
-    ("step removed", ((OVERAL, OVERAL + "      - {id: extra, label: Extra, next: extra}\n"),
-                      ("  klaar:\n", NEW_STEP + "  klaar:\n")), (),
-     {"step-removed", "option-removed"}, "major"),
-    ("type changed", (), (("    type: input\n", "    type: action\n"),
-                          ('    value: {type: string, pattern: "^[0-2][0-9]:[0-5][0-9]$"}\n', "")),
-     {"type-changed"}, "major"),
-    ("sub-runbook swapped", (), (("runbook: sub-procedure", "runbook: other-procedure"),),
-     {"runbook-changed"}, "major"),
+    (
+        "start changed",
+        (),
+        (("start: vaststellen", "start: testbellen"),),
+        {"start-changed"},
+        "major",
+    ),
+    (
+        "step removed",
+        (
+            (OVERAL, OVERAL + "      - {id: extra, label: Extra, next: extra}\n"),
+            ("  klaar:\n", NEW_STEP + "  klaar:\n"),
+        ),
+        (),
+        {"step-removed", "option-removed"},
+        "major",
+    ),
+    (
+        "type changed",
+        (),
+        (
+            ("    type: input\n", "    type: action\n"),
+            ('    value: {type: string, pattern: "^[0-2][0-9]:[0-5][0-9]$"}\n', ""),
+        ),
+        {"type-changed"},
+        "major",
+    ),
+    (
+        "sub-runbook swapped",
+        (),
+        (("runbook: sub-procedure", "runbook: other-procedure"),),
+        {"runbook-changed"},
+        "major",
+    ),
     ("outcome", (), (("outcome: resolved", "outcome: escalated"),), {"outcome-changed"}, "major"),
 ]
 RAISED = {"none": "1.2.0", "patch": "1.2.1", "minor": "1.3.0", "major": "2.0.0"}
 
 
-@pytest.mark.parametrize(("name", "old", "new", "kinds", "needed"), CASES,
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("name", "old", "new", "kinds", "needed"), CASES, ids=[c[0] for c in CASES]
+)
 def test_every_kind_of_change_and_the_raise_it_needs(
-    tmp_path: Path, name: str, old: tuple[Swap, ...], new: tuple[Swap, ...], kinds: set[str],
+    tmp_path: Path,
+    name: str,
+    old: tuple[Swap, ...],
+    new: tuple[Swap, ...],
+    kinds: set[str],
     needed: str,
 ) -> None:
     before = write(tmp_path, "old.yaml", text_of(*old))
@@ -122,10 +201,22 @@ def test_json_has_fixed_keys(tmp_path: Path) -> None:
     result = runner.invoke(app, ["diff", str(old), str(new), "--format", "json"])
     assert result.exit_code == 1
     report = json.loads(result.stdout)
-    assert set(report) == {"old_version", "new_version", "required_bump", "actual_bump", "ok",
-                           "changes"}
-    assert report["changes"] == [{"kind": "field-changed", "step": "testbellen", "field": "due",
-                                  "detail": "'PT15M' -> 'PT10M'"}]
+    assert set(report) == {
+        "old_version",
+        "new_version",
+        "required_bump",
+        "actual_bump",
+        "ok",
+        "changes",
+    }
+    assert report["changes"] == [
+        {
+            "kind": "field-changed",
+            "step": "testbellen",
+            "field": "due",
+            "detail": "'PT15M' -> 'PT10M'",
+        }
+    ]
     assert (report["old_version"], report["new_version"]) == ("1.2.0", "1.2.1")
     assert (report["required_bump"], report["actual_bump"]) == ("minor", "patch")
 
@@ -152,20 +243,31 @@ def test_a_raise_too_small_or_a_lower_version_fails(tmp_path: Path) -> None:
     assert runner.invoke(app, ["diff", str(old), str(bigger)]).exit_code == 0
 
 
-@pytest.mark.parametrize(("old", "new", "bump"), [
-    ("1.2.0", "1.2.0", "none"), ("1.2.0", "1.2.1", "patch"), ("1.2.0", "1.3.0", "minor"),
-    ("1.2.9", "2.0.0", "major"), ("1.2.0", "1.1.9", "lower"), ("2.0.0", "1.9.9", "lower"),
-    ("1.0.0-rc.1", "1.0.0-rc.2", "patch"), ("1.0.0-rc.2", "1.0.0", "patch"),
-    ("1.0.0", "1.0.0-rc.1", "lower"), ("1.0.0-rc.10", "1.0.0-rc.9", "lower"),
-    ("1.0.0-rc.1", "1.0.0-rc.1", "none"), ("1.0.0-alpha", "1.0.0-alpha.1", "patch"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "bump"),
+    [
+        ("1.2.0", "1.2.0", "none"),
+        ("1.2.0", "1.2.1", "patch"),
+        ("1.2.0", "1.3.0", "minor"),
+        ("1.2.9", "2.0.0", "major"),
+        ("1.2.0", "1.1.9", "lower"),
+        ("2.0.0", "1.9.9", "lower"),
+        ("1.0.0-rc.1", "1.0.0-rc.2", "patch"),
+        ("1.0.0-rc.2", "1.0.0", "patch"),
+        ("1.0.0", "1.0.0-rc.1", "lower"),
+        ("1.0.0-rc.10", "1.0.0-rc.9", "lower"),
+        ("1.0.0-rc.1", "1.0.0-rc.1", "none"),
+        ("1.0.0-alpha", "1.0.0-alpha.1", "patch"),
+    ],
+)
 def test_actual_bump(old: str, new: str, bump: str) -> None:
     assert diff.actual_bump(old, new) == bump
 
 
 def test_different_runbooks_are_refused(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["diff", str(CORPUS / "sub-procedure.yaml"),
-                                 str(CORPUS / "every-step-type.yaml")])
+    result = runner.invoke(
+        app, ["diff", str(CORPUS / "sub-procedure.yaml"), str(CORPUS / "every-step-type.yaml")]
+    )
     assert result.exit_code == 1
     assert "different runbooks" in result.stderr and result.stdout == ""
 
@@ -187,9 +289,21 @@ def test_unreadable_or_invalid_files_give_one_line(tmp_path: Path) -> None:
 
 
 def _git(folder: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid",
-                    "-c", "commit.gpgsign=false", *args], cwd=folder, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [
+            "git",
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.invalid",
+            "-c",
+            "commit.gpgsign=false",
+            *args,
+        ],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -203,8 +317,9 @@ def test_rev_path_is_read_with_git_show(tmp_path: Path, monkeypatch: pytest.Monk
     result = runner.invoke(app, ["diff", "HEAD:rb.yaml", "rb.yaml", "--format", "json"])
     assert result.exit_code == 1, result.output
     assert json.loads(result.stdout)["required_bump"] == "major"
-    write(tmp_path, "rb.yaml", text_of(("start: vaststellen", "start: testbellen"),
-                                       version="2.0.0"))
+    write(
+        tmp_path, "rb.yaml", text_of(("start: vaststellen", "start: testbellen"), version="2.0.0")
+    )
     assert runner.invoke(app, ["diff", "HEAD:rb.yaml", "rb.yaml"]).exit_code == 0
     result = runner.invoke(app, ["diff", "HEAD:nope.yaml", "rb.yaml"])
     assert result.exit_code == 1 and "HEAD:nope.yaml" in result.stderr

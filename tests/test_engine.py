@@ -1,4 +1,4 @@
-"""Tests for draaiboek.engine: the walk as a fold over journal events."""
+"""Tests for draaiboek.engine.core: the walk as a fold over journal events."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from runbook_corpus import SUB, T0, TOP, load
 
-from draaiboek import deadlines as D
-from draaiboek import engine as E
-from draaiboek.model import ChecklistItem, Option, Runbook, Step, Text, frozen_map
+from draaiboek.engine import core as E
+from draaiboek.engine import deadlines as D
+from draaiboek.model.runbook import ChecklistItem, Option, Runbook, Step, Text, frozen_map
 
 RUNBOOKS = load(TOP, SUB)
 
@@ -22,20 +22,38 @@ RUNBOOKS = load(TOP, SUB)
 class Walk:
     """Drives the engine like the walk service does, with a fake clock (+1 minute per answer)."""
 
-    def __init__(self, runbooks: Mapping[str, Runbook] = RUNBOOKS, top: str = TOP,
-                 start: datetime = T0) -> None:
+    def __init__(
+        self, runbooks: Mapping[str, Runbook] = RUNBOOKS, top: str = TOP, start: datetime = T0
+    ) -> None:
         self.runbooks = runbooks
         self.now = start
         self.events: list[dict[str, Any]] = []
         self.state = E.initial_state(runbooks)
-        self.log(E.open_events(runbooks[top], incident="2026-0001", mode="exercise",
-                               operator="Jan", tool_version="0.0.0", timezone="Europe/Amsterdam",
-                               lang="nl", allow_draft=False, runbooks=runbooks))
+        self.log(
+            E.open_events(
+                runbooks[top],
+                incident="2026-0001",
+                mode="exercise",
+                operator="Jan",
+                tool_version="0.0.0",
+                timezone="Europe/Amsterdam",
+                lang="nl",
+                allow_draft=False,
+                runbooks=runbooks,
+            )
+        )
 
     def log(self, drafts: Sequence[E.Draft], by: str = "Jan") -> None:
         for draft in drafts:
-            event = {"seq": len(self.events), "at": self.now.isoformat(), "type": draft.type,
-                     "by": by, **draft.fields, "prev": "x", "hash": "y"}
+            event = {
+                "seq": len(self.events),
+                "at": self.now.isoformat(),
+                "type": draft.type,
+                "by": by,
+                **draft.fields,
+                "prev": "x",
+                "hash": "y",
+            }
             self.events.append(event)
             self.state = E.apply(self.state, event)
 
@@ -59,7 +77,11 @@ class Walk:
 def effective(state: E.WalkState) -> tuple[Any, ...]:
     """Everything a walk means, without the times and the journal's own bookkeeping."""
     return (
-        state.stack, state.closed, state.outcome, state.visited, dict(state.answers),
+        state.stack,
+        state.closed,
+        state.outcome,
+        state.visited,
+        dict(state.answers),
         tuple((r, s) for r, s, _ in state.path),
         tuple((i.runbook, i.step, i.item, i.critical) for i in state.open_items),
         E.prompt(state),
@@ -67,8 +89,12 @@ def effective(state: E.WalkState) -> tuple[Any, ...]:
 
 
 HAPPY: tuple[E.Answer, ...] = (
-    E.Choose("nergens"), E.Act("done"), E.ItemAnswer("lms", "done"),
-    E.ItemAnswer("ncc", "done"), E.Value("14:03"), E.Act("done"),
+    E.Choose("nergens"),
+    E.Act("done"),
+    E.ItemAnswer("lms", "done"),
+    E.ItemAnswer("ncc", "done"),
+    E.Value("14:03"),
+    E.Act("done"),
 )
 
 
@@ -170,8 +196,12 @@ def test_a_checklist_item_cannot_be_answered_twice_but_a_deferred_one_can() -> N
 
 def test_deferred_items_stay_open_and_are_completed_later() -> None:
     walk = Walk()
-    walk.answer(E.Choose("nergens"), E.Act("deferred"), E.ItemAnswer("lms", "deferred"),
-                E.ItemAnswer("ncc", "skipped", "geen verbinding"))
+    walk.answer(
+        E.Choose("nergens"),
+        E.Act("deferred"),
+        E.ItemAnswer("lms", "deferred"),
+        E.ItemAnswer("ncc", "skipped", "geen verbinding"),
+    )
     state = walk.state
     assert [i.key for i in state.open_items] == [f"{TOP}/testbellen", f"{TOP}/lijst/lms"]
     assert all(i.critical for i in state.open_items)
@@ -195,8 +225,12 @@ def test_end_with_open_critical_asks_for_confirmation() -> None:
     assert p.kind == "confirm-end" and p.step_id == "klaar"
     assert [i.key for i in p.open_critical] == [f"{TOP}/testbellen"]
     walk.answer(E.Confirm(False))
-    assert walk.events[-1] == {**walk.events[-1], "type": "confirmed", "yes": False,
-                               "open": [f"{TOP}/testbellen"]}
+    assert walk.events[-1] == {
+        **walk.events[-1],
+        "type": "confirmed",
+        "yes": False,
+        "open": [f"{TOP}/testbellen"],
+    }
     assert not walk.state.closed and E.prompt(walk.state).kind == "confirm-end"
     walk.answer(E.Confirm(True))
     assert walk.types()[-2:] == ["confirmed", "closed"]
@@ -214,8 +248,14 @@ def test_completing_the_last_critical_item_at_the_end_closes() -> None:
 
 def test_non_critical_open_items_do_not_stop_the_end() -> None:
     walk = Walk()
-    walk.answer(E.Choose("nergens"), E.Act("done"), E.ItemAnswer("lms", "done"),
-                E.ItemAnswer("ncc", "deferred"), E.Value("14:03"), E.Act("done"))
+    walk.answer(
+        E.Choose("nergens"),
+        E.Act("done"),
+        E.ItemAnswer("lms", "done"),
+        E.ItemAnswer("ncc", "deferred"),
+        E.Value("14:03"),
+        E.Act("done"),
+    )
     assert walk.state.closed
     assert walk.events[-1]["open"] == [f"{TOP}/lijst/ncc"]
 
@@ -225,8 +265,14 @@ def test_back_across_the_sub_runbook_boundary() -> None:
     walk.answer(E.Choose("nergens"), E.Act("deferred"), *HAPPY[2:])
     assert E.prompt(walk.state).kind == "confirm-end"
     walk.answer(E.Back())
-    assert walk.events[-1] == {**walk.events[-1], "type": "corrected", "runbook": SUB,
-                               "step": "melden", "from_runbook": TOP, "from_step": "klaar"}
+    assert walk.events[-1] == {
+        **walk.events[-1],
+        "type": "corrected",
+        "runbook": SUB,
+        "step": "melden",
+        "from_runbook": TOP,
+        "from_step": "klaar",
+    }
     assert walk.where() == ("action", f"{SUB}/melden", None)
     assert walk.frames() == [(TOP, "nlalert"), (SUB, "melden")]
     assert (TOP, "klaar") not in walk.state.visited
@@ -258,14 +304,24 @@ def test_corrected_state_equals_answering_that_way_directly() -> None:
 
 def test_corrected_checklist_and_sub_runbook_equal_direct() -> None:
     corrected = Walk()
-    corrected.answer(E.Choose("nergens"), E.Act("done"), E.ItemAnswer("lms", "deferred"),
-                     E.ItemAnswer("ncc", "done"), E.Value("14:03"))
+    corrected.answer(
+        E.Choose("nergens"),
+        E.Act("done"),
+        E.ItemAnswer("lms", "deferred"),
+        E.ItemAnswer("ncc", "done"),
+        E.Value("14:03"),
+    )
     corrected.answer(E.Back(), E.Back())  # from the sub-runbook, via the input, to the list
     assert corrected.where() == ("checklist-item", f"{TOP}/lijst", "lms")
     corrected.answer(E.ItemAnswer("lms", "done"), E.ItemAnswer("ncc", "done"), E.Value("14:04"))
     direct = Walk()
-    direct.answer(E.Choose("nergens"), E.Act("done"), E.ItemAnswer("lms", "done"),
-                  E.ItemAnswer("ncc", "done"), E.Value("14:04"))
+    direct.answer(
+        E.Choose("nergens"),
+        E.Act("done"),
+        E.ItemAnswer("lms", "done"),
+        E.ItemAnswer("ncc", "done"),
+        E.Value("14:04"),
+    )
     assert effective(corrected.state) == effective(direct.state)
 
 
@@ -294,21 +350,42 @@ def _step(step_id: str, kind: str, **fields: Any) -> Step:
 
 
 def _runbook(runbook_id: str, *steps: Step) -> Runbook:
-    return Runbook(id=runbook_id, version="1.0.0", status="approved",
-                   title=Text.of(runbook_id, "nl"), languages=("nl",), start=steps[0].id,
-                   steps=frozen_map({s.id: s for s in steps}), sha256=runbook_id * 2)
+    return Runbook(
+        id=runbook_id,
+        version="1.0.0",
+        status="approved",
+        title=Text.of(runbook_id, "nl"),
+        languages=("nl",),
+        start=steps[0].id,
+        steps=frozen_map({s.id: s for s in steps}),
+        sha256=runbook_id * 2,
+    )
 
 
 NESTED = {
-    "top": _runbook("top", _step("a", "runbook", runbook="mid", next="z"),
-                    _step("z", "end", outcome="escalated")),
-    "mid": _runbook("mid", _step("m", "action", next="call"),
-                    _step("call", "runbook", runbook="leaf", next="e"),
-                    _step("e", "end", outcome="resolved")),
-    "leaf": _runbook("leaf", _step("q", "decision", options=(
-                         Option("ja", Text.of("ja", "nl"), "e"),
-                         Option("nee", Text.of("nee", "nl"), "q"))),
-                     _step("e", "end", outcome="aborted")),
+    "top": _runbook(
+        "top",
+        _step("a", "runbook", runbook="mid", next="z"),
+        _step("z", "end", outcome="escalated"),
+    ),
+    "mid": _runbook(
+        "mid",
+        _step("m", "action", next="call"),
+        _step("call", "runbook", runbook="leaf", next="e"),
+        _step("e", "end", outcome="resolved"),
+    ),
+    "leaf": _runbook(
+        "leaf",
+        _step(
+            "q",
+            "decision",
+            options=(
+                Option("ja", Text.of("ja", "nl"), "e"),
+                Option("nee", Text.of("nee", "nl"), "q"),
+            ),
+        ),
+        _step("e", "end", outcome="aborted"),
+    ),
 }
 
 
@@ -329,10 +406,19 @@ def test_nested_sub_runbooks() -> None:
     assert walk.frames() == [("top", "a"), ("mid", "m")]
     walk.answer(E.Act("done"), E.Choose("ja"))
     assert walk.types()[-7:] == [
-        "answered", "entered", "returned", "entered", "returned", "entered", "closed"]
+        "answered",
+        "entered",
+        "returned",
+        "entered",
+        "returned",
+        "entered",
+        "closed",
+    ]
     returned = [e for e in walk.events if e["type"] == "returned"]
     assert [(e["runbook"], e["outcome"], e["to_step"]) for e in returned] == [
-        ("leaf", "aborted", "call"), ("mid", "resolved", "a")]
+        ("leaf", "aborted", "call"),
+        ("mid", "resolved", "a"),
+    ]
     assert walk.state.closed and walk.state.outcome == "escalated"
     assert E.replay(NESTED, walk.events) == walk.state
 
@@ -348,8 +434,12 @@ def test_input_values_are_coerced_by_their_schema_type() -> None:
     assert E.coerce_value("ja", {"type": "boolean"}) is True
     assert E.coerce_value("nee", {"type": "boolean"}) is False
     assert E.coerce_value(" tekst ", {"type": "string"}) == " tekst "
-    for text, schema in (("x", {"type": "integer"}), ("0", {"type": "integer", "minimum": 1}),
-                         ("nan", {"type": "number"}), ("misschien", {"type": "boolean"})):
+    for text, schema in (
+        ("x", {"type": "integer"}),
+        ("0", {"type": "integer", "minimum": 1}),
+        ("nan", {"type": "number"}),
+        ("misschien", {"type": "boolean"}),
+    ):
         with pytest.raises(E.Rejected) as caught:
             E.coerce_value(text, schema)
         assert caught.value.code == "invalid-value" and caught.value.detail
@@ -398,16 +488,20 @@ def test_reminders_repeat_until_the_until_step() -> None:
     assert [r for r in later if r.kind == "repeat"] == []
     later = D.due_reminders(walk.state, T0 + timedelta(minutes=31))
     assert [r.due_at for r in later if r.kind == "repeat"] == [T0 + timedelta(minutes=31)]
-    walk.answer(E.ItemAnswer("lms", "done"), E.ItemAnswer("ncc", "done"), E.Value("14:03"),
-                E.Act("done"))
+    walk.answer(
+        E.ItemAnswer("lms", "done"), E.ItemAnswer("ncc", "done"), E.Value("14:03"), E.Act("done")
+    )
     assert walk.state.closed
     assert D.due_reminders(walk.state, T0 + timedelta(hours=5)) == []
 
 
 def test_reaching_the_until_step_stops_a_repeat() -> None:
-    steps = (_step("s", "action", repeat=timedelta(minutes=5), until=("stop",), next="w"),
-             _step("w", "action", next="stop"), _step("stop", "action", next="e"),
-             _step("e", "end", outcome="resolved"))
+    steps = (
+        _step("s", "action", repeat=timedelta(minutes=5), until=("stop",), next="w"),
+        _step("w", "action", next="stop"),
+        _step("stop", "action", next="e"),
+        _step("e", "end", outcome="resolved"),
+    )
     runbooks = {"r": _runbook("r", *steps)}
     walk = Walk(runbooks, "r")
     walk.answer(E.Act("done"))
@@ -438,8 +532,9 @@ def _candidates(state: E.WalkState) -> list[E.Answer]:
     if p.kind == "action":
         found += [E.Act("done"), E.Act("deferred"), E.Act("skipped", "kan niet"), E.Act("skipped")]
     if step is not None and p.kind == "checklist-item":
-        found += [E.ItemAnswer(i.id, r, "r") for i in step.items
-                  for r in ("done", "deferred", "skipped")]
+        found += [
+            E.ItemAnswer(i.id, r, "r") for i in step.items for r in ("done", "deferred", "skipped")
+        ]
     if p.kind == "input":
         found += [E.Value("14:03"), E.Value("nee")]
     if p.kind == "confirm-end":
@@ -465,8 +560,16 @@ def test_replay_is_deterministic_and_equals_the_incremental_state(picks: list[in
 
 def test_open_events_refuses_an_unknown_mode() -> None:
     with pytest.raises(ValueError, match="mode"):
-        E.open_events(RUNBOOKS[TOP], incident="i", mode="real", operator="Jan", tool_version="0",
-                      timezone="UTC", lang="nl", allow_draft=False)
+        E.open_events(
+            RUNBOOKS[TOP],
+            incident="i",
+            mode="real",
+            operator="Jan",
+            tool_version="0",
+            timezone="UTC",
+            lang="nl",
+            allow_draft=False,
+        )
 
 
 def test_follow_ups_after_a_crash_right_after_entered() -> None:
@@ -486,10 +589,14 @@ def test_follow_ups_after_a_crash_right_after_entered() -> None:
 
 
 def test_sub_runbooks_calling_each_other_in_a_circle_are_refused() -> None:
-    runbooks = {"a": _runbook("a", _step("s", "runbook", runbook="b", next="e"),
-                              _step("e", "end", outcome="resolved")),
-                "b": _runbook("b", _step("s", "runbook", runbook="a", next="e"),
-                              _step("e", "end", outcome="resolved"))}
+    runbooks = {
+        "a": _runbook(
+            "a", _step("s", "runbook", runbook="b", next="e"), _step("e", "end", outcome="resolved")
+        ),
+        "b": _runbook(
+            "b", _step("s", "runbook", runbook="a", next="e"), _step("e", "end", outcome="resolved")
+        ),
+    }
     with pytest.raises(ValueError, match="circle"):
         Walk(runbooks, "a")
 
@@ -497,8 +604,13 @@ def test_sub_runbooks_calling_each_other_in_a_circle_are_refused() -> None:
 def test_step_items_model_is_used() -> None:
     # Guards the test helpers: a checklist built from the model answers like a loaded one.
     items = (ChecklistItem("a", Text.of("a", "nl"), critical=True),)
-    runbooks = {"c": _runbook("c", _step("l", "checklist", items=items, next="e"),
-                              _step("e", "end", outcome="handed-over"))}
+    runbooks = {
+        "c": _runbook(
+            "c",
+            _step("l", "checklist", items=items, next="e"),
+            _step("e", "end", outcome="handed-over"),
+        )
+    }
     walk = Walk(runbooks, "c")
     walk.answer(E.ItemAnswer("a", "skipped", "niemand bereikbaar"))
     assert walk.state.closed and walk.state.outcome == "handed-over"
@@ -530,12 +642,18 @@ def _reference_open_items(state: E.WalkState) -> tuple[E.OpenItem, ...]:
 
 def _assert_derived(state: E.WalkState) -> None:
     assert state.open_items == _reference_open_items(state)
-    due = tuple(i for i, e in enumerate(state.entries)
-                if (step := state.step_of(e.runbook, e.step)).due is not None
-                or any(item.due is not None for item in step.items))
+    due = tuple(
+        i
+        for i, e in enumerate(state.entries)
+        if (step := state.step_of(e.runbook, e.step)).due is not None
+        or any(item.due is not None for item in step.items)
+    )
     assert state.due_entries == due
-    repeat = tuple(i for i, e in enumerate(state.entries)
-                   if state.step_of(e.runbook, e.step).repeat is not None)
+    repeat = tuple(
+        i
+        for i, e in enumerate(state.entries)
+        if state.step_of(e.runbook, e.step).repeat is not None
+    )
     assert state.repeat_entries == repeat
 
 

@@ -20,17 +20,17 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-import draaiboek.cli  # noqa: F401  (registers every command, report too)
-import draaiboek.cli_exercise as X
-from draaiboek.cli_app import app
-from draaiboek.cli_render import Screen
-from draaiboek.cli_walk import LineSource
-from draaiboek.i18n import Messages
-from draaiboek.journal import read_events
-from draaiboek.scenario import load_scenario
-from draaiboek.scoring import score
-from draaiboek.session import Session
-from draaiboek.simclock import DueQueue, SimClock
+import draaiboek.cli.exercise as X
+import draaiboek.cli.main  # noqa: F401  (registers every command, report too)
+from draaiboek.cli.app import app
+from draaiboek.cli.render import Screen
+from draaiboek.cli.walk import LineSource
+from draaiboek.journal.log import read_events
+from draaiboek.load.scenario import load_scenario
+from draaiboek.model.catalogue import Messages
+from draaiboek.services.scoring import score
+from draaiboek.services.session import Session
+from draaiboek.services.simclock import DueQueue, SimClock
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "tests" / "corpus" / "valid"
@@ -61,8 +61,13 @@ Script = Sequence[tuple[float, str]]  # (simulated minute when it is answered, t
 def exercise(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., Run]:
     """Run `draaiboek exercise ARGS` with the answers of a script at their simulated minutes."""
 
-    def run(args: list[str], script: Script = (), speed: float = 1.0, tick: float = 3600.0,
-            wait_for: Callable[[float], None] | None = None) -> Run:
+    def run(
+        args: list[str],
+        script: Script = (),
+        speed: float = 1.0,
+        tick: float = 3600.0,
+        wait_for: Callable[[float], None] | None = None,
+    ) -> Run:
         real = FakeReal()
         monkeypatch.setattr(X, "REAL_CLOCK", real)
         monkeypatch.setattr(X, "TICK", tick)  # an hour: only before_prompt delivers injects
@@ -94,8 +99,15 @@ def exercise(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., R
 
 CORPUS_ARGS = ["--runbooks", str(CORPUS), "--operator", "Jan"]
 # elk-staptype: every expectation met in time
-GOOD: Script = [(1, "nergens"), (2, "j"), (3, "/n LMS gebeld, NCC volgt"), (4, "j"), (4, "j"),
-                (5, "15:34"), (21, "j")]
+GOOD: Script = [
+    (1, "nergens"),
+    (2, "j"),
+    (3, "/n LMS gebeld, NCC volgt"),
+    (4, "j"),
+    (4, "j"),
+    (5, "15:34"),
+    (21, "j"),
+]
 
 
 def of_type(events: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
@@ -111,13 +123,19 @@ def test_a_scripted_exercise_is_logged_as_an_exercise_in_simulated_time(
     assert opened["type"] == "opened" and opened["mode"] == "exercise"
     assert opened["incident"].startswith("oefening-elk-staptype-")
     assert exercised["type"] == "exercise"
-    assert {k: exercised[k] for k in ("scenario", "scenario_version", "runbook", "speed",
-                                      "start")} == {
-        "scenario": "elk-staptype", "scenario_version": "1.0.0", "runbook": "every-step-type",
-        "speed": 1.0, "start": "2019-06-24T15:34:00+02:00"}
+    assert {
+        k: exercised[k] for k in ("scenario", "scenario_version", "runbook", "speed", "start")
+    } == {
+        "scenario": "elk-staptype",
+        "scenario_version": "1.0.0",
+        "runbook": "every-step-type",
+        "speed": 1.0,
+        "start": "2019-06-24T15:34:00+02:00",
+    }
     assert all(e["at"].startswith("2019-06-24T13:") for e in run.events)
     assert run.events[-1]["type"] == "closed" and run.events[-1]["at"].startswith(
-        "2019-06-24T13:55:00")
+        "2019-06-24T13:55:00"
+    )
     injects = of_type(run.events, "inject")
     assert [(i["id"], i["at"][11:19]) for i in injects] == [("geen-verbinding", "13:34:00")]
     assert injects[0]["message"].startswith("Testgesprek vanaf KPN")
@@ -141,8 +159,9 @@ def test_injects_arrive_before_the_next_question(exercise: Callable[..., Run]) -
     # at minute 25 a note is made; the NCC inject (due at 20) comes before the next question
     script = [*GOOD[:-1], (25, "/n NCC belt"), (26, "j")]
     run = exercise([str(SCENARIOS / "elk-staptype.yaml"), *CORPUS_ARGS], script)
-    kinds = [(e["type"], e.get("id") or e.get("step")) for e in run.events
-             if e["type"] != "reminder"]
+    kinds = [
+        (e["type"], e.get("id") or e.get("step")) for e in run.events if e["type"] != "reminder"
+    ]
     at = kinds.index(("inject", "ncc-vraagt"))
     assert kinds[at - 1][0] == "note" and kinds[at + 1] == ("action", "melden")
     assert run.events[at]["at"].startswith("2019-06-24T13:59:00")
@@ -150,7 +169,8 @@ def test_injects_arrive_before_the_next_question(exercise: Callable[..., Run]) -
 
 
 def test_an_inject_arrives_while_the_trainee_is_typing(
-    exercise: Callable[..., Run], tmp_path: Path,
+    exercise: Callable[..., Run],
+    tmp_path: Path,
 ) -> None:
     """The timer thread logs and shows the inject while the walk waits for an answer."""
 
@@ -166,8 +186,12 @@ def test_an_inject_arrives_while_the_trainee_is_typing(
         raise AssertionError("the inject did not arrive while the answer was awaited")
 
     script = [*GOOD[:-1], (22, "j")]
-    run = exercise([str(SCENARIOS / "elk-staptype.yaml"), *CORPUS_ARGS], script, tick=0.01,
-                   wait_for=wait_for_inject)
+    run = exercise(
+        [str(SCENARIOS / "elk-staptype.yaml"), *CORPUS_ARGS],
+        script,
+        tick=0.01,
+        wait_for=wait_for_inject,
+    )
     assert run.code == 0, run.output
     ncc = of_type(run.events, "inject")[1]
     melden = next(e for e in run.events if e["type"] == "action" and e["step"] == "melden")
@@ -177,19 +201,34 @@ def test_an_inject_arrives_while_the_trainee_is_typing(
 def test_the_timer_thread_stops_with_the_walk(tmp_path: Path) -> None:
     scenario, _, _ = load_scenario(SCENARIOS / "elk-staptype.yaml")
     assert scenario is not None
-    from draaiboek.library import load_library
+    from draaiboek.load.library import load_library
 
     library = load_library([CORPUS], today=datetime(2026, 1, 1).date())
     real = FakeReal()
     clock = SimClock(scenario.start, 60, real)
-    session = Session.start(tmp_path, library.runbooks["every-step-type"],
-                            library.all_runbooks(), operator="Jan", clock=clock.now,
-                            mode="exercise", incident_id="oefening-x")
+    session = Session.start(
+        tmp_path,
+        library.runbooks["every-step-type"],
+        library.all_runbooks(),
+        operator="Jan",
+        clock=clock.now,
+        mode="exercise",
+        incident_id="oefening-x",
+    )
     out = io.StringIO()
-    screen = Screen(Console(file=out, width=100, no_color=True), Messages("en"),
-                    "Europe/Amsterdam", library.contacts)
-    timer = X.InjectTimer(session, screen, clock, DueQueue(clock.start_sim, scenario.injects),
-                          hint="(the question above is still open)")
+    screen = Screen(
+        Console(file=out, width=100, no_color=True),
+        Messages("en"),
+        "Europe/Amsterdam",
+        library.contacts,
+    )
+    timer = X.InjectTimer(
+        session,
+        screen,
+        clock,
+        DueQueue(clock.start_sim, scenario.injects),
+        hint="(the question above is still open)",
+    )
     timer.ticker.interval = 0.01
     try:
         timer.ticker.start()
@@ -217,8 +256,17 @@ def _wait(condition: Callable[[], bool]) -> None:
 def test_scripted_answers_file_in_english(exercise: Callable[..., Run], tmp_path: Path) -> None:
     answers = tmp_path / "answers.yaml"
     answers.write_text("vaststellen: overal\n", encoding="utf-8")
-    run = exercise([str(SCENARIOS / "alles-werkt.yaml"), *CORPUS_ARGS, "--answers",
-                    str(answers), "--lang", "en"], speed=60)
+    run = exercise(
+        [
+            str(SCENARIOS / "alles-werkt.yaml"),
+            *CORPUS_ARGS,
+            "--answers",
+            str(answers),
+            "--lang",
+            "en",
+        ],
+        speed=60,
+    )
     assert run.code == 0, run.output
     assert "EXERCISE — NOT A REAL INCIDENT" in run.output
     assert "Total: 20 of 20 points (100%)" in run.output
@@ -226,7 +274,8 @@ def test_scripted_answers_file_in_english(exercise: Callable[..., Run], tmp_path
 
 
 def test_a_scenario_by_id_from_the_runbooks_folder(
-    exercise: Callable[..., Run], tmp_path: Path,
+    exercise: Callable[..., Run],
+    tmp_path: Path,
 ) -> None:
     folder = tmp_path / "runbooks"
     (folder / "scenarios").mkdir(parents=True)
@@ -235,8 +284,7 @@ def test_a_scenario_by_id_from_the_runbooks_folder(
     for name in ("elk-staptype", "alles-werkt"):
         text = (SCENARIOS / f"{name}.yaml").read_text(encoding="utf-8")
         (folder / "scenarios" / f"x-{name}.yaml").write_text(text, encoding="utf-8")
-    run = exercise(["alles-werkt", "--runbooks", str(folder), "--operator", "Jan"],
-                   [(1, "2")])
+    run = exercise(["alles-werkt", "--runbooks", str(folder), "--operator", "Jan"], [(1, "2")])
     assert run.code == 0, run.output
     missing = exercise(["geen-idee", "--runbooks", str(folder), "--operator", "Jan"])
     assert missing.code == 1
@@ -247,8 +295,9 @@ def test_a_scenario_by_id_from_the_runbooks_folder(
 def test_incidents_lists_an_exercise_as_one(exercise: Callable[..., Run], tmp_path: Path) -> None:
     exercise([str(SCENARIOS / "alles-werkt.yaml"), *CORPUS_ARGS], [(1, "2")])
     env = {name: None for name in UNSET}
-    listed = CliRunner().invoke(app, ["incidents", "--home", str(tmp_path / "home"),
-                                      "--format", "json"], env=env)
+    listed = CliRunner().invoke(
+        app, ["incidents", "--home", str(tmp_path / "home"), "--format", "json"], env=env
+    )
     found = json.loads(listed.output)
     assert [(i["mode"], i["id"].split("-")[0]) for i in found] == [("exercise", "oefening")]
 
@@ -262,7 +311,12 @@ def test_incidents_lists_an_exercise_as_one(exercise: Callable[..., Run], tmp_pa
     ],
 )
 def test_a_broken_scenario_is_refused_with_its_position(
-    exercise: Callable[..., Run], tmp_path: Path, old: str, new: str, code: int, says: str,
+    exercise: Callable[..., Run],
+    tmp_path: Path,
+    old: str,
+    new: str,
+    code: int,
+    says: str,
 ) -> None:
     path = tmp_path / "alles-werkt.yaml"
     text = (SCENARIOS / "alles-werkt.yaml").read_text(encoding="utf-8")
@@ -312,40 +366,91 @@ def items(minute: float, count: int) -> list[tuple[float, str]]:
 
 # 24 June 2019: a good walk, but the national NL-Alert decision comes 3 minutes late
 STORING_2019: Script = [
-    (1, "15:34"), (2, "j"), (5, "geen-enkel-netwerk"), (9, "landelijk"),
-    *items(10, 2), *items(11, 2), *items(12, 2),  # keten-informeren: ministerie at 11
-    (15, "0900-onbereikbaar"), (16, "j"), (21, "alternatief-nummer"),
-    (22, "j"), (24, "j"), (25, "j"), (26, "j"),  # nummers-verifieren
-    (27, "j"), (28, "j"),  # een-stem, publieksbericht
+    (1, "15:34"),
+    (2, "j"),
+    (5, "geen-enkel-netwerk"),
+    (9, "landelijk"),
+    *items(10, 2),
+    *items(11, 2),
+    *items(12, 2),  # keten-informeren: ministerie at 11
+    (15, "0900-onbereikbaar"),
+    (16, "j"),
+    (21, "alternatief-nummer"),
+    (22, "j"),
+    (24, "j"),
+    (25, "j"),
+    (26, "j"),  # nummers-verifieren
+    (27, "j"),
+    (28, "j"),  # een-stem, publieksbericht
     (29, "/n Landelijk NL-Alert gevraagd aan de minister via het NCC"),
-    (33, "landelijk"), (34, "j"), (38, "correct-ontvangen"), (39, "j"),
-    *items(40, 5), *items(41, 7),  # zichtbare-aanwezigheid, zorgketen
-    (42, "ncv-werkt-niet"), *items(43, 4), (44, "telecomoperator"), (45, "j"),
-    (46, "4g-uitgevallen"), (47, "j"), (48, "geen-aanwijzingen"),
-    (60, "nog-onbereikbaar"), (61, "j"), (120, "nog-onbereikbaar"), (121, "j"),
-    (200, "overal-hersteld"), *items(202, 5), (205, "j"), *items(210, 4),
-    (215, "stabiel"), (220, "j"), *items(230, 4),
+    (33, "landelijk"),
+    (34, "j"),
+    (38, "correct-ontvangen"),
+    (39, "j"),
+    *items(40, 5),
+    *items(41, 7),  # zichtbare-aanwezigheid, zorgketen
+    (42, "ncv-werkt-niet"),
+    *items(43, 4),
+    (44, "telecomoperator"),
+    (45, "j"),
+    (46, "4g-uitgevallen"),
+    (47, "j"),
+    (48, "geen-aanwijzingen"),
+    (60, "nog-onbereikbaar"),
+    (61, "j"),
+    (120, "nog-onbereikbaar"),
+    (121, "j"),
+    (200, "overal-hersteld"),
+    *items(202, 5),
+    (205, "j"),
+    *items(210, 4),
+    (215, "stabiel"),
+    (220, "j"),
+    *items(230, 4),
 ]
 
 
 def test_shipped_storing_24_juni_2019(exercise: Callable[..., Run]) -> None:
     run = shipped(exercise, "storing-24-juni-2019", STORING_2019)
     assert points(run, "storing-24-juni-2019") == {
-        "landelijk": 10, "0900-getest": 10, "niet-scenario-4": 15, "ministerie": 5,
-        "tweede-persoon": 10, "testgesprek-nummer": 5, "nl-alert-besluit": 0,
-        "ncv-getest": 5, "herstel-getest": 10, "notities": 5, "total": 75}
+        "landelijk": 10,
+        "0900-getest": 10,
+        "niet-scenario-4": 15,
+        "ministerie": 5,
+        "tweede-persoon": 10,
+        "testgesprek-nummer": 5,
+        "nl-alert-besluit": 0,
+        "ncv-getest": 5,
+        "herstel-getest": 10,
+        "notities": 5,
+        "total": 75,
+    }
     assert "Totaal: 75 van 90 punten (83.3%)" in run.output
     delivered = [e["id"] for e in of_type(run.events, "inject")]
-    assert delivered == ["geen-gesprekken", "testgesprekken", "lms-landelijk", "0900-test",
-                         "088-nummer", "4g-storing", "ncv-test", "nl-alert-buurregio", "herstel",
-                         "correctie"]
+    assert delivered == [
+        "geen-gesprekken",
+        "testgesprekken",
+        "lms-landelijk",
+        "0900-test",
+        "088-nummer",
+        "4g-storing",
+        "ncv-test",
+        "nl-alert-buurregio",
+        "herstel",
+        "correctie",
+    ]
 
 
 def test_the_2019_wrong_branch_costs_points(exercise: Callable[..., Run]) -> None:
-    script = [(1, "15:34"), (2, "j"), (5, "geen-enkel-netwerk"), (9, "landelijk"),
-              *items(10, 6), (15, "0900-bereikbaar")]
-    run = exercise(["storing-24-juni-2019", "--runbooks", str(SHIPPED), "--operator", "A"],
-                   script)
+    script = [
+        (1, "15:34"),
+        (2, "j"),
+        (5, "geen-enkel-netwerk"),
+        (9, "landelijk"),
+        *items(10, 6),
+        (15, "0900-bereikbaar"),
+    ]
+    run = exercise(["storing-24-juni-2019", "--runbooks", str(SHIPPED), "--operator", "A"], script)
     assert run.code == 1  # stopped halfway: the score so far
     got = points(run, "storing-24-juni-2019")
     assert got["niet-scenario-4"] == 0 and got["0900-getest"] == 0
@@ -355,35 +460,79 @@ def test_the_2019_wrong_branch_costs_points(exercise: Callable[..., Run]) -> Non
 
 # 15-17 September 2020: switched back once too early
 ICT_2020: Script = [
-    (1, "10:00"), (6, "meerdere-meldkamers"), (7, "j"), (11, "112-intact"),
-    (12, "c2000-intact"), (16, "beperkt"), (17, "j"), (18, "wisselend"), (19, "j"),
-    (20, "slecht-bereikbaar"), (21, "j"), (22, "verstoord"), (23, "j"),
-    *items(24, 2), *items(25, 3),  # keten-informeren: politie-ict at 24
-    (27, "geen-aanwijzingen"), (29, "lokale-terugval"), *items(30, 4),
-    (31, "/n Lokale terugval; meldkamer blijft bereikbaar, geen uitwijk"), (32, "j"),
-    (60, "nog-verstoord"), (61, "j"),
-    (125, "stabiel-vrijgegeven"), *items(126, 8), (130, "opnieuw-instabiel"), (131, "j"),
-    (132, "j"), (165, "nog-verstoord"), (166, "j"),
-    (2945, "stabiel-vrijgegeven"), *items(2950, 8), (2955, "geslaagd"), *items(2960, 5),
+    (1, "10:00"),
+    (6, "meerdere-meldkamers"),
+    (7, "j"),
+    (11, "112-intact"),
+    (12, "c2000-intact"),
+    (16, "beperkt"),
+    (17, "j"),
+    (18, "wisselend"),
+    (19, "j"),
+    (20, "slecht-bereikbaar"),
+    (21, "j"),
+    (22, "verstoord"),
+    (23, "j"),
+    *items(24, 2),
+    *items(25, 3),  # keten-informeren: politie-ict at 24
+    (27, "geen-aanwijzingen"),
+    (29, "lokale-terugval"),
+    *items(30, 4),
+    (31, "/n Lokale terugval; meldkamer blijft bereikbaar, geen uitwijk"),
+    (32, "j"),
+    (60, "nog-verstoord"),
+    (61, "j"),
+    (125, "stabiel-vrijgegeven"),
+    *items(126, 8),
+    (130, "opnieuw-instabiel"),
+    (131, "j"),
+    (132, "j"),
+    (165, "nog-verstoord"),
+    (166, "j"),
+    (2945, "stabiel-vrijgegeven"),
+    *items(2950, 8),
+    (2955, "geslaagd"),
+    *items(2960, 5),
 ]
 
 
 def test_shipped_ict_verstoring_sept_2020(exercise: Callable[..., Run]) -> None:
     run = shipped(exercise, "ict-verstoring-sept-2020", ICT_2020)
     assert points(run, "ict-verstoring-sept-2020") == {
-        "meerdere": 10, "lms-coordinatie": 5, "112-getest": 10, "geen-112-draaiboek": 5,
-        "handmatig": 10, "dienst-ict": 5, "opzet": 5, "terugval-besluit": 15,
-        "niet-te-vroeg": 0, "testgesprekken-112": 5, "notities": 5, "total": 75}
+        "meerdere": 10,
+        "lms-coordinatie": 5,
+        "112-getest": 10,
+        "geen-112-draaiboek": 5,
+        "handmatig": 10,
+        "dienst-ict": 5,
+        "opzet": 5,
+        "terugval-besluit": 15,
+        "niet-te-vroeg": 0,
+        "testgesprekken-112": 5,
+        "notities": 5,
+        "total": 75,
+    }
     assert run.events[-1]["at"].startswith("2020-09-17T")  # two days of simulated time
 
 
 # the NL-Alert with the wrong number: everything in time, but no note
 NL_ALERT: Script = [
-    (1, "fout-in-bericht"), (3, "Bel bij nood 0800-0000000 (tiplijn, fout nummer)"),
-    (4, "verkeerd-nummer"), (8, "j"),
-    (12, "j"), (13, "j"), (14, "j"), (16, "j"), (17, "j"), (17, "j"),  # bericht-controleren
-    (18, "regionaal"), (20, "j"), (24, "correct-ontvangen"), *items(40, 5),
-    (45, "juist-bericht-uit"), (46, "Correctie: bel bij nood het gecontroleerde nummer"),
+    (1, "fout-in-bericht"),
+    (3, "Bel bij nood 0800-0000000 (tiplijn, fout nummer)"),
+    (4, "verkeerd-nummer"),
+    (8, "j"),
+    (12, "j"),
+    (13, "j"),
+    (14, "j"),
+    (16, "j"),
+    (17, "j"),
+    (17, "j"),  # bericht-controleren
+    (18, "regionaal"),
+    (20, "j"),
+    (24, "correct-ontvangen"),
+    *items(40, 5),
+    (45, "juist-bericht-uit"),
+    (46, "Correctie: bel bij nood het gecontroleerde nummer"),
     (50, "j"),
 ]
 
@@ -391,19 +540,31 @@ NL_ALERT: Script = [
 def test_shipped_nl_alert_fout_nummer(exercise: Callable[..., Run]) -> None:
     run = shipped(exercise, "nl-alert-fout-nummer", NL_ALERT)
     assert points(run, "nl-alert-fout-nummer") == {
-        "fout-herkend": 10, "verkeerd-nummer": 5, "nummerhouder": 10, "correctie-vermeld": 5,
-        "uit-register": 10, "tweede-persoon": 10, "testgesprek": 10, "zelfde-weg": 5,
-        "correctie-verzonden": 15, "notitie": 0, "total": 80}
+        "fout-herkend": 10,
+        "verkeerd-nummer": 5,
+        "nummerhouder": 10,
+        "correctie-vermeld": 5,
+        "uit-register": 10,
+        "tweede-persoon": 10,
+        "testgesprek": 10,
+        "zelfde-weg": 5,
+        "correctie-verzonden": 15,
+        "notitie": 0,
+        "total": 80,
+    }
 
 
 def test_every_shipped_scenario_is_played_here() -> None:
     assert set(shipped_scenarios()) == {
-        "storing-24-juni-2019", "ict-verstoring-sept-2020", "nl-alert-fout-nummer"}
+        "storing-24-juni-2019",
+        "ict-verstoring-sept-2020",
+        "nl-alert-fout-nummer",
+    }
 
 
 def test_shipped_scenarios_validate_clean() -> None:
-    from draaiboek.library import load_library
-    from draaiboek.scenario import check_scenario
+    from draaiboek.load.library import load_library
+    from draaiboek.load.scenario import check_scenario
 
     library = load_library([SHIPPED], today=datetime(2026, 11, 23).date())
     for name in shipped_scenarios():
@@ -419,8 +580,7 @@ def test_the_report_of_an_exercise_carries_its_score(
     assert run.code == 0, run.output
     home = tmp_path / "home"
     incident = run.events[0]["incident"]
-    as_json = CliRunner().invoke(app, ["report", incident, "--home", str(home),
-                                       "--format", "json"])
+    as_json = CliRunner().invoke(app, ["report", incident, "--home", str(home), "--format", "json"])
     assert as_json.exit_code == 0, as_json.output
     card = json.loads(as_json.output)["score"]
     assert (card["earned"], card["possible"], card["percent"]) == (35, 35, 100.0)
@@ -433,10 +593,20 @@ def test_the_report_of_an_exercise_carries_its_score(
 def test_a_live_report_has_no_score(tmp_path: Path) -> None:
     home = tmp_path / "home"
     walked = CliRunner().invoke(
-        app, ["start", "every-step-type", "--runbooks", str(CORPUS), "--operator", "J",
-              "--home", str(home)], input="2\n")
+        app,
+        [
+            "start",
+            "every-step-type",
+            "--runbooks",
+            str(CORPUS),
+            "--operator",
+            "J",
+            "--home",
+            str(home),
+        ],
+        input="2\n",
+    )
     assert walked.exit_code == 0, walked.output
     incident = next(home.glob("incidents/*")).name
-    as_json = CliRunner().invoke(app, ["report", incident, "--home", str(home),
-                                       "--format", "json"])
+    as_json = CliRunner().invoke(app, ["report", incident, "--home", str(home), "--format", "json"])
     assert "score" not in json.loads(as_json.output)

@@ -13,20 +13,26 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import draaiboek.cli_author  # noqa: F401  (registers the commands)
-from draaiboek import graph
-from draaiboek.build import build_runbook
-from draaiboek.cli_app import app
-from draaiboek.documents import read_document
-from draaiboek.model import Runbook
+import draaiboek.cli.author  # noqa: F401  (registers the commands)
+from draaiboek.cli.app import app
+from draaiboek.load.build import build_runbook
+from draaiboek.load.documents import read_document
+from draaiboek.model.runbook import Runbook
+from draaiboek.services import graph
 
 CORPUS = Path(__file__).parent / "corpus" / "valid"
 EXAMPLE = CORPUS / "every-step-type.yaml"
 HOSTILE_TEXT = 'Kwaad "q" [b] {c} (d) |e| <f> #g &h; \\ `x` %%\nregel twee'
 HOSTILE = json.dumps(HOSTILE_TEXT)  # a JSON string is a valid YAML double-quoted scalar
 # Settings from the developer's shell must not change what the tests see.
-runner = CliRunner(env={"DRAAIBOEK_LANG": None, "DRAAIBOEK_RUNBOOKS": None,
-                        "DRAAIBOEK_HOME": None, "NO_COLOR": "1"})
+runner = CliRunner(
+    env={
+        "DRAAIBOEK_LANG": None,
+        "DRAAIBOEK_RUNBOOKS": None,
+        "DRAAIBOEK_HOME": None,
+        "NO_COLOR": "1",
+    }
+)
 
 
 def load(path: Path) -> Runbook:
@@ -88,15 +94,27 @@ def test_labels_have_the_same_keys_in_every_language() -> None:
 def test_walking_order_is_breadth_first_from_start() -> None:
     runbook = load(EXAMPLE)
     assert graph.walking_order(runbook) == [
-        "vaststellen", "testbellen", "klaar", "lijst", "starttijd", "nlalert"]
+        "vaststellen",
+        "testbellen",
+        "klaar",
+        "lijst",
+        "starttijd",
+        "nlalert",
+    ]
 
 
 def test_mermaid_has_every_step_typed_and_every_edge_labelled() -> None:
     runbook = load(EXAMPLE)
     nodes, edges = parse_mermaid(graph.render(runbook, "mermaid", "nl"))
     shapes = {step_id: nodes[f"s_{step_id}"][0] for step_id in runbook.steps}
-    assert shapes == {"vaststellen": "{", "testbellen": "[", "lijst": "[", "starttijd": "[/",
-                      "nlalert": "[[", "klaar": "(["}
+    assert shapes == {
+        "vaststellen": "{",
+        "testbellen": "[",
+        "lijst": "[",
+        "starttijd": "[/",
+        "nlalert": "[[",
+        "klaar": "([",
+    }
     assert "sub-procedure" in nodes["s_nlalert"][1]
     assert "Einde: opgelost" in nodes["s_klaar"][1]
     assert "☑" in nodes["s_lijst"][1]

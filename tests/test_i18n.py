@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from draaiboek.i18n import Messages, catalogue
-from draaiboek.settings import LANGUAGES
+from draaiboek.cli.settings import LANGUAGES
+from draaiboek.model.catalogue import Messages, catalogue
 
 PACKAGE = Path(__file__).resolve().parent.parent / "draaiboek"
 # A literal key passed to a Messages object: t("..."), messages("..."), self.screen.t("...").
@@ -20,7 +20,7 @@ PREFIXED_KEY = re.compile(r"\b(?:t|messages)\(\s*f\"([a-z0-9.-]+\.)\{")
 def used_keys() -> tuple[set[str], set[str]]:
     literal: set[str] = set()
     prefixes: set[str] = set()
-    for source in PACKAGE.glob("*.py"):
+    for source in PACKAGE.rglob("*.py"):
         text = source.read_text(encoding="utf-8")
         literal.update(LITERAL_KEY.findall(text))
         prefixes.update(PREFIXED_KEY.findall(text))

@@ -10,8 +10,11 @@ from typing import Any
 
 import pytest
 
-from draaiboek import engine
-from draaiboek.incidents import (
+from draaiboek.engine import core as engine
+from draaiboek.journal.log import JOURNAL_NAME, Journal
+from draaiboek.load.library import load_library
+from draaiboek.model.runbook import Runbook
+from draaiboek.services.incidents import (
     IncidentError,
     IncidentSummary,
     check_incident_id,
@@ -23,10 +26,7 @@ from draaiboek.incidents import (
     new_incident_id,
     summarise,
 )
-from draaiboek.journal import JOURNAL_NAME, Journal
-from draaiboek.library import load_library
-from draaiboek.model import Runbook
-from draaiboek.session import Session
+from draaiboek.services.session import Session
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "valid"
 TOP = "every-step-type"
@@ -102,7 +102,7 @@ def started(home: Path, runbooks: dict[str, Runbook]) -> Path:
 
 
 def journal_events(folder: Path) -> list[dict[str, Any]]:
-    from draaiboek.journal import read_events
+    from draaiboek.journal.log import read_events
 
     return read_events(folder / JOURNAL_NAME)
 

@@ -1,4 +1,4 @@
-"""Tests for draaiboek.journal: format, durability rules, locking, tamper evidence, torn tails."""
+"""Tests for the journal: format, durability rules, locking, tamper evidence, torn tails."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import draaiboek.journal as journal_module
-from draaiboek.journal import (
+import draaiboek.journal.log as journal_module
+from draaiboek.journal.log import (
     JOURNAL_NAME,
     RESERVED_FIELDS,
     Journal,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from draaiboek.journal import JOURNAL_NAME, Journal, verify_file
+from draaiboek.journal.log import JOURNAL_NAME, Journal, verify_file
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL and fork/exec")
 

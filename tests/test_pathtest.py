@@ -1,4 +1,4 @@
-"""Tests for draaiboek.pathtest: runbook path tests through the real engine, and coverage."""
+"""Tests for the path-test service: runbook path tests through the real engine, and coverage."""
 
 from __future__ import annotations
 
@@ -8,13 +8,18 @@ from typing import Any
 import pytest
 from runbook_corpus import SUB, T0, TOP, load
 
-from draaiboek import pathtest as P
-from draaiboek.engine import MissingRunbook
-from draaiboek.model import Option, Runbook, Step, Text, frozen_map
+from draaiboek.engine.core import MissingRunbook
+from draaiboek.model.runbook import Option, Runbook, Step, Text, frozen_map
+from draaiboek.services import pathtest as P
 
 RUNBOOKS = load(TOP, SUB)
-FULL = {"vaststellen": "nergens", "testbellen": "done", "lijst": {"lms": "done", "ncc": "done"},
-        "starttijd": "14:03", f"{SUB}/melden": "done"}
+FULL = {
+    "vaststellen": "nergens",
+    "testbellen": "done",
+    "lijst": {"lms": "done", "ncc": "done"},
+    "starttijd": "14:03",
+    f"{SUB}/melden": "done",
+}
 
 
 def case(answers: dict[str, Any], **expect: Any) -> dict[str, Any]:
@@ -26,8 +31,13 @@ def run(answers: dict[str, Any], **expect: Any) -> P.CaseResult:
 
 
 def test_a_passing_case_through_the_sub_runbook() -> None:
-    result = run(FULL, end="klaar", outcome="resolved", open=[],
-                 visited=["testbellen", "nlalert", f"{SUB}/melden", f"{SUB}/einde"])
+    result = run(
+        FULL,
+        end="klaar",
+        outcome="resolved",
+        open=[],
+        visited=["testbellen", "nlalert", f"{SUB}/melden", f"{SUB}/einde"],
+    )
     assert result.passed and result.problems == ()
     assert result.name == "geval"
     assert (SUB, "einde") in result.visited and (TOP, "klaar") in result.visited
@@ -41,8 +51,13 @@ def test_a_short_path_and_not_visited() -> None:
 
 
 def test_failing_expectations_are_one_line_each() -> None:
-    result = run({"vaststellen": "overal"}, end="testbellen", outcome="aborted",
-                 visited=["lijst", "nergens-zo"], not_visited=["klaar"])
+    result = run(
+        {"vaststellen": "overal"},
+        end="testbellen",
+        outcome="aborted",
+        visited=["lijst", "nergens-zo"],
+        not_visited=["klaar"],
+    )
     assert not result.passed
     assert result.problems == (
         "expected end 'testbellen', reached 'klaar'",
@@ -93,8 +108,10 @@ def test_rejected_answers_fail_with_code_and_detail() -> None:
 
 def test_answers_for_unknown_steps_are_reported() -> None:
     result = run({**FULL, "bestaat-niet": "done", "x/y": 1}, end="klaar")
-    assert result.problems == ("answer for unknown step 'bestaat-niet'",
-                               "answer for unknown step 'x/y'")
+    assert result.problems == (
+        "answer for unknown step 'bestaat-niet'",
+        "answer for unknown step 'x/y'",
+    )
 
 
 def test_declining_the_end_forever_is_a_loop() -> None:
@@ -107,18 +124,30 @@ def _step(step_id: str, kind: str, **fields: Any) -> Step:
 
 
 LOOP = Runbook(
-    id="lus", version="1.0.0", status="draft", title=Text.of("lus", "nl"), languages=("nl",),
-    start="q", steps=frozen_map({
-        "q": _step("q", "decision", options=(Option("nog", Text.of("nog", "nl"), "q"),
-                                             Option("klaar", Text.of("klaar", "nl"), "e"))),
-        "e": _step("e", "end", outcome="resolved"),
-    }),
+    id="lus",
+    version="1.0.0",
+    status="draft",
+    title=Text.of("lus", "nl"),
+    languages=("nl",),
+    start="q",
+    steps=frozen_map(
+        {
+            "q": _step(
+                "q",
+                "decision",
+                options=(
+                    Option("nog", Text.of("nog", "nl"), "q"),
+                    Option("klaar", Text.of("klaar", "nl"), "e"),
+                ),
+            ),
+            "e": _step("e", "end", outcome="resolved"),
+        }
+    ),
 )
 
 
 def test_visits_take_successive_list_elements() -> None:
-    result = P.run_case({"lus": LOOP}, "lus",
-                        case({"q": ["nog", "nog", "klaar"]}, end="e"), T0)
+    result = P.run_case({"lus": LOOP}, "lus", case({"q": ["nog", "nog", "klaar"]}, end="e"), T0)
     assert result.passed
     assert result.options == frozenset({("lus", "q", "nog"), ("lus", "q", "klaar")})
     result = P.run_case({"lus": LOOP}, "lus", case({"q": ["nog"]}, end="e"), T0)
@@ -139,8 +168,11 @@ def test_a_missing_sub_runbook_fails_the_case() -> None:
 
 
 def test_run_cases_and_coverage_on_the_corpus() -> None:
-    test = {"format": "draaiboek-test/1", "runbook": TOP,
-            "cases": [case(FULL, end="klaar"), case({"vaststellen": "overal"}, end="klaar")]}
+    test = {
+        "format": "draaiboek-test/1",
+        "runbook": TOP,
+        "cases": [case(FULL, end="klaar"), case({"vaststellen": "overal"}, end="klaar")],
+    }
     results = P.run_cases(RUNBOOKS, test, T0)
     assert [r.passed for r in results] == [True, True]
     cov = P.coverage(RUNBOOKS[TOP], results)
@@ -158,8 +190,9 @@ def test_partial_coverage_names_what_was_missed() -> None:
     results = [run({"vaststellen": "overal"}, end="klaar")]
     cov = P.coverage(RUNBOOKS[TOP], results)
     assert (cov.steps_total, cov.steps_hit, cov.options_total, cov.options_hit) == (6, 2, 2, 1)
-    assert cov.missed_steps == tuple(f"{TOP}/{s}" for s in
-                                     ("testbellen", "lijst", "starttijd", "nlalert"))
+    assert cov.missed_steps == tuple(
+        f"{TOP}/{s}" for s in ("testbellen", "lijst", "starttijd", "nlalert")
+    )
     assert cov.missed_options == (f"{TOP}/vaststellen:nergens",)
     assert cov.steps_percent == pytest.approx(100 * 2 / 6)
     assert cov.options_percent == 50.0

@@ -12,18 +12,24 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import draaiboek.cli_author  # noqa: F401  (registers the commands)
-from draaiboek import page, printout
-from draaiboek.cli_app import app
-from draaiboek.graph import walking_order
-from draaiboek.library import Library, load_library
+import draaiboek.cli.author  # noqa: F401  (registers the commands)
+from draaiboek.cli.app import app
+from draaiboek.load.library import Library, load_library
+from draaiboek.services import page, printout
+from draaiboek.services.graph import walking_order
 
 CORPUS = Path(__file__).parent / "corpus" / "valid"
 EXAMPLE = CORPUS / "every-step-type.yaml"
 HOSTILE = "<script>alert(1)</script> *vet* [link](http://x) | # &amp;"
 # Settings from the developer's shell must not change what the tests see.
-runner = CliRunner(env={"DRAAIBOEK_LANG": None, "DRAAIBOEK_RUNBOOKS": None,
-                        "DRAAIBOEK_HOME": None, "NO_COLOR": "1"})
+runner = CliRunner(
+    env={
+        "DRAAIBOEK_LANG": None,
+        "DRAAIBOEK_RUNBOOKS": None,
+        "DRAAIBOEK_HOME": None,
+        "NO_COLOR": "1",
+    }
+)
 
 
 def corpus(folder: Path = CORPUS) -> Library:
@@ -82,8 +88,10 @@ def test_markdown_has_the_seal_at_top_and_bottom_and_boxes() -> None:
 def test_example_numbers_are_flagged(fmt: str) -> None:
     library = corpus()
     runbook = library.runbooks["every-step-type"]
-    for lang, flag in (("nl", "VOORBEELDNUMMER — NIET GEBRUIKEN"),
-                       ("en", "EXAMPLE NUMBER — DO NOT USE")):
+    for lang, flag in (
+        ("nl", "VOORBEELDNUMMER — NIET GEBRUIKEN"),
+        ("en", "EXAMPLE NUMBER — DO NOT USE"),
+    ):
         text = printout.render(runbook, library.contacts, fmt, lang)
         assert re.search(r"\+31 00 000 0000\W+(strong class=\"warn\">)?\s*" + flag, text), text
     unknown = printout.render(runbook, {}, fmt, "nl")
@@ -132,12 +140,23 @@ def test_markdown_is_escaped(tmp_path: Path) -> None:
     assert r"1\. &lt;script" in text and "<br>- regel" in text  # after <br>: still inline
 
 
-@pytest.mark.parametrize(("text", "escaped"), [
-    ("1. een", r"1\. een"), ("- een\n- twee", r"\- een<br>- twee"), ("+", r"\+"),
-    ("1.2.0", "1.2.0"), ("-5 graden", "-5 graden"), ("---", r"\---"), ("==", r"\=="),
-    ("a_b*c", r"a\_b\*c"), ("", ""),
-    ("<b>&", "&lt;b&gt;&amp;"), ("# kop", r"\# kop"), ("`x` ~y~", r"\`x\` \~y\~"),
-])
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        ("1. een", r"1\. een"),
+        ("- een\n- twee", r"\- een<br>- twee"),
+        ("+", r"\+"),
+        ("1.2.0", "1.2.0"),
+        ("-5 graden", "-5 graden"),
+        ("---", r"\---"),
+        ("==", r"\=="),
+        ("a_b*c", r"a\_b\*c"),
+        ("", ""),
+        ("<b>&", "&lt;b&gt;&amp;"),
+        ("# kop", r"\# kop"),
+        ("`x` ~y~", r"\`x\` \~y\~"),
+    ],
+)
 def test_md_escape(text: str, escaped: str) -> None:
     assert page.md_escape(text) == escaped
 
@@ -147,8 +166,19 @@ def test_cli_print(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Step 1 · Decision: Can 112 be reached?" in result.stdout
     target = tmp_path / "out.html"
-    result = runner.invoke(app, ["print", "every-step-type", "--runbooks", str(CORPUS),
-                                 "--format", "html", "-o", str(target)])
+    result = runner.invoke(
+        app,
+        [
+            "print",
+            "every-step-type",
+            "--runbooks",
+            str(CORPUS),
+            "--format",
+            "html",
+            "-o",
+            str(target),
+        ],
+    )
     assert result.exit_code == 0 and result.stdout == ""
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert runner.invoke(app, ["print", str(EXAMPLE), "--format", "pdf"]).exit_code == 2
@@ -160,7 +190,9 @@ def test_a_runbook_with_errors_is_not_printed(tmp_path: Path) -> None:
     for name in ("sub-procedure.yaml", "contacts.yaml"):
         shutil.copy(CORPUS / name, tmp_path / name)
     broken = tmp_path / "every-step-type.yaml"
-    broken.write_text(EXAMPLE.read_text(encoding="utf-8").replace("next: lijst", "next: lijstje"),
-                      encoding="utf-8")
+    broken.write_text(
+        EXAMPLE.read_text(encoding="utf-8").replace("next: lijst", "next: lijstje"),
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["print", str(broken)])
     assert result.exit_code == 1 and "error" in result.stderr and result.stdout == ""

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from draaiboek.schemacheck import _quick_check
+from draaiboek.load.schemacheck import _quick_check
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "schemas" / "runbook.schema.json").read_text(encoding="utf-8"))
@@ -45,12 +45,35 @@ _TextDates.yaml_implicit_resolvers = {
 BASES = [load(path) for path in SEEDS]
 
 _VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False, width=32),
-    st.sampled_from(["", "x", "PT15M", "P1D", "15 min", "Bad Id", "ok-id", "2027-01-01",
-                     "decision", "action", "checklist", "input", "runbook", "end", "unknown"]),
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.floats(allow_nan=False, width=32),
+    st.sampled_from(
+        [
+            "",
+            "x",
+            "PT15M",
+            "P1D",
+            "15 min",
+            "Bad Id",
+            "ok-id",
+            "2027-01-01",
+            "decision",
+            "action",
+            "checklist",
+            "input",
+            "runbook",
+            "end",
+            "unknown",
+        ]
+    ),
     st.lists(st.sampled_from(["a", "b", "ok-id"]), max_size=3),
-    st.dictionaries(st.sampled_from(["nl", "en", "x", "type", "title"]),
-                    st.sampled_from(["", "t", "decision"]), max_size=2),
+    st.dictionaries(
+        st.sampled_from(["nl", "en", "x", "type", "title"]),
+        st.sampled_from(["", "t", "decision"]),
+        max_size=2,
+    ),
 )
 
 

@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.rule import Rule
 
-from draaiboek.cli_render import Screen
-from draaiboek.i18n import Messages
+from draaiboek.cli.render import Screen
+from draaiboek.model.catalogue import Messages
 
 PIECES = [
     "a", "bb", "word", "lange", " ", "  ", "   ", "\n", " \n", "é", "☎", "—", "漢字", "\u0301",
@@ -77,8 +77,10 @@ def test_plain_output_is_what_rich_prints(
 
 
 def test_a_long_step_text_wraps_as_rich_wraps_it() -> None:
-    text = ("Houd de lijn vrij voor terugbellen en spreek een vast tijdstip af voor de volgende "
-            "update. Als niemand opneemt, probeer het na vijf minuten opnieuw.  ") * 3
+    text = (
+        "Houd de lijn vrij voor terugbellen en spreek een vast tijdstip af voor de volgende "
+        "update. Als niemand opneemt, probeer het na vijf minuten opnieuw.  "
+    ) * 3
     lines = [(escape(text), "text"), ("[bold]Kop[/] · v1 · incident x", "text"), ("", "rule")]
     for width in (40, 80, 100):
         assert _by_screen(lines, width) == _by_rich(lines, width)

@@ -11,19 +11,26 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import draaiboek.cli_report  # noqa: F401  (registers the command)
-from draaiboek import engine, report, report_words
-from draaiboek.cli_app import app
-from draaiboek.journal import Journal
-from draaiboek.library import load_library
-from draaiboek.report_render import render
+import draaiboek.cli.report  # noqa: F401  (registers the command)
+from draaiboek.cli.app import app
+from draaiboek.engine import core as engine
+from draaiboek.journal.log import Journal
+from draaiboek.load.library import load_library
+from draaiboek.services import report, report_words
+from draaiboek.services.report_render import render
 
 CORPUS = Path(__file__).parent / "corpus" / "valid"
 T0 = datetime(2025, 6, 24, 13, 34, tzinfo=UTC)  # 15:34 in Amsterdam (summer time)
 HOSTILE = "<script>alert(1)</script> **vet** | [x](http://e) # &amp;"
 # Settings from the developer's shell must not change what the tests see.
-runner = CliRunner(env={"DRAAIBOEK_LANG": None, "DRAAIBOEK_RUNBOOKS": None,
-                        "DRAAIBOEK_HOME": None, "NO_COLOR": "1"})
+runner = CliRunner(
+    env={
+        "DRAAIBOEK_LANG": None,
+        "DRAAIBOEK_RUNBOOKS": None,
+        "DRAAIBOEK_HOME": None,
+        "NO_COLOR": "1",
+    }
+)
 
 
 class Incident:
@@ -38,10 +45,19 @@ class Incident:
             self.journal.store_file(Path(runbook.file).read_bytes())
         self.state = engine.initial_state(self.runbooks)
         self.now = T0
-        self.log(engine.open_events(
-            self.runbooks["every-step-type"], incident=incident, mode=mode, operator="Jan",
-            tool_version="0.1.0", timezone="Europe/Amsterdam", lang="nl", allow_draft=False,
-            runbooks=self.runbooks))
+        self.log(
+            engine.open_events(
+                self.runbooks["every-step-type"],
+                incident=incident,
+                mode=mode,
+                operator="Jan",
+                tool_version="0.1.0",
+                timezone="Europe/Amsterdam",
+                lang="nl",
+                allow_draft=False,
+                runbooks=self.runbooks,
+            )
+        )
 
     def log(self, drafts: Sequence[engine.Draft], by: str = "Jan", minutes: float = 0) -> None:
         self.now += timedelta(minutes=minutes)
@@ -63,8 +79,14 @@ def full_walk(home: Path, mode: str = "live") -> Incident:
     walk = Incident(home, mode=mode)
     walk.answer(engine.Note(HOSTILE))
     walk.answer(engine.Choose("nergens"))
-    walk.raw("reminder", minutes=1, runbook="every-step-type", step="testbellen", kind="repeat",
-             due_at=(T0 + timedelta(minutes=15)).isoformat())
+    walk.raw(
+        "reminder",
+        minutes=1,
+        runbook="every-step-type",
+        step="testbellen",
+        kind="repeat",
+        due_at=(T0 + timedelta(minutes=15)).isoformat(),
+    )
     walk.answer(engine.Act("skipped", "KPN NOC niet bereikbaar"), minutes=20)
     walk.answer(engine.Back())
     walk.answer(engine.Act("deferred"))
@@ -72,8 +94,14 @@ def full_walk(home: Path, mode: str = "live") -> Incident:
     walk.raw("recovered", torn_bytes=17, saved_as="journal.torn-x.bin", sha256="0" * 64)
     walk.raw("resumed", minutes=2, by="Piet")
     walk.log([engine.Draft("handover", {"from": "Jan", "to": "Piet"})], by="Piet")
-    walk.raw("reminder", runbook="every-step-type", step="lijst", item="lms", kind="overdue",
-             due_at=(T0 + timedelta(minutes=10)).isoformat())
+    walk.raw(
+        "reminder",
+        runbook="every-step-type",
+        step="lijst",
+        item="lms",
+        kind="overdue",
+        due_at=(T0 + timedelta(minutes=10)).isoformat(),
+    )
     walk.raw("inject", by="Piet", message={"nl": "NL-Alert ook gestoord", "en": "NL-Alert too"})
     walk.answer(engine.ItemAnswer("lms", "done"), engine.ItemAnswer("ncc", "deferred"), by="Piet")
     walk.answer(engine.Value("15:31"), by="Piet")  # sub-runbook called, entered
@@ -92,24 +120,48 @@ def test_every_event_type_is_described(tmp_path: Path) -> None:
     walk = full_walk(tmp_path)
     built = report.build_report(walk.folder, lang="nl", now=walk.now)
     descriptions = {e["type"]: e["description"] for e in built.data["events"]}
-    assert set(descriptions) >= {"opened", "entered", "answered", "recorded", "action", "item",
-                                 "note", "corrected", "reminder", "paused", "resumed",
-                                 "handover", "inject", "recovered", "called", "returned",
-                                 "confirmed", "closed"}
+    assert set(descriptions) >= {
+        "opened",
+        "entered",
+        "answered",
+        "recorded",
+        "action",
+        "item",
+        "note",
+        "corrected",
+        "reminder",
+        "paused",
+        "resumed",
+        "handover",
+        "inject",
+        "recovered",
+        "called",
+        "returned",
+        "confirmed",
+        "closed",
+    }
     text = render(built, "md")
     for expected in (
         "Incident geopend met draaiboek every-step-type 1.2.0 (live) door Jan",
-        "Naar stap “Bel 112 testen”", "Besluit bij “Is 112 bereikbaar?”: “Vanuit geen enkel",
+        "Naar stap “Bel 112 testen”",
+        "Besluit bij “Is 112 bereikbaar?”: “Vanuit geen enkel",
         "Actie “Bel 112 testen”: niet mogelijk: KPN NOC niet bereikbaar",
-        "Actie “Bel 112 testen”: uitgesteld", "Punt “LMS geïnformeerd” (“Informeer de keten”): "
-        "gedaan", "Punt “NCC geïnformeerd” (“Informeer de keten”): uitgesteld",
+        "Actie “Bel 112 testen”: uitgesteld",
+        "Punt “LMS geïnformeerd” (“Informeer de keten”): gedaan",
+        "Punt “NCC geïnformeerd” (“Informeer de keten”): uitgesteld",
         "Vastgelegd bij “Tijd eerste melding (UU:MM)”: 15:31",
-        "Correctie: terug naar “Bel 112 testen”", "Herinnering: “Bel 112 testen” (elke 15 min)",
+        "Correctie: terug naar “Bel 112 testen”",
+        "Herinnering: “Bel 112 testen” (elke 15 min)",
         "Herinnering: termijn verstreken voor “LMS geïnformeerd” (“Informeer de keten”)",
-        "Gepauzeerd (onderbroken)", "Hervat door Piet", "Overdracht van Jan aan Piet",
-        "Inject: NL-Alert ook gestoord", "17 bytes apart gezet",
-        "Subdraaiboek sub-procedure 0.1.0 gestart", "Terug uit subdraaiboek sub-procedure",
-        "Afsluiten bevestigd, nog open: “Bel 112 testen”", "Afgesloten met uitkomst opgelost",
+        "Gepauzeerd (onderbroken)",
+        "Hervat door Piet",
+        "Overdracht van Jan aan Piet",
+        "Inject: NL-Alert ook gestoord",
+        "17 bytes apart gezet",
+        "Subdraaiboek sub-procedure 0.1.0 gestart",
+        "Terug uit subdraaiboek sub-procedure",
+        "Afsluiten bevestigd, nog open: “Bel 112 testen”",
+        "Afgesloten met uitkomst opgelost",
         "Notitie bij “Is 112 bereikbaar?”: &lt;script&gt;",
     ):
         assert expected in text, expected
@@ -126,8 +178,7 @@ def test_deadlines_met_missed_and_open_at_close(tmp_path: Path) -> None:
     deadlines = {(d["step"], d["item"]): d for d in built.data["deadlines"]}
     assert deadlines[("lijst", "lms")]["status"] == "missed"
     assert deadlines[("testbellen", None)]["status"] in ("missed", "overdue")
-    assert set(built.data["open"]) == {"every-step-type/testbellen",
-                                       "every-step-type/lijst/ncc"}
+    assert set(built.data["open"]) == {"every-step-type/testbellen", "every-step-type/lijst/ncc"}
     text = render(built, "md")
     assert "## Open at close" in text and "late" in text
     assert "“NCC informed” (“Inform the chain”)" in text
@@ -138,15 +189,34 @@ def test_json_has_fixed_keys(tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", "inc-1", "--home", str(tmp_path), "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert {"incident", "runbook", "version", "sha256", "mode", "exercise", "state", "outcome",
-            "started", "ended", "duration_seconds", "timezone", "operators", "handovers",
-            "events", "deadlines", "open", "verification", "remarks"} <= set(data)
+    assert {
+        "incident",
+        "runbook",
+        "version",
+        "sha256",
+        "mode",
+        "exercise",
+        "state",
+        "outcome",
+        "started",
+        "ended",
+        "duration_seconds",
+        "timezone",
+        "operators",
+        "handovers",
+        "events",
+        "deadlines",
+        "open",
+        "verification",
+        "remarks",
+    } <= set(data)
     assert data["verification"]["ok"] is True
     assert data["verification"]["last_hash"] == walk.journal.last_hash
     assert data["state"] == "closed" and data["outcome"] == "resolved"
     assert len(data["events"]) == len(walk.journal.events)
     assert {"seq", "at", "local", "elapsed", "type", "by", "description", "event"} <= set(
-        data["events"][0])
+        data["events"][0]
+    )
 
 
 class _Text(HTMLParser):
@@ -165,8 +235,7 @@ class _Text(HTMLParser):
 def test_html_escapes_hostile_notes_and_is_self_contained(tmp_path: Path) -> None:
     walk = full_walk(tmp_path)
     target = tmp_path / "verslag.html"
-    result = runner.invoke(app, ["report", str(walk.folder), "--format", "html", "-o",
-                                 str(target)])
+    result = runner.invoke(app, ["report", str(walk.folder), "--format", "html", "-o", str(target)])
     assert result.exit_code == 0, result.output
     text = target.read_text(encoding="utf-8")
     parser = _Text()
@@ -215,8 +284,9 @@ def test_a_tampered_journal_is_reported_as_such(tmp_path: Path) -> None:
     html = runner.invoke(app, ["report", "inc-1", "--home", str(tmp_path), "-f", "html"]).stdout
     head = html.split('class="running-head">', 1)[1].split("</div>", 1)[0]
     assert "VERIFICATIE MISLUKT" in head
-    result = runner.invoke(app, ["report", "inc-1", "--home", str(tmp_path), "-f", "json",
-                                 "--lang", "en"])
+    result = runner.invoke(
+        app, ["report", "inc-1", "--home", str(tmp_path), "-f", "json", "--lang", "en"]
+    )
     verification = json.loads(result.stdout)["verification"]
     assert verification["ok"] is False and verification["broken_line"] == 4
     lines[5] = b"{not json"
@@ -258,9 +328,16 @@ def test_cli_errors(tmp_path: Path) -> None:
 def test_the_score_hook_renders_generically(tmp_path: Path, fmt: str) -> None:
     walk = full_walk(tmp_path)
     built = report.build_report(walk.folder, lang="nl", now=walk.now)
-    built.add(report.Section("score", "Score", facts=[("Punten", "7 / 10")],
-                             columns=["Verwachting", "Punten"], rows=[["<op tijd>", "2"]]),
-              data={"points": 7, "max": 10})
+    built.add(
+        report.Section(
+            "score",
+            "Score",
+            facts=[("Punten", "7 / 10")],
+            columns=["Verwachting", "Punten"],
+            rows=[["<op tijd>", "2"]],
+        ),
+        data={"points": 7, "max": 10},
+    )
     text = render(built, fmt)
     assert ("7 / 10" in text) if fmt != "json" else json.loads(text)["score"]["points"] == 7
     if fmt == "html":

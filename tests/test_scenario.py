@@ -1,4 +1,4 @@
-"""Tests for draaiboek.scenario and draaiboek.simclock: loading, checks, version ranges, scoring."""
+"""Tests for scenarios and the simulated clock: loading, checks, version ranges, scoring."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from draaiboek import engine as E
-from draaiboek.build import build_runbook
-from draaiboek.documents import Document, read_document
-from draaiboek.model import Runbook
-from draaiboek.scenario import Scenario, check_scenario, load_scenario, scenario_for_incident
-from draaiboek.scoring import score
-from draaiboek.semver import version_matches
-from draaiboek.simclock import DueQueue, SimClock, Ticker
+from draaiboek.engine import core as E
+from draaiboek.load.build import build_runbook
+from draaiboek.load.documents import Document, read_document
+from draaiboek.load.scenario import Scenario, check_scenario, load_scenario, scenario_for_incident
+from draaiboek.model.runbook import Runbook
+from draaiboek.model.semver import version_matches
+from draaiboek.services.scoring import score
+from draaiboek.services.simclock import DueQueue, SimClock, Ticker
 
 HERE = Path(__file__).resolve().parent
 VALID = HERE / "corpus" / "valid"
@@ -70,14 +70,29 @@ class Play:
         self.start = self.now = start
         self.events: list[dict[str, Any]] = []
         self.state = E.initial_state(RUNBOOKS)
-        self.log(E.open_events(RUNBOOKS[TOP], incident="oefening-1", mode="exercise",
-                               operator="Jan", tool_version="0", timezone="Europe/Amsterdam",
-                               lang="nl", allow_draft=False, runbooks=RUNBOOKS))
+        self.log(
+            E.open_events(
+                RUNBOOKS[TOP],
+                incident="oefening-1",
+                mode="exercise",
+                operator="Jan",
+                tool_version="0",
+                timezone="Europe/Amsterdam",
+                lang="nl",
+                allow_draft=False,
+                runbooks=RUNBOOKS,
+            )
+        )
 
     def log(self, drafts: Sequence[E.Draft]) -> None:
         for draft in drafts:
-            event = {"seq": len(self.events), "at": self.now.isoformat(), "type": draft.type,
-                     "by": "Jan", **draft.fields}
+            event = {
+                "seq": len(self.events),
+                "at": self.now.isoformat(),
+                "type": draft.type,
+                "by": "Jan",
+                **draft.fields,
+            }
             self.events.append(event)
             self.state = E.apply(self.state, event)
 
@@ -94,10 +109,17 @@ class Play:
 
 
 def full_walk() -> Play:
-    return (Play().inject(0, "geen-verbinding")
-            .at(1, E.Choose("nergens")).at(2, E.Act("done")).at(3, E.Note("LMS gebeld"))
-            .at(4, E.ItemAnswer("lms", "done"), E.ItemAnswer("ncc", "done"))
-            .at(5, E.Value("15:34")).inject(20, "ncc-vraagt").at(21, E.Act("done")))
+    return (
+        Play()
+        .inject(0, "geen-verbinding")
+        .at(1, E.Choose("nergens"))
+        .at(2, E.Act("done"))
+        .at(3, E.Note("LMS gebeld"))
+        .at(4, E.ItemAnswer("lms", "done"), E.ItemAnswer("ncc", "done"))
+        .at(5, E.Value("15:34"))
+        .inject(20, "ncc-vraagt")
+        .at(21, E.Act("done"))
+    )
 
 
 def statuses(card: Any) -> dict[str, tuple[str, int]]:
@@ -117,7 +139,12 @@ def test_corpus_scenarios_load_and_check_clean() -> None:
     assert scenario.injects[1].expect == (SUB, "melden")
     lms = scenario.expectations[2]
     assert (lms.kind, lms.runbook, lms.step, lms.item, lms.target) == (
-        "action_done", TOP, "lijst", "lms", "lijst/lms")
+        "action_done",
+        TOP,
+        "lijst",
+        "lms",
+        "lijst/lms",
+    )
     assert scenario.expectations[0].target == "vaststellen = nergens"
 
 
@@ -127,11 +154,19 @@ def test_corpus_scenarios_load_and_check_clean() -> None:
         ("runbook: every-step-type\n", "runbook: every-step-type\nextra: 1\n", 10, "unknown-key"),
         ("    within: PT5M\n", "    within: PT5M\n    wihtin: PT6M\n", 38, "unknown-key"),
         ("    at: PT0S\n", "    at: PT0S\n    wanneer: nu\n", 20, "unknown-key"),
-        ("expect: {step: vaststellen, option: nergens}",
-         "expect: {step: vaststellen, optie: nergens}", 23, "unknown-key"),
+        (
+            "expect: {step: vaststellen, option: nergens}",
+            "expect: {step: vaststellen, optie: nergens}",
+            23,
+            "unknown-key",
+        ),
         ("    note: true\n", "    note: true\n    reached: klaar\n", 57, "bad-value"),
-        ("    points: 5\n    note: true", "    points: 5\n    option: x\n    note: true", 54,
-         "missing-key"),
+        (
+            "    points: 5\n    note: true",
+            "    points: 5\n    option: x\n    note: true",
+            54,
+            "missing-key",
+        ),
         ('start: "2019-06-24T15:34:00+02:00"', 'start: "2019-06-24 15:34"', 14, "bad-format"),
         ('versions: ">=1.0.0 <2.0.0"', 'versions: "1.x"', 10, "bad-format"),
     ],
@@ -143,9 +178,11 @@ def test_schema_rejects(tmp_path: Path, old: str, new: str, line: int, code: str
 
 
 def test_not_visited_takes_no_deadline(tmp_path: Path) -> None:
-    _, _, findings = variant(tmp_path, "alles-werkt", ("    not_visited: testbellen\n",
-                                                       "    not_visited: testbellen\n"
-                                                       "    within: PT5M\n"))
+    _, _, findings = variant(
+        tmp_path,
+        "alles-werkt",
+        ("    not_visited: testbellen\n", "    not_visited: testbellen\n    within: PT5M\n"),
+    )
     assert [f.code for f in findings] == ["bad-value"]
     assert "a wrong branch" in findings[0].message
 
@@ -159,16 +196,22 @@ def test_a_runbook_is_not_a_scenario() -> None:
 
 
 def test_check_finds_a_missing_step_with_its_position(tmp_path: Path) -> None:
-    found = findings_of(tmp_path, "elk-staptype",
-                        ("action_done: testbellen", "action_done: testbelen"))
+    found = findings_of(
+        tmp_path, "elk-staptype", ("action_done: testbellen", "action_done: testbelen")
+    )
     assert [(f.line, f.column, f.code, f.path) for f in found] == [
-        (42, 18, "unknown-step", "$.expectations[1].action_done")]
+        (42, 18, "unknown-step", "$.expectations[1].action_done")
+    ]
     assert "did you mean 'testbellen'" in found[0].message
 
 
 def test_check_finds_a_missing_option(tmp_path: Path) -> None:
-    found = findings_of(tmp_path, "elk-staptype", ("    option: nergens\n", "    option: nergns\n"),
-                        ("{step: vaststellen, option: nergens}", "{step: vaststellen, option: x}"))
+    found = findings_of(
+        tmp_path,
+        "elk-staptype",
+        ("    option: nergens\n", "    option: nergns\n"),
+        ("{step: vaststellen, option: nergens}", "{step: vaststellen, option: x}"),
+    )
     assert [(f.line, f.code, f.path) for f in found] == [
         (23, "unknown-option", "$.injects[0].expect.option"),
         (36, "unknown-option", "$.expectations[0].option"),
@@ -182,11 +225,17 @@ def test_check_finds_a_missing_option(tmp_path: Path) -> None:
         ("item: lijst/lms", "item: lijst/lsm", "unknown-item"),
         ("action_done: testbellen", "action_done: lijst", "not-an-action"),
         ("action_done: sub-procedure/melden", "action_done: elders/melden", "unknown-runbook"),
-        ("expect: {step: sub-procedure/melden}", "expect: {step: sub-procedure/weg}",
-         "unknown-step"),
+        (
+            "expect: {step: sub-procedure/melden}",
+            "expect: {step: sub-procedure/weg}",
+            "unknown-step",
+        ),
         ("  - id: lms\n", "  - id: testbellen\n", "duplicate-id"),
-        ("    sources: [S1]\n  - id: ncc-vraagt", "    sources: [S9]\n  - id: ncc-vraagt",
-         "unknown-source"),
+        (
+            "    sources: [S1]\n  - id: ncc-vraagt",
+            "    sources: [S9]\n  - id: ncc-vraagt",
+            "unknown-source",
+        ),
     ],
 )
 def test_check_finds(tmp_path: Path, old: str, new: str, code: str) -> None:
@@ -196,7 +245,8 @@ def test_check_finds(tmp_path: Path, old: str, new: str, code: str) -> None:
 
 def test_an_impossible_start_is_a_finding(tmp_path: Path) -> None:
     scenario, document, findings = variant(
-        tmp_path, "elk-staptype", ('"2019-06-24T15:34:00+02:00"', '"2019-02-30T15:34:00+01:00"'))
+        tmp_path, "elk-staptype", ('"2019-06-24T15:34:00+02:00"', '"2019-02-30T15:34:00+01:00"')
+    )
     assert scenario is None and [(f.line, f.code) for f in findings] == [(14, "bad-date")]
     assert [f.code for f in check_scenario(document, RUNBOOKS)] == ["bad-date"]
 
@@ -214,9 +264,11 @@ def test_check_finds_an_unknown_runbook(tmp_path: Path) -> None:
 
 
 def test_check_finds_a_missing_option_on_a_wrong_branch(tmp_path: Path) -> None:
-    found = findings_of(tmp_path, "alles-werkt", ("    not_visited: testbellen\n",
-                                                  "    not_visited: vaststellen\n"
-                                                  "    option: ergens\n"))
+    found = findings_of(
+        tmp_path,
+        "alles-werkt",
+        ("    not_visited: testbellen\n", "    not_visited: vaststellen\n    option: ergens\n"),
+    )
     assert [f.code for f in found] == ["unknown-option"]
 
 
@@ -327,25 +379,41 @@ def test_ticker_ticks_until_stopped_and_keeps_its_error() -> None:
 def test_score_everything_in_time() -> None:
     scenario, _ = load("elk-staptype")
     card = score(scenario, full_walk().events)
-    assert statuses(card) == {"nergens": ("met", 10), "testbellen": ("met", 10),
-                              "lms": ("met", 5), "gemeld": ("met", 5), "notitie": ("met", 5)}
+    assert statuses(card) == {
+        "nergens": ("met", 10),
+        "testbellen": ("met", 10),
+        "lms": ("met", 5),
+        "gemeld": ("met", 5),
+        "notitie": ("met", 5),
+    }
     assert (card.earned, card.possible, card.percent) == (35, 35, 100.0)
     offsets = {o.expectation.id: o.offset for o in card.outcomes}
     assert offsets["lms"] == timedelta(minutes=4) and offsets["gemeld"] == timedelta(minutes=21)
     sent = {i.inject.id: (i.delivered, i.answered) for i in card.injects}
-    assert sent == {"geen-verbinding": (timedelta(0), timedelta(minutes=1)),
-                    "ncc-vraagt": (timedelta(minutes=20), None)}  # melden was entered before
+    assert sent == {
+        "geen-verbinding": (timedelta(0), timedelta(minutes=1)),
+        "ncc-vraagt": (timedelta(minutes=20), None),
+    }  # melden was entered before
 
 
 def test_score_met_late_and_missed() -> None:
     scenario, _ = load("elk-staptype")
-    play = (Play().at(6, E.Choose("nergens")).at(7, E.Act("deferred"))
-            .at(8, E.ItemAnswer("lms", "skipped", "geen verbinding"))
-            .at(9, E.ItemAnswer("ncc", "done")).at(25, E.Note("te laat genoteerd")))
+    play = (
+        Play()
+        .at(6, E.Choose("nergens"))
+        .at(7, E.Act("deferred"))
+        .at(8, E.ItemAnswer("lms", "skipped", "geen verbinding"))
+        .at(9, E.ItemAnswer("ncc", "done"))
+        .at(25, E.Note("te laat genoteerd"))
+    )
     card = score(scenario, play.events)
-    assert statuses(card) == {"nergens": ("late", 0), "testbellen": ("missed", 0),
-                              "lms": ("missed", 0), "gemeld": ("missed", 0),
-                              "notitie": ("late", 0)}
+    assert statuses(card) == {
+        "nergens": ("late", 0),
+        "testbellen": ("missed", 0),
+        "lms": ("missed", 0),
+        "gemeld": ("missed", 0),
+        "notitie": ("late", 0),
+    }
     late = card.outcomes[0]
     assert late.offset == timedelta(minutes=6) and late.at == START + timedelta(minutes=6)
     assert (card.earned, card.possible, card.percent) == (0, 35, 0.0)
@@ -370,23 +438,33 @@ def test_no_note_is_missed() -> None:
 def test_a_wrong_branch_loses_its_points() -> None:
     scenario, _ = load("alles-werkt")
     right = score(scenario, Play(scenario.start).at(3, E.Choose("overal")).events)
-    assert statuses(right) == {"overal": ("met", 10), "geen-testronde": ("met", 5),
-                               "afgerond": ("met", 5)}
+    assert statuses(right) == {
+        "overal": ("met", 10),
+        "geen-testronde": ("met", 5),
+        "afgerond": ("met", 5),
+    }
     wrong = score(scenario, Play(scenario.start).at(3, E.Choose("nergens")).events)
-    assert statuses(wrong) == {"overal": ("missed", 0), "geen-testronde": ("visited", 0),
-                               "afgerond": ("missed", 0)}
+    assert statuses(wrong) == {
+        "overal": ("missed", 0),
+        "geen-testronde": ("visited", 0),
+        "afgerond": ("missed", 0),
+    }
     visited = wrong.outcomes[1]
     assert visited.offset == timedelta(minutes=3)
 
 
 def test_a_wrong_option_is_a_wrong_branch(tmp_path: Path) -> None:
-    scenario, _, _ = variant(tmp_path, "alles-werkt", ("    not_visited: testbellen\n",
-                                                       "    not_visited: vaststellen\n"
-                                                       "    option: nergens\n"))
+    scenario, _, _ = variant(
+        tmp_path,
+        "alles-werkt",
+        ("    not_visited: testbellen\n", "    not_visited: vaststellen\n    option: nergens\n"),
+    )
     assert statuses(score(scenario, Play(scenario.start).at(1, E.Choose("nergens")).events))[
-        "geen-testronde"] == ("visited", 0)
+        "geen-testronde"
+    ] == ("visited", 0)
     assert statuses(score(scenario, Play(scenario.start).at(1, E.Choose("overal")).events))[
-        "geen-testronde"] == ("met", 5)
+        "geen-testronde"
+    ] == ("met", 5)
 
 
 def test_score_is_pure_and_serialisable() -> None:
@@ -398,11 +476,22 @@ def test_score_is_pure_and_serialisable() -> None:
     data = json.loads(json.dumps(first.as_dict("en")))
     assert data["earned"] == 35 and data["percent"] == 100.0
     assert data["expectations"][2] == {
-        "id": "lms", "title": "LMS informed", "kind": "action_done", "target": "lijst/lms",
-        "within": "PT10M", "status": "met", "at": "2019-06-24T13:38:00+00:00",
-        "offset_seconds": 240, "points": 5, "possible": 5}
-    assert data["injects"][0] == {"id": "geen-verbinding", "delivered_seconds": 0,
-                                  "answered_seconds": 60}
+        "id": "lms",
+        "title": "LMS informed",
+        "kind": "action_done",
+        "target": "lijst/lms",
+        "within": "PT10M",
+        "status": "met",
+        "at": "2019-06-24T13:38:00+00:00",
+        "offset_seconds": 240,
+        "points": 5,
+        "possible": 5,
+    }
+    assert data["injects"][0] == {
+        "id": "geen-verbinding",
+        "delivered_seconds": 0,
+        "answered_seconds": 60,
+    }
 
 
 def test_score_without_events() -> None:
@@ -414,9 +503,10 @@ def test_score_without_events() -> None:
 def test_scenario_for_incident(tmp_path: Path) -> None:
     scenario, document = load("elk-staptype")
     (tmp_path / f"{document.sha256}.yaml").write_bytes(document.raw)
-    events: list[dict[str, Any]] = [{"type": "opened"},
-                                    {"type": "exercise", "scenario": "elk-staptype",
-                                     "sha256": document.sha256}]
+    events: list[dict[str, Any]] = [
+        {"type": "opened"},
+        {"type": "exercise", "scenario": "elk-staptype", "sha256": document.sha256},
+    ]
     stored = scenario_for_incident(tmp_path, events)
     assert stored is not None and stored.sha256 == scenario.sha256
     assert stored.expectations == scenario.expectations

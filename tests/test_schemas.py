@@ -31,8 +31,12 @@ SCHEMA_FILES = sorted(SCHEMAS.glob("*.schema.json"))
 
 
 def _yaml_files() -> list[Path]:
-    found = [p for folder in (REPO / "runbooks", VALID) for p in sorted(folder.rglob("*"))
-             if p.suffix in (".yaml", ".yml") and p.is_file()]
+    found = [
+        p
+        for folder in (REPO / "runbooks", VALID)
+        for p in sorted(folder.rglob("*"))
+        if p.suffix in (".yaml", ".yml") and p.is_file()
+    ]
     return found
 
 
@@ -124,7 +128,8 @@ def test_format_key_is_a_constant_and_required(path: Path) -> None:
 def test_independent_validator_accepts_valid_corpus(path: Path) -> None:
     data = _load(path)
     schema = next(
-        json.loads(p.read_text(encoding="utf-8")) for p in SCHEMA_FILES
+        json.loads(p.read_text(encoding="utf-8"))
+        for p in SCHEMA_FILES
         if json.loads(p.read_text(encoding="utf-8"))["properties"]["format"]["const"]
         == data["format"]
     )
@@ -207,14 +212,21 @@ UNKNOWN_KEY = {"additionalProperties", "unevaluatedProperties"}
 MUTATIONS: list[Any] = [
     # unknown keys
     pytest.param(_set(("auteur",), "Jan"), UNKNOWN_KEY, id="unknown-key-top"),
-    *[pytest.param(_in_step(t, "deadline", "PT15M"), UNKNOWN_KEY, id=f"unknown-key-in-{t}")
-      for t in STEP_TYPES],
-    pytest.param(_set(("steps", "vaststellen", "options", 0, "score"), 3), UNKNOWN_KEY,
-                 id="unknown-key-in-option"),
-    pytest.param(_set(("steps", "lijst", "items", 0, "owner"), "x"), UNKNOWN_KEY,
-                 id="unknown-key-in-item"),
-    pytest.param(_set(("sources", "S1", "uri"), "https://x"), UNKNOWN_KEY,
-                 id="unknown-key-in-source"),
+    *[
+        pytest.param(_in_step(t, "deadline", "PT15M"), UNKNOWN_KEY, id=f"unknown-key-in-{t}")
+        for t in STEP_TYPES
+    ],
+    pytest.param(
+        _set(("steps", "vaststellen", "options", 0, "score"), 3),
+        UNKNOWN_KEY,
+        id="unknown-key-in-option",
+    ),
+    pytest.param(
+        _set(("steps", "lijst", "items", 0, "owner"), "x"), UNKNOWN_KEY, id="unknown-key-in-item"
+    ),
+    pytest.param(
+        _set(("sources", "S1", "uri"), "https://x"), UNKNOWN_KEY, id="unknown-key-in-source"
+    ),
     # a key of another step type is unknown too
     pytest.param(_in_step("action", "options", []), UNKNOWN_KEY, id="options-in-action"),
     pytest.param(_in_step("end", "next", "klaar"), UNKNOWN_KEY, id="next-in-end"),
@@ -237,15 +249,23 @@ MUTATIONS: list[Any] = [
     pytest.param(_set(("id",), "dubbel--streepje"), {"pattern"}, id="id-double-dash"),
     pytest.param(_set(("id",), "a" * 65), {"maxLength"}, id="id-too-long"),
     pytest.param(_rename_step("lijst", "Lijst"), {"pattern"}, id="bad-step-id"),
-    pytest.param(_set(("steps", "vaststellen", "options", 0, "id"), "Ja!"), {"pattern"},
-                 id="bad-option-id"),
+    pytest.param(
+        _set(("steps", "vaststellen", "options", 0, "id"), "Ja!"), {"pattern"}, id="bad-option-id"
+    ),
     pytest.param(_set(("start",), "Start Hier"), {"pattern"}, id="bad-start"),
     pytest.param(_in_step("action", "role", "CaCo"), {"pattern"}, id="bad-role-id"),
     # bad durations
-    *[pytest.param(_in_step("action", "due", bad), {"pattern"}, id=f"bad-duration-{bad or 'empty'}")
-      for bad in ("15M", "PT15m", "PT", "P", "PT1.5M", "P1W", "P1DT", "15", "", "PT15M ")],
-    pytest.param(_set(("steps", "lijst", "items", 0, "due"), "10 minuten"), {"pattern"},
-                 id="bad-item-duration"),
+    *[
+        pytest.param(
+            _in_step("action", "due", bad), {"pattern"}, id=f"bad-duration-{bad or 'empty'}"
+        )
+        for bad in ("15M", "PT15m", "PT", "P", "PT1.5M", "P1W", "P1DT", "15", "", "PT15M ")
+    ],
+    pytest.param(
+        _set(("steps", "lijst", "items", 0, "due"), "10 minuten"),
+        {"pattern"},
+        id="bad-item-duration",
+    ),
     # other forms
     pytest.param(_set(("version",), "1.0"), {"pattern"}, id="version-two-parts"),
     pytest.param(_set(("version",), "v1.0.0"), {"pattern"}, id="version-with-v"),
@@ -257,32 +277,47 @@ MUTATIONS: list[Any] = [
     # too few, empty
     pytest.param(_set(("languages",), []), {"minItems"}, id="no-languages"),
     pytest.param(_set(("steps",), {}), {"minProperties"}, id="no-steps"),
-    pytest.param(_set(("steps", "vaststellen", "options"), [
-        {"id": "a", "label": "A", "next": "klaar"}]), {"minItems"}, id="one-option"),
+    pytest.param(
+        _set(("steps", "vaststellen", "options"), [{"id": "a", "label": "A", "next": "klaar"}]),
+        {"minItems"},
+        id="one-option",
+    ),
     pytest.param(_set(("steps", "lijst", "items"), []), {"minItems"}, id="no-items"),
     pytest.param(_set(("title",), ""), {"minLength"}, id="empty-title"),
     # missing required keys
-    *[pytest.param(_delete((key,)), {"required"}, id=f"missing-{key}")
-      for key in ("format", "id", "version", "status", "title", "languages", "start", "steps")],
-    *[pytest.param(_without_in_step(t, "title"), {"required"}, id=f"{t}-without-title")
-      for t in STEP_TYPES],
+    *[
+        pytest.param(_delete((key,)), {"required"}, id=f"missing-{key}")
+        for key in ("format", "id", "version", "status", "title", "languages", "start", "steps")
+    ],
+    *[
+        pytest.param(_without_in_step(t, "title"), {"required"}, id=f"{t}-without-title")
+        for t in STEP_TYPES
+    ],
     pytest.param(_without_in_step("action", "type"), {"required"}, id="step-without-type"),
     pytest.param(_without_in_step("action", "next"), {"required"}, id="action-without-next"),
-    pytest.param(_without_in_step("decision", "options"), {"required"},
-                 id="decision-without-options"),
-    pytest.param(_without_in_step("checklist", "items"), {"required"},
-                 id="checklist-without-items"),
+    pytest.param(
+        _without_in_step("decision", "options"), {"required"}, id="decision-without-options"
+    ),
+    pytest.param(
+        _without_in_step("checklist", "items"), {"required"}, id="checklist-without-items"
+    ),
     pytest.param(_without_in_step("input", "value"), {"required"}, id="input-without-value"),
-    pytest.param(_without_in_step("runbook", "runbook"), {"required"},
-                 id="runbook-without-runbook"),
+    pytest.param(
+        _without_in_step("runbook", "runbook"), {"required"}, id="runbook-without-runbook"
+    ),
     pytest.param(_without_in_step("end", "outcome"), {"required"}, id="end-without-outcome"),
-    pytest.param(_delete(("steps", "vaststellen", "options", 0, "next")), {"required"},
-                 id="option-without-next"),
-    pytest.param(_delete(("steps", "lijst", "items", 0, "label")), {"required"},
-                 id="item-without-label"),
+    pytest.param(
+        _delete(("steps", "vaststellen", "options", 0, "next")),
+        {"required"},
+        id="option-without-next",
+    ),
+    pytest.param(
+        _delete(("steps", "lijst", "items", 0, "label")), {"required"}, id="item-without-label"
+    ),
     pytest.param(_delete(("sources", "S1", "title")), {"required"}, id="source-without-title"),
-    pytest.param(_set(("approval",), {"date": "2026-01-01"}), {"required"},
-                 id="approval-without-by"),
+    pytest.param(
+        _set(("approval",), {"date": "2026-01-01"}), {"required"}, id="approval-without-by"
+    ),
 ]
 
 
@@ -295,8 +330,9 @@ def test_independent_validator_rejects(mutate: Mutation, keywords: set[str]) -> 
     assert failing & keywords, f"expected a {keywords} error, got {failing}"
 
 
-@pytest.mark.parametrize("duration", ["PT15M", "PT1H30M", "P1D", "P2DT3H", "PT0S", "PT45S",
-                                      "P1DT1H1M1S", "PT90M"])
+@pytest.mark.parametrize(
+    "duration", ["PT15M", "PT1H30M", "P1D", "P2DT3H", "PT0S", "PT45S", "P1DT1H1M1S", "PT90M"]
+)
 def test_independent_validator_accepts_durations(duration: str) -> None:
     data = copy.deepcopy(_every_step_type())
     _step(data, "action")["due"] = duration

@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 
-from draaiboek import __version__, engine
-from draaiboek.incidents import IncidentError
-from draaiboek.journal import JOURNAL_NAME, LOCK_NAME, Journal, JournalLocked, read_events
-from draaiboek.library import load_library
-from draaiboek.model import Runbook
-from draaiboek.session import Session, called_runbooks
+from draaiboek import __version__
+from draaiboek.engine import core as engine
+from draaiboek.journal.log import JOURNAL_NAME, LOCK_NAME, Journal, JournalLocked, read_events
+from draaiboek.load.library import load_library
+from draaiboek.model.runbook import Runbook
+from draaiboek.services.incidents import IncidentError
+from draaiboek.services.session import Session, called_runbooks
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "valid"
 TOP = "every-step-type"
@@ -456,7 +457,7 @@ def test_resume_after_a_crash_inside_an_answer_goes_on_where_the_answer_led(
 def test_the_head_of_a_journal_agrees_with_reading_it_all(
     home: Path, runbooks: dict[str, Runbook], clock: FakeClock
 ) -> None:
-    from draaiboek.incidents import incident_runbooks, read_head
+    from draaiboek.services.incidents import incident_runbooks, read_head
 
     session = begin(home, runbooks, clock, incident_id="kop")
     folder = session.folder
@@ -486,8 +487,8 @@ def test_the_head_of_a_journal_agrees_with_reading_it_all(
 def test_a_damaged_line_is_reported_as_the_reader_reports_it(
     home: Path, runbooks: dict[str, Runbook], clock: FakeClock
 ) -> None:
-    from draaiboek.incidents import read_head
-    from draaiboek.journal import JournalDamaged
+    from draaiboek.journal.log import JournalDamaged
+    from draaiboek.services.incidents import read_head
 
     session = begin(home, runbooks, clock, incident_id="stuk")
     session.submit(engine.Choose("nergens"))

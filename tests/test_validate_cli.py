@@ -86,8 +86,17 @@ def test_json_output_of_a_valid_set(run_cli: RunCli) -> None:
 
 
 def test_github_output(run_cli: RunCli) -> None:
-    result = run_cli(["validate", str(DANGLING), str(WARNING_ONLY), "--format", "github",
-                      "--runbooks", str(VALID)])
+    result = run_cli(
+        [
+            "validate",
+            str(DANGLING),
+            str(WARNING_ONLY),
+            "--format",
+            "github",
+            "--runbooks",
+            str(VALID),
+        ]
+    )
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         f"::error file={DANGLING},line=17,col=11,title=dangling-next::{DANGLING_MESSAGE}",
@@ -136,8 +145,9 @@ def test_warning_alone_passes(run_cli: RunCli) -> None:
 
 
 def test_strict_turns_a_warning_into_exit_1(run_cli: RunCli) -> None:
-    result = run_cli(["validate", "--strict", str(WARNING_ONLY), "--format", "json",
-                      "--runbooks", str(VALID)])
+    result = run_cli(
+        ["validate", "--strict", str(WARNING_ONLY), "--format", "json", "--runbooks", str(VALID)]
+    )
     assert result.exit_code == 1
     report = _json(result)
     [finding] = report["findings"]
@@ -147,8 +157,18 @@ def test_strict_turns_a_warning_into_exit_1(run_cli: RunCli) -> None:
 
 def test_every_file_is_checked_after_a_failing_one(run_cli: RunCli) -> None:
     good = VALID / "sub-procedure.yaml"
-    result = run_cli(["validate", str(SYNTAX), str(good), str(DANGLING), "--format", "json",
-                      "--runbooks", str(VALID)])
+    result = run_cli(
+        [
+            "validate",
+            str(SYNTAX),
+            str(good),
+            str(DANGLING),
+            "--format",
+            "json",
+            "--runbooks",
+            str(VALID),
+        ]
+    )
     assert result.exit_code == 1
     report = _json(result)
     assert report["files"] == [str(SYNTAX), str(good), str(DANGLING)]
@@ -173,10 +193,13 @@ def test_without_paths_the_runbooks_folder_is_checked(run_cli: RunCli) -> None:
 def test_runbooks_folder_from_the_environment(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from draaiboek.cli_app import app
+    from draaiboek.cli.app import app
 
-    env = {"DRAAIBOEK_RUNBOOKS": str(INVALID / "duplicate-id"), "COLUMNS": "100",
-           "DRAAIBOEK_HOME": str(tmp_path)}
+    env = {
+        "DRAAIBOEK_RUNBOOKS": str(INVALID / "duplicate-id"),
+        "COLUMNS": "100",
+        "DRAAIBOEK_HOME": str(tmp_path),
+    }
     result = CliRunner().invoke(app, ["validate"], env=env)
     assert result.exit_code == 1
     assert result.stdout.splitlines()[-1] == "2 files checked: 1 error"
@@ -192,8 +215,14 @@ def test_runbooks_folder_from_the_environment(tmp_path: Path) -> None:
         (["frobnicate"], "frobnicate"),
         (["runbooks", "--runbooks", str(VALID), "--lang", "fr"], "unknown language 'fr'"),
     ],
-    ids=["missing-path", "unknown-format", "missing-runbooks", "unknown-option",
-         "unknown-command", "unknown-language"],
+    ids=[
+        "missing-path",
+        "unknown-format",
+        "missing-runbooks",
+        "unknown-option",
+        "unknown-command",
+        "unknown-language",
+    ],
 )
 def test_usage_errors_exit_2(run_cli: RunCli, args: list[str], stderr_part: str) -> None:
     result = run_cli(args)
@@ -249,14 +278,14 @@ def test_runbooks_mentions_files_with_errors(run_cli: RunCli) -> None:
 def test_main_returns_130_on_ctrl_c(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    import draaiboek.library
-    from draaiboek.cli import main
+    import draaiboek.load.library
+    from draaiboek.cli.main import main
 
     def interrupted(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt
 
     monkeypatch.setenv("DRAAIBOEK_HOME", str(tmp_path))
-    monkeypatch.setattr(draaiboek.library, "load_library", interrupted)
+    monkeypatch.setattr(draaiboek.load.library, "load_library", interrupted)
     assert main(["validate", str(VALID), "--runbooks", str(VALID)]) == 130
     captured = capsys.readouterr()
     assert "Traceback" not in captured.out + captured.err
@@ -267,14 +296,14 @@ def test_main_returns_130_on_ctrl_c(
 def test_main_returns_3_and_writes_a_crash_note(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    import draaiboek.library
-    from draaiboek.cli import main
+    import draaiboek.load.library
+    from draaiboek.cli.main import main
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("de lader is stuk")
 
     monkeypatch.setenv("DRAAIBOEK_HOME", str(tmp_path))
-    monkeypatch.setattr(draaiboek.library, "load_library", broken)
+    monkeypatch.setattr(draaiboek.load.library, "load_library", broken)
     assert main(["validate", str(VALID), "--runbooks", str(VALID)]) == 3
     captured = capsys.readouterr()
     lines = captured.err.strip().splitlines()
@@ -293,7 +322,7 @@ def test_main_returns_3_and_writes_a_crash_note(
 def test_main_exit_codes(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from draaiboek.cli import main
+    from draaiboek.cli.main import main
 
     monkeypatch.setenv("DRAAIBOEK_HOME", str(tmp_path))
     assert main(["validate", str(VALID), "--runbooks", str(VALID)]) == 0
@@ -311,9 +340,21 @@ def test_python_dash_m_validate() -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
     env.pop("DRAAIBOEK_RUNBOOKS", None)
     completed = subprocess.run(
-        [sys.executable, "-m", "draaiboek", "validate", str(relative),
-         "--runbooks", str(VALID.relative_to(REPO))],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=60, check=False,
+        [
+            sys.executable,
+            "-m",
+            "draaiboek",
+            "validate",
+            str(relative),
+            "--runbooks",
+            str(VALID.relative_to(REPO)),
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert completed.returncode == 1, completed.stderr
     lines = completed.stdout.splitlines()
@@ -329,8 +370,8 @@ def _commands() -> dict[str, str]:
     import typer.core
     import typer.main
 
-    import draaiboek.cli  # noqa: F401  (registers the commands)
-    from draaiboek.cli_app import app
+    import draaiboek.cli.main  # noqa: F401  (registers the commands)
+    from draaiboek.cli.app import app
 
     group = typer.main.get_command(app)
     assert isinstance(group, typer.core.TyperGroup)

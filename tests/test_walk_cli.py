@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-import draaiboek.cli  # noqa: F401  (importing it registers every command on the app)
-from draaiboek.cli_app import app
+import draaiboek.cli.main  # noqa: F401  (importing it registers every command on the app)
+from draaiboek.cli.app import app
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "tests" / "corpus" / "valid"

@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-import draaiboek.cli  # noqa: F401  (importing it registers every command on the app)
-from draaiboek.cli_app import app
-from draaiboek.journal import Journal, verify_file
+import draaiboek.cli.main  # noqa: F401  (importing it registers every command on the app)
+from draaiboek.cli.app import app
+from draaiboek.journal.log import Journal, verify_file
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from draaiboek.journal import verify_file
+from draaiboek.journal.log import verify_file
 
 pytestmark = [
     pytest.mark.tmux,

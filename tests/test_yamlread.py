@@ -18,9 +18,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from draaiboek.documents import read_document
-from draaiboek.model import Finding
-from draaiboek.yamlread import MAX_BYTES, MAX_DEPTH, MAX_NODES, YamlProblem, decode, read_yaml
+from draaiboek.load.documents import read_document
+from draaiboek.load.yamlread import MAX_BYTES, MAX_DEPTH, MAX_NODES, YamlProblem, decode, read_yaml
+from draaiboek.model.runbook import Finding
 
 if TYPE_CHECKING:
     from click.testing import Result
@@ -101,7 +101,9 @@ def test_too_many_plain_values_without_aliases() -> None:
     problem = caught.value
     # The sequence itself is value 1; value MAX_NODES + 1 is item MAX_NODES, at 2 + 3 * (n - 1).
     assert (problem.code, problem.line, problem.column) == (
-        "too-many-nodes", 1, 2 + 3 * (MAX_NODES - 1)
+        "too-many-nodes",
+        1,
+        2 + 3 * (MAX_NODES - 1),
     )
 
 
@@ -193,8 +195,9 @@ def test_png_header(tmp_path: Path, run_cli: RunCli) -> None:
 
 
 def test_control_character(tmp_path: Path, run_cli: RunCli) -> None:
-    finding = _reject(_write(tmp_path, "format: draaiboek/1\nid: bel\x07\n"), run_cli,
-                      "binary", 2, 8)
+    finding = _reject(
+        _write(tmp_path, "format: draaiboek/1\nid: bel\x07\n"), run_cli, "binary", 2, 8
+    )
     assert "U+0007" in finding.message
 
 
@@ -229,8 +232,9 @@ def test_one_document_with_explicit_markers_is_fine() -> None:
 
 
 def test_top_level_list(tmp_path: Path, run_cli: RunCli) -> None:
-    finding = _reject(_write(tmp_path, "- format: draaiboek/1\n- id: x\n"), run_cli,
-                      "not-a-mapping", 1, 1)
+    finding = _reject(
+        _write(tmp_path, "- format: draaiboek/1\n- id: x\n"), run_cli, "not-a-mapping", 1, 1
+    )
     assert "a list" in finding.message
 
 
@@ -240,8 +244,9 @@ def test_top_level_scalar(tmp_path: Path, run_cli: RunCli) -> None:
 
 
 def test_syntax_error(tmp_path: Path, run_cli: RunCli) -> None:
-    finding = _reject(_write(tmp_path, "format: draaiboek/1\nid: [a, b\ntitle: x\n"), run_cli,
-                      "yaml-syntax", 3, 6)
+    finding = _reject(
+        _write(tmp_path, "format: draaiboek/1\nid: [a, b\ntitle: x\n"), run_cli, "yaml-syntax", 3, 6
+    )
     assert finding.message.startswith("invalid YAML: ")
 
 
@@ -279,8 +284,9 @@ def test_object_tags_are_refused_and_never_run(
 
 
 def test_custom_tag(tmp_path: Path, run_cli: RunCli) -> None:
-    finding = _reject(_write(tmp_path, "format: draaiboek/1\nid: !eigen waarde\n"), run_cli,
-                      "yaml-tag", 2, 5)
+    finding = _reject(
+        _write(tmp_path, "format: draaiboek/1\nid: !eigen waarde\n"), run_cli, "yaml-tag", 2, 5
+    )
     assert "'!eigen'" in finding.message
 
 
@@ -290,8 +296,10 @@ def test_other_standard_types_are_refused(tmp_path: Path, run_cli: RunCli, tag: 
 
 
 def test_standard_tags_for_plain_data_are_allowed() -> None:
-    data, _ = read_yaml("a: !!str 12\nb: !!int '7'\nc: !!float 1\nd: !!bool true\ne: !!null ''\n"
-                        "f: !!seq [1]\ng: !!map {x: 1}\n")
+    data, _ = read_yaml(
+        "a: !!str 12\nb: !!int '7'\nc: !!float 1\nd: !!bool true\ne: !!null ''\n"
+        "f: !!seq [1]\ng: !!map {x: 1}\n"
+    )
     assert data == {"a": "12", "b": 7, "c": 1.0, "d": True, "e": None, "f": [1], "g": {"x": 1}}
 
 
@@ -302,8 +310,9 @@ def test_merge_keys(tmp_path: Path, run_cli: RunCli) -> None:
 
 
 def test_undefined_alias(tmp_path: Path, run_cli: RunCli) -> None:
-    finding = _reject(_write(tmp_path, "format: draaiboek/1\nid: *nergens\n"), run_cli,
-                      "yaml-alias", 2, 5)
+    finding = _reject(
+        _write(tmp_path, "format: draaiboek/1\nid: *nergens\n"), run_cli, "yaml-alias", 2, 5
+    )
     assert "*nergens" in finding.message
 
 
@@ -323,8 +332,7 @@ def test_duplicate_top_level_key(tmp_path: Path, run_cli: RunCli) -> None:
 
 
 def test_duplicate_nested_key(tmp_path: Path, run_cli: RunCli) -> None:
-    text = ("format: draaiboek/1\nsteps:\n  begin:\n    type: action\n    next: a\n"
-            "    type: end\n")
+    text = "format: draaiboek/1\nsteps:\n  begin:\n    type: action\n    next: a\n    type: end\n"
     finding = _reject(_write(tmp_path, text), run_cli, "duplicate-key", 6, 5)
     assert "'type'" in finding.message and "line 4" in finding.message
 
@@ -408,10 +416,22 @@ def test_scalars_as_an_editor_reads_them() -> None:
     )
     # PyYAML's YAML 1.1 resolution, except the surprises YAML 1.2 removed: yes/off stay text
     # (an option labelled No is not false), 017 is not octal, 1:30 is not the number 90 ...
-    assert data == {"a": "yes", "b": "off", "c": 31, "d": "0o17", "e": "017", "f": 1000,
-                    "g": "1:30",
-                    "h": math.inf, "i": -math.inf, "j": "2099-12-31", "k": None, "l": "1.0",
-                    "m": 1500.0, "n": "1.5e3"}
+    assert data == {
+        "a": "yes",
+        "b": "off",
+        "c": 31,
+        "d": "0o17",
+        "e": "017",
+        "f": 1000,
+        "g": "1:30",
+        "h": math.inf,
+        "i": -math.inf,
+        "j": "2099-12-31",
+        "k": None,
+        "l": "1.0",
+        "m": 1500.0,
+        "n": "1.5e3",
+    }
     # ... except that a date stays text: the schema checks its form.
     assert isinstance(yaml.safe_load("j: 2099-12-31")["j"], date)
     nan, _ = read_yaml("x: .nan\n")
@@ -421,23 +441,25 @@ def test_scalars_as_an_editor_reads_them() -> None:
 # Printable text only: the reader refuses control characters, and PyYAML itself does not round
 # trip line separators such as U+0085.
 _TEXT = st.text(st.characters(exclude_categories=("Cc", "Cs", "Cf", "Zl", "Zp")), max_size=12)
-_KEYS = st.text(st.characters(exclude_categories=("Cc", "Cs", "Cf", "Zl", "Zp")),
-                min_size=1, max_size=8)
+_KEYS = st.text(
+    st.characters(exclude_categories=("Cc", "Cs", "Cf", "Zl", "Zp")), min_size=1, max_size=8
+)
 _SCALARS = (
-    st.none() | st.booleans() | st.integers(min_value=-(10**12), max_value=10**12)
-    | st.floats(allow_nan=False, width=64) | _TEXT
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**12), max_value=10**12)
+    | st.floats(allow_nan=False, width=64)
+    | _TEXT
 )
 _DATA = st.recursive(
     _SCALARS,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(_KEYS, children, max_size=4),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(_KEYS, children, max_size=4),
     max_leaves=20,
 )
 
 
 @settings(max_examples=60, deadline=None)
-@given(data=st.dictionaries(_KEYS, _DATA, min_size=1, max_size=5),
-       flow=st.booleans())
+@given(data=st.dictionaries(_KEYS, _DATA, min_size=1, max_size=5), flow=st.booleans())
 def test_reader_agrees_with_pyyaml_on_plain_data(data: dict[str, Any], flow: bool) -> None:
     text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
     read, positions = read_yaml(text)

@@ -1,0 +1,199 @@
+"""Commands for runbook authors that read runbooks only: `graph`, `diff` and `print`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from draaiboek.cli.app import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    LangOption,
+    RunbooksOption,
+    app,
+    chosen_language,
+    fail,
+    runbooks_folder,
+    usage_error,
+)
+
+if TYPE_CHECKING:
+    from draaiboek.load.library import Library
+    from draaiboek.model.runbook import Runbook
+
+RunbookArgument = Annotated[
+    str,
+    typer.Argument(
+        help="A runbook id from the runbooks folder, or a path to a runbook file.",
+        show_default=False,
+    ),
+]
+
+
+def _looks_like_path(given: str) -> bool:
+    return given.endswith((".yaml", ".yml")) or "/" in given or "\\" in given
+
+
+def load_runbook(given: str, runbooks: Path | None) -> tuple[Runbook, Library]:
+    """The runbook named by id or path, and the library it was loaded with (for its contacts).
+
+    A file is read with its sibling files and the runbooks folder as context, so that the
+    contacts registry next to it (or in the runbooks folder) resolves its contact ids; what
+    stands next to the file wins over the runbooks folder.
+    """
+    from datetime import date
+
+    from draaiboek.load.library import load_library
+    from draaiboek.model.runbook import RUNBOOK_FORMAT
+
+    folder = runbooks_folder(runbooks)
+    path = Path(given)
+    if path.is_file() or _looks_like_path(given):
+        if not path.is_file():
+            usage_error(f"{given} does not exist: give a runbook id or a runbook file")
+        siblings = [p for p in sorted(path.parent.iterdir()) if p.suffix in (".yaml", ".yml")]
+        library = load_library([path], today=date.today(), context=[*siblings, folder])
+        if not library.runbooks:
+            problem = next(iter(library.errors), None)
+            if problem is not None:
+                fail(f"{problem.file}:{problem.line}:{problem.column}: {problem.message}")
+            formats = [d.format for d in library.documents if d.format != RUNBOOK_FORMAT]
+            fail(f"{given} is not a runbook (format: {formats[0] if formats else '?'})")
+        return next(iter(library.runbooks.values())), library
+    library = load_library([folder], today=date.today())
+    runbook = library.runbooks.get(given)
+    if runbook is None:
+        known = ", ".join(sorted(library.runbooks)) or "none"
+        usage_error(
+            f"no valid runbook {given!r} in {folder} (available: {known}); "
+            "'draaiboek validate' shows what is wrong with a file"
+        )
+    return runbook, library
+
+
+def _errors_of(library: Library, runbook: Runbook) -> int:
+    return sum(1 for finding in library.errors if finding.file == runbook.file)
+
+
+@app.command()
+def graph(
+    runbook: RunbookArgument,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="mermaid or dot (Graphviz).")
+    ] = "mermaid",
+    lang: LangOption = None,
+    runbooks: RunbooksOption = None,
+) -> None:
+    """Print the decision graph of a runbook as Mermaid or Graphviz DOT.
+
+    Example: draaiboek graph 112-onbereikbaar --format dot | dot -Tsvg > graph.svg
+    """
+    from draaiboek.services import graph as graph_service
+
+    if output_format not in graph_service.FORMATS:
+        usage_error(f"unknown format {output_format!r}: choose mermaid or dot")
+    language = chosen_language(lang)
+    loaded, library = load_runbook(runbook, runbooks)
+    errors = _errors_of(library, loaded)
+    if errors:
+        # Still drawn: seeing the graph helps to find a dangling `next`.
+        typer.echo(
+            f"draaiboek: {loaded.file} has {errors} error(s); 'draaiboek validate' lists them",
+            err=True,
+        )
+    typer.echo(graph_service.render(loaded, output_format, language), nl=False)
+    raise typer.Exit(EXIT_FINDINGS if errors else EXIT_OK)
+
+
+@app.command()
+def diff(
+    old: Annotated[
+        str,
+        typer.Argument(help="The old version: a file, or REV:PATH (git show).", show_default=False),
+    ],
+    new: Annotated[
+        str,
+        typer.Argument(help="The new version: a file, or REV:PATH (git show).", show_default=False),
+    ],
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="text or json (for CI).")
+    ] = "text",
+) -> None:
+    """Show what changed between two versions of a runbook; exit 1 if the version was not raised
+    enough (major: removed or rewired; minor: added; patch: wording and metadata only).
+
+    Example: draaiboek diff HEAD:runbooks/112-onbereikbaar.yaml runbooks/112-onbereikbaar.yaml
+    """
+    import json
+
+    from draaiboek.services import diff as diff_service
+
+    if output_format not in diff_service.FORMATS:
+        usage_error(f"unknown format {output_format!r}: choose text or json")
+    try:
+        result = diff_service.compare(
+            diff_service.read_version(old), diff_service.read_version(new)
+        )
+    except diff_service.DiffError as exc:
+        if exc.usage:
+            usage_error(str(exc))
+        fail(str(exc))
+    if output_format == "json":
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(diff_service.as_text(result), nl=False)
+    if not result.ok and output_format == "json":  # the text output already says why
+        typer.echo(f"draaiboek: {result.message}", err=True)
+    raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)
+
+
+@app.command("print")
+def print_runbook(
+    runbook: RunbookArgument,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="md (Markdown) or html (A4, self-contained).")
+    ] = "md",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write to this file instead of stdout.", show_default=False
+        ),
+    ] = None,
+    lang: LangOption = None,
+    runbooks: RunbooksOption = None,
+) -> None:
+    """A printable runbook for when the laptop is gone: numbered steps, boxes to tick, lines for
+    the time, contacts with their numbers, and the id, version and sha256 on every page.
+
+    Example: draaiboek print 112-onbereikbaar --format html -o 112.html
+    """
+    from draaiboek.services import printout
+
+    if output_format not in printout.FORMATS:
+        usage_error(f"unknown format {output_format!r}: choose md or html")
+    language = chosen_language(lang)
+    loaded, library = load_runbook(runbook, runbooks)
+    errors = _errors_of(library, loaded)
+    if errors:
+        # A wrong step number on paper would send someone the wrong way in an outage.
+        fail(
+            f"{loaded.file} has {errors} error(s): fix them before printing "
+            "('draaiboek validate' lists them)"
+        )
+    text = printout.render(
+        loaded, library.contacts, output_format, language, library.all_runbooks()
+    )
+    write_output(text, output)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """To stdout, or to a file with a one-line error if it cannot be written."""
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")

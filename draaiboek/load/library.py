@@ -1,0 +1,260 @@
+"""Load a set of draaiboek files into runbooks, contacts and findings (the `validate` service).
+
+Files outside the set (the runbooks folder) are read only to resolve references: a runbook that
+calls `nl-alert-verstoring` validates on its own when that runbook sits in the runbooks folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from draaiboek.load.build import build_contacts, build_runbook
+from draaiboek.load.checks import (
+    CheckContext,
+    check_references,
+    check_runbook_alone,
+    check_test_file,
+    reference_paths,
+)
+from draaiboek.load.documents import Document, collect_files, read_document
+from draaiboek.load.schemacheck import json_path
+from draaiboek.load.yamlread import Positions
+from draaiboek.model.runbook import (
+    CONTACTS_FORMAT,
+    RUNBOOK_FORMAT,
+    SCENARIO_FORMAT,
+    TEST_FORMAT,
+    Contact,
+    Finding,
+    Runbook,
+    Severity,
+    frozen_map,
+)
+
+
+@dataclass(frozen=True)
+class Library:
+    runbooks: Mapping[str, Runbook]
+    contacts: Mapping[str, Contact]
+    # The files of the set other than runbooks (contacts, tests, scenarios), whole. A runbook
+    # file is checked as it is read and only its model is kept (`runbooks`): a folder of large
+    # runbooks would otherwise hold every value's text and position until the end.
+    documents: tuple[Document, ...]
+    findings: tuple[Finding, ...]
+    files: tuple[str, ...]  # every file in the set, readable or not
+    context_runbooks: Mapping[str, Runbook] = field(default_factory=lambda: frozen_map({}))
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+    def all_runbooks(self) -> dict[str, Runbook]:
+        """Runbooks of the set, and those of the context that the set does not override."""
+        return {**self.context_runbooks, **self.runbooks}
+
+    def documents_of(self, format_name: str) -> list[Document]:
+        """The set's documents of a format other than runbooks (see `documents`)."""
+        return [d for d in self.documents if d.format == format_name]
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A runbook of the set checked on its own, waiting for the checks against other files."""
+
+    runbook: Runbook
+    file: str
+    positions: Positions  # only those the references checks can point at
+
+
+Read = tuple[Document | None, list[Finding]]
+
+
+def load_library(
+    paths: Sequence[Path],
+    *,
+    today: date,
+    context: Sequence[Path] = (),
+    strict: bool = False,
+    display: Mapping[Path, str] | None = None,
+    already_read: Mapping[Path, Read] | None = None,
+) -> Library:
+    """Read, check and build every file of `paths` (folders searched), resolving references to
+    runbooks and contacts in the set or in `context`. `already_read` gives files that were read
+    before (with `read_document`, same display name), so that they are not parsed again."""
+    files = collect_files(list(paths))
+    in_set = {path.resolve() for path in files}
+    findings: list[Finding] = []
+    kept: list[Document] = []
+    runbooks: dict[str, Runbook] = {}
+    runbook_files: dict[str, str] = {}
+    pending: list[_Pending] = []
+    contacts: dict[str, Contact] = {}
+    contact_files: dict[str, str] = {}
+    for path in files:
+        earlier = (already_read or {}).get(path)
+        document, problems = earlier or read_document(path, (display or {}).get(path))
+        findings.extend(problems)
+        if document is None:
+            continue
+        if document.format != RUNBOOK_FORMAT:
+            kept.append(document)
+            _add_contacts(document, contacts, contact_files, findings)
+            continue
+        if not document.schema_valid:
+            continue
+        runbook = build_runbook(document)
+        if runbook.id in runbooks:
+            line, column = document.positions.of_value(("id",))
+            findings.append(
+                Finding(
+                    document.file,
+                    line,
+                    column,
+                    json_path(("id",)),
+                    "duplicate-id",
+                    f"runbook id {runbook.id!r} is also used by {runbook_files[runbook.id]}: "
+                    "ids must be unique",
+                )
+            )
+            continue
+        runbooks[runbook.id] = runbook
+        runbook_files[runbook.id] = document.file
+        findings.extend(check_runbook_alone(document, runbook, today=today, strict=strict))
+        positions = document.positions.subset(reference_paths(runbook))
+        pending.append(_Pending(runbook, document.file, positions))
+        # Nothing else of the document is kept: its data and positions go here.
+
+    context_runbooks: dict[str, Runbook] = {}
+    context_contacts: dict[str, Contact] = {}
+    for path in collect_files(list(context)):
+        if path.resolve() in in_set:
+            continue
+        document = read_document(path)[0]
+        if document is None or not document.schema_valid:
+            continue
+        if document.format == RUNBOOK_FORMAT:
+            runbook = build_runbook(document)
+            context_runbooks.setdefault(runbook.id, runbook)
+        else:
+            _add_contacts(document, context_contacts, {}, None)
+    for extra_id, extra in context_contacts.items():
+        contacts.setdefault(extra_id, extra)
+
+    every = {**context_runbooks, **runbooks}
+    calls = {
+        runbook_id: frozenset(s.runbook for s in runbook.steps.values() if s.runbook)
+        for runbook_id, runbook in every.items()
+    }
+    check_context = CheckContext(
+        runbook_ids=frozenset(every),
+        contact_ids=frozenset(contacts),
+        calls=calls,
+        today=today,
+        strict=strict,
+    )
+    for waiting in pending:
+        findings.extend(
+            check_references(waiting.file, waiting.positions, waiting.runbook, check_context)
+        )
+    for document in kept:
+        if document.format == TEST_FORMAT and document.schema_valid:
+            findings.extend(check_test_file(document, every))
+        elif document.format == SCENARIO_FORMAT and document.schema_valid:
+            from draaiboek.load.scenario import check_scenario
+
+            findings.extend(check_scenario(document, every))
+    return Library(
+        runbooks=frozen_map(runbooks),
+        contacts=frozen_map(contacts),
+        documents=tuple(kept),
+        findings=tuple(sorted(findings)),
+        files=tuple((display or {}).get(path, str(path)) for path in files),
+        context_runbooks=frozen_map(
+            {k: v for k, v in context_runbooks.items() if k not in runbooks}
+        ),
+    )
+
+
+def _add_contacts(
+    document: Document,
+    contacts: dict[str, Contact],
+    origin: dict[str, str],
+    findings: list[Finding] | None,
+) -> None:
+    """The contacts of a valid registry, each id once (the first wins; a later one is a finding
+    when `findings` is given)."""
+    if document.format != CONTACTS_FORMAT or not document.schema_valid:
+        return
+    for contact_id, contact in build_contacts(document).items():
+        if contact_id not in contacts:
+            contacts[contact_id] = contact
+            origin[contact_id] = document.file
+        elif findings is not None:
+            line, column = document.positions.of_key(("contacts", contact_id))
+            findings.append(
+                Finding(
+                    document.file,
+                    line,
+                    column,
+                    json_path(("contacts", contact_id)),
+                    "duplicate-contact",
+                    f"contact {contact_id!r} is also defined in {origin[contact_id]}",
+                )
+            )
+
+
+def load_for_walk(folder: Path, runbook_id: str, *, today: date) -> Library:
+    """The runbook to walk, the runbooks it calls, and the contacts: only those files.
+
+    The first question should be on screen fast, so the folder is not validated as a whole:
+    runbooks are looked up by the convention `<id>.yaml` and contacts as `contacts*.yaml`.
+    When the convention does not hold, the whole folder is loaded instead.
+    """
+    chosen: dict[str, Path] = {}
+    read: dict[Path, Read] = {}  # each file is parsed once, for its calls and then its checks
+    wanted = [runbook_id]
+    while wanted:
+        current = wanted.pop()
+        path = next(
+            (p for p in (folder / f"{current}.yaml", folder / f"{current}.yml") if p.is_file()),
+            None,
+        )
+        calls = _calls_in(path, current, read) if path is not None else None
+        if path is None or calls is None:
+            return load_library([folder], today=today, already_read=read)
+        chosen[current] = path
+        wanted.extend(c for c in calls if c not in chosen and c not in wanted)
+    contacts = sorted(folder.glob("contacts*.y*ml"))
+    library = load_library([*chosen.values(), *contacts], today=today, already_read=read)
+    if any(f.code in ("unknown-runbook", "unknown-contact") for f in library.errors):
+        return load_library([folder], today=today, already_read=read)
+    return library
+
+
+def _calls_in(path: Path, runbook_id: str, read: dict[Path, Read]) -> list[str] | None:
+    """The sub-runbook ids a runbook file calls; None when it is not that runbook. What was
+    read is kept in `read` for load_library."""
+    document, problems = read_document(path)
+    read[path] = (document, problems)
+    if document is not None:
+        data: object = document.data
+    else:  # not a draaiboek file: what the data says, as far as it can be read
+        from draaiboek.load.yamlread import YamlProblem, decode, read_yaml
+
+        try:
+            data, _ = read_yaml(decode(path.read_bytes()))
+        except (OSError, YamlProblem):
+            return None
+    if not isinstance(data, dict) or data.get("id") != runbook_id:
+        return None
+    steps = data.get("steps")
+    if not isinstance(steps, dict):
+        return []
+    return [
+        str(step["runbook"])
+        for step in steps.values()
+        if isinstance(step, dict) and isinstance(step.get("runbook"), str)
+    ]

@@ -1,0 +1,266 @@
+"""Incidents on disk: ids, folders, the runbooks an incident used, and the list of incidents.
+
+An incident is a folder under `<home>/incidents/` named by its id, holding `journal.jsonl` and a
+copy of every runbook file it used, named by sha256. Everything here reads the journal only and
+never takes the writer's lock, so it works while another terminal is walking the incident.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from draaiboek.journal.log import JOURNAL_NAME, JournalDamaged, JournalError, read_events
+from draaiboek.load.build import build_runbook
+from draaiboek.load.documents import read_document
+from draaiboek.model.runbook import RUNBOOK_FORMAT, Runbook
+
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
+_STORED_COPY = re.compile(r"^[0-9a-f]{64}\.yaml$")
+
+
+class IncidentError(Exception):
+    """Cannot continue; the message is one line for the user."""
+
+
+def incidents_root(home: Path) -> Path:
+    return home / "incidents"
+
+
+def new_incident_id(local_now: datetime, runbook_id: str, suffix: str | None = None) -> str:
+    """Readable and unique: date, time, runbook id and a short random suffix."""
+    import secrets
+
+    tail = suffix if suffix is not None else secrets.token_hex(2)
+    return f"{local_now:%Y%m%d-%H%M}-{runbook_id}-{tail}"
+
+
+def check_incident_id(incident_id: str) -> None:
+    """A user-given id becomes a folder name: only a plain name, never a path."""
+    if not _PLAIN_NAME.fullmatch(incident_id) or ".." in incident_id:
+        raise IncidentError(
+            f"incident id {incident_id!r} is not a plain name: use letters, digits, '.', '_' "
+            "and '-' only (it becomes a folder name)"
+        )
+
+
+def incident_folder(home: Path, incident_id: str) -> Path:
+    check_incident_id(incident_id)
+    return incidents_root(home) / incident_id
+
+
+def find_incident(home: Path, given: str) -> Path:
+    """An incident id, or a path to an incident folder or journal file."""
+    candidate = Path(given)
+    if candidate.is_file() and candidate.name == JOURNAL_NAME:
+        return candidate.parent
+    if candidate.is_dir() and (candidate / JOURNAL_NAME).is_file():
+        return candidate
+    folder = incident_folder(home, given)
+    if not (folder / JOURNAL_NAME).is_file():
+        raise IncidentError(
+            f"no incident {given!r} under {incidents_root(home)}: "
+            "'draaiboek incidents' lists them (or give --home)"
+        )
+    return folder
+
+
+def incident_runbooks(folder: Path, events: list[dict[str, Any]]) -> dict[str, Runbook]:
+    """The runbooks exactly as they were when the incident used them (the stored copies).
+
+    Only the `opened` and `called` events are looked at (a JournalHead's events will do).
+    """
+    runbooks: dict[str, Runbook] = {}
+    read: set[str] = set()
+    for event in events:
+        if event.get("type") not in ("opened", "called"):
+            continue
+        sha256 = str(event.get("sha256", ""))
+        copy = folder / f"{sha256}.yaml"
+        document, _ = read_document(copy)
+        if document is None or document.format != RUNBOOK_FORMAT or not document.schema_valid:
+            raise IncidentError(
+                f"the stored copy of runbook {event.get('runbook')!r} ({copy.name}) is missing "
+                "or damaged: 'draaiboek verify' checks the journal"
+            )
+        if document.sha256 != sha256:
+            raise IncidentError(
+                f"the stored copy {copy.name} does not match its sha256: it was changed"
+            )
+        read.add(copy.name)
+        runbook = build_runbook(document)
+        runbooks[runbook.id] = runbook
+    # A sub-runbook is stored when the incident starts but only named in a journal once it is
+    # called: a walk resumed before that point needs the stored copy too.
+    for copy in sorted(folder.glob("*.yaml")):
+        if not _STORED_COPY.match(copy.name) or copy.name in read:
+            continue  # a copy read above gave its runbook already (the same bytes, the same id)
+        document, _ = read_document(copy)
+        if (
+            document is not None
+            and document.format == RUNBOOK_FORMAT
+            and document.schema_valid
+            and document.sha256 == copy.stem
+        ):
+            runbook = build_runbook(document)
+            runbooks.setdefault(runbook.id, runbook)
+    return runbooks
+
+
+@dataclass(frozen=True)
+class JournalHead:
+    """What taking over an incident needs before its journal is opened and read in full (which
+    the writer does, once): found in the raw lines, decoding only the few that matter."""
+
+    first: dict[str, Any] | None  # the first event (`opened` in a journal that started well)
+    runbook_events: list[dict[str, Any]]  # the `opened` and `called` events, in order
+    operator: str  # whom the walk stands with, as replaying the journal works it out
+
+
+# In the canonical form of journal lines (sorted keys, no spaces) these bytes can only be an
+# event's own type: a quote inside a string is escaped. A line that is not canonical fails the
+# writer's verification anyway.
+_HEAD_TYPES = re.compile(rb'"type":"(opened|called|handover|resumed)"')
+
+
+def read_head(folder: Path) -> JournalHead:
+    """The first event, the runbook events and the operator of an incident's journal.
+
+    Raises what `read_events` raises for a missing journal or for one of these lines that is
+    not a JSON object; like it, ignores a torn last line and does not check hashes.
+    """
+    path = folder / JOURNAL_NAME
+    try:
+        data = path.read_bytes()
+    except OSError:
+        read_events(path)  # raises the reader's own error
+        raise
+    end = data.rfind(b"\n") + 1  # complete lines only: a torn tail is not an event yet
+
+    def decode(start: int) -> dict[str, Any]:
+        try:
+            event = json.loads(data[start : data.find(b"\n", start)].decode("utf-8"))
+        except ValueError:
+            event = None
+        if type(event) is not dict:
+            read_events(path)  # raises JournalDamaged naming the first bad line
+            line = data.count(b"\n", 0, start) + 1
+            raise JournalDamaged(f"journal {path} is damaged at line {line}", line)
+        return event
+
+    found: dict[int, dict[str, Any]] = {}  # line start -> event, of the lines that matter
+    for match in _HEAD_TYPES.finditer(data, 0, end):
+        start = data.rfind(b"\n", 0, match.start()) + 1
+        if start not in found:
+            found[start] = decode(start)
+    runbook_events = [e for e in found.values() if e.get("type") in ("opened", "called")]
+    return JournalHead(decode(0) if end else None, runbook_events, _operator(found.values()))
+
+
+def _operator(events: Iterable[dict[str, Any]]) -> str:
+    """The operator as `engine.replay` works it out from these events (with every `opened`,
+    `handover` and `resumed` among them): the last that sets it decides."""
+    operator = ""
+    for event in events:
+        kind, by = event.get("type"), str(event.get("by", ""))
+        if kind == "opened":
+            operator = str(event.get("operator") or by)
+        elif kind == "handover":
+            operator = str(event["to"])
+        elif kind == "resumed" and by:
+            operator = by
+    return operator
+
+
+@dataclass(frozen=True)
+class IncidentSummary:
+    id: str
+    folder: Path
+    runbook: str
+    version: str
+    mode: str  # live | exercise
+    state: str  # open | paused | closed | damaged
+    outcome: str | None
+    started: str | None  # ISO UTC of the opened event
+    last_event: str | None  # ISO UTC
+    last_type: str | None
+    operator: str | None
+    events: int
+    timezone: str = "Europe/Amsterdam"  # of the incident: its times are shown in it
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "folder": str(self.folder),
+            "runbook": self.runbook,
+            "version": self.version,
+            "mode": self.mode,
+            "state": self.state,
+            "outcome": self.outcome,
+            "started": self.started,
+            "last_event": self.last_event,
+            "last_type": self.last_type,
+            "operator": self.operator,
+            "events": self.events,
+            "timezone": self.timezone,
+        }
+
+
+def summarise(folder: Path, events: list[dict[str, Any]]) -> IncidentSummary:
+    opened: Mapping[str, Any] = events[0] if events and events[0].get("type") == "opened" else {}
+    closed = next((e for e in reversed(events) if e.get("type") == "closed"), None)
+    last = events[-1] if events else {}
+    operator = opened.get("operator")
+    for event in events:
+        if event.get("type") == "handover":
+            operator = event.get("to", operator)
+    if closed is not None:
+        state = "closed"
+    elif last.get("type") == "paused":
+        state = "paused"
+    else:
+        state = "open"
+    return IncidentSummary(
+        id=str(opened.get("incident", folder.name)),
+        folder=folder,
+        runbook=str(opened.get("runbook", "?")),
+        version=str(opened.get("version", "?")),
+        mode=str(opened.get("mode", "?")),
+        state=state,
+        outcome=closed.get("outcome") if closed else None,
+        started=opened.get("at"),
+        last_event=last.get("at"),
+        last_type=last.get("type"),
+        operator=operator,
+        events=len(events),
+        timezone=str(opened.get("timezone") or "Europe/Amsterdam"),
+    )
+
+
+def list_incidents(home: Path) -> list[IncidentSummary]:
+    """Every incident under the home, newest first, from the journals alone."""
+    root = incidents_root(home)
+    if not root.is_dir():
+        return []
+    summaries = []
+    for folder in sorted(root.iterdir()):
+        journal = folder / JOURNAL_NAME
+        if not journal.is_file():
+            continue
+        try:
+            events = read_events(journal)
+        except JournalError:
+            summaries.append(
+                IncidentSummary(
+                    folder.name, folder, "?", "?", "?", "damaged", None, None, None, None, None, 0
+                )
+            )
+            continue
+        summaries.append(summarise(folder, events))
+    summaries.sort(key=lambda s: s.started or "", reverse=True)
+    return summaries

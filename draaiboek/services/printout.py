@@ -1,0 +1,476 @@
+"""A printable runbook for when the laptop is gone (the `print` service), as Markdown or HTML.
+
+In the spirit of an aviation quick reference handbook: numbered steps in walking order, every
+decision's options with the step to go to, a box to tick and a line for the time everywhere,
+and the runbook's id, version and sha256 on every page, so a sheet on the table can be matched
+to the exact file. The HTML is one file without scripts or external assets, escaped throughout,
+laid out for A4 (the escaping and page frame are in `page`, shared with `report`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from draaiboek.model.runbook import Contact, Runbook, Step
+from draaiboek.services.graph import walking_order
+from draaiboek.services.page import esc, html_page, md_escape
+
+FORMATS = ("md", "html")
+
+LABELS: dict[str, dict[str, str]] = {
+    "nl": {
+        "runbook": "Draaiboek",
+        "version": "versie",
+        "step": "Stap",
+        "page_of": "blad",
+        "intro": "Werk de stappen in volgorde af. Vink elk vakje af en schrijf de tijd erbij.",
+        "incident": "Incident",
+        "date": "Datum",
+        "officer": "Dienstdoende",
+        "decision": "Besluit",
+        "action": "Actie",
+        "checklist": "Checklist",
+        "input": "Invoer",
+        "runbook_step": "Subdraaiboek",
+        "end": "Einde",
+        "critical": "KRITIEK",
+        "goto": "ga naar stap {n}",
+        "then": "Daarna",
+        "missing": "ontbreekt: {id}",
+        "role": "Rol",
+        "due": "Uiterlijk",
+        "due_value": "T+{minutes} min na de start",
+        "repeat": "Herhaal",
+        "repeat_value": "elke {minutes} min",
+        "until": "tot stap {steps}",
+        "contacts": "Contacten",
+        "sources": "Bronnen",
+        "note": "Let op",
+        "done": "Gedaan",
+        "skipped": "Niet mogelijk",
+        "deferred": "Later",
+        "time": "tijd",
+        "reason": "reden",
+        "value": "waarde",
+        "recorded": "Genoteerd",
+        "run": "Voer draaiboek {id} uit",
+        "ran": "Draaiboek {id} afgerond",
+        "outcome": "Einde bereikt, uitkomst: {outcome}",
+        "open_check": "Open kritieke acties en punten nagelopen",
+        "example": "VOORBEELDNUMMER — NIET GEBRUIKEN",
+        "unknown_contact": "niet in het register",
+        "all_contacts": "Contacten",
+        "all_sources": "Bronnen",
+        "owner": "Eigenaar",
+        "status": "Status",
+        "review_before": "Herzien vóór",
+        "resolved": "opgelost",
+        "handed-over": "overgedragen",
+        "escalated": "opgeschaald",
+        "aborted": "afgebroken",
+    },
+    "en": {
+        "runbook": "Runbook",
+        "version": "version",
+        "step": "Step",
+        "page_of": "sheet",
+        "intro": "Work through the steps in order. Tick every box and write down the time.",
+        "incident": "Incident",
+        "date": "Date",
+        "officer": "Duty officer",
+        "decision": "Decision",
+        "action": "Action",
+        "checklist": "Checklist",
+        "input": "Input",
+        "runbook_step": "Sub-runbook",
+        "end": "End",
+        "critical": "CRITICAL",
+        "goto": "go to step {n}",
+        "then": "Then",
+        "missing": "missing: {id}",
+        "role": "Role",
+        "due": "Due",
+        "due_value": "T+{minutes} min after the start",
+        "repeat": "Repeat",
+        "repeat_value": "every {minutes} min",
+        "until": "until step {steps}",
+        "contacts": "Contacts",
+        "sources": "Sources",
+        "note": "Note",
+        "done": "Done",
+        "skipped": "Not possible",
+        "deferred": "Later",
+        "time": "time",
+        "reason": "reason",
+        "value": "value",
+        "recorded": "Recorded",
+        "run": "Run runbook {id}",
+        "ran": "Runbook {id} completed",
+        "outcome": "End reached, outcome: {outcome}",
+        "open_check": "Open critical actions and items checked",
+        "example": "EXAMPLE NUMBER — DO NOT USE",
+        "unknown_contact": "not in the registry",
+        "all_contacts": "Contacts",
+        "all_sources": "Sources",
+        "owner": "Owner",
+        "status": "Status",
+        "review_before": "Review before",
+        "resolved": "resolved",
+        "handed-over": "handed over",
+        "escalated": "escalated",
+        "aborted": "aborted",
+    },
+}
+
+Seg = tuple[str, bool]  # a piece of text, and whether it is a warning to stand out
+
+
+@dataclass(frozen=True)
+class Tick:
+    label: list[Seg]
+    fields: tuple[str, ...] = ()  # lines to write on: time, reason, value
+    goto: str = ""
+
+
+@dataclass
+class StepView:
+    number: int
+    step: Step
+    kind: str
+    title: str
+    paras: list[str] = field(default_factory=list)
+    facts: list[tuple[str, list[Seg]]] = field(default_factory=list)
+    ticks: list[Tick] = field(default_factory=list)
+
+
+def minutes(value: timedelta) -> str:
+    total = value.total_seconds() / 60
+    return str(int(total)) if total == int(total) else f"{total:.1f}"
+
+
+def _contact_segs(ids: Sequence[str], contacts: Mapping[str, Contact], lang: str) -> list[Seg]:
+    words = LABELS[lang]
+    segs: list[Seg] = []
+    for index, contact_id in enumerate(ids):
+        segs.append(("; " if index else "", False))
+        contact = contacts.get(contact_id)
+        if contact is None:
+            segs.append((f"{contact_id} ({words['unknown_contact']})", True))
+            continue
+        org = f", {contact.organisation}" if contact.organisation else ""
+        segs.append((f"{contact.name.get(lang)}{org}", False))
+        for number in contact.numbers:
+            segs.append((f" — {number.label.get(lang)}: {number.number}", False))
+            if contact.is_example(number):
+                segs.append((f" {words['example']}", True))
+        if not contact.numbers and contact.example:
+            segs.append((f" {words['example']}", True))
+    return [seg for seg in segs if seg[0]]
+
+
+def build_views(
+    runbook: Runbook,
+    contacts: Mapping[str, Contact],
+    lang: str,
+    runbooks: Mapping[str, Runbook] | None = None,
+) -> list[StepView]:
+    words = LABELS[lang]
+    order = walking_order(runbook)
+    numbers = {step_id: index + 1 for index, step_id in enumerate(order)}
+
+    def goto(step_id: str | None) -> str:
+        if step_id is None or step_id not in numbers:
+            return words["missing"].format(id=step_id)
+        return words["goto"].format(n=numbers[step_id])
+
+    views = []
+    for step_id in order:
+        step = runbook.steps[step_id]
+        kind = words["runbook_step" if step.type == "runbook" else step.type]
+        view = StepView(numbers[step_id], step, kind, step.title.get(lang) or step_id)
+        if step.text:
+            view.paras.append(step.text.get(lang))
+        if step.note:
+            view.paras.append(f"{words['note']}: {step.note.get(lang)}")
+        if step.role:
+            role = runbook.roles.get(step.role)
+            view.facts.append(
+                (words["role"], [(f"{role.get(lang)} ({step.role})" if role else step.role, False)])
+            )
+        if step.due is not None:
+            view.facts.append(
+                (words["due"], [(words["due_value"].format(minutes=minutes(step.due)), False)])
+            )
+        if step.repeat is not None:
+            value = words["repeat_value"].format(minutes=minutes(step.repeat))
+            if step.until:
+                steps = ", ".join(str(numbers.get(s, s)) for s in step.until)
+                value += " " + words["until"].format(steps=steps)
+            view.facts.append((words["repeat"], [(value, False)]))
+        if step.contacts:
+            view.facts.append((words["contacts"], _contact_segs(step.contacts, contacts, lang)))
+        if step.sources:
+            titles = [
+                f"{s} {runbook.sources[s].title}" if s in runbook.sources else s
+                for s in step.sources
+            ]
+            view.facts.append((words["sources"], [("; ".join(titles), False)]))
+        _add_ticks(view, runbook, contacts, lang, goto, runbooks or {})
+        views.append(view)
+    return views
+
+
+def _add_ticks(
+    view: StepView,
+    runbook: Runbook,
+    contacts: Mapping[str, Contact],
+    lang: str,
+    go: Callable[[str | None], str],
+    runbooks: Mapping[str, Runbook],
+) -> None:
+    words = LABELS[lang]
+    step = view.step
+    if step.type == "decision":
+        view.ticks += [
+            Tick(
+                [(o.label.get(lang), False)]
+                + ([(f" — {o.text.get(lang)}", False)] if o.text else []),
+                ("time",),
+                go(o.next),
+            )
+            for o in step.options
+        ]
+    elif step.type == "action":
+        view.ticks += [
+            Tick([(words["done"], False)], ("time",)),
+            Tick([(words["skipped"], False)], ("reason", "time")),
+            Tick([(words["deferred"], False)], ("time",)),
+        ]
+    elif step.type == "checklist":
+        for item in step.items:
+            label: list[Seg] = [(item.label.get(lang), False)]
+            if item.critical:
+                label.append((f" {words['critical']}", True))
+            if item.due is not None:
+                label.append(
+                    (
+                        f" — {words['due']} "
+                        + words["due_value"].format(minutes=minutes(item.due)),
+                        False,
+                    )
+                )
+            if item.role:
+                role = runbook.roles.get(item.role)
+                label.append((f" — {role.get(lang) if role else item.role}", False))
+            if item.text:
+                label.append((f" — {item.text.get(lang)}", False))
+            if item.contacts:
+                label += [(" — ", False), *_contact_segs(item.contacts, contacts, lang)]
+            view.ticks.append(Tick(label, ("time",)))
+    elif step.type == "input":
+        view.ticks.append(Tick([(words["recorded"], False)], ("value", "time")))
+    elif step.type == "runbook":
+        sub = runbooks.get(step.runbook or "")
+        name = f"{step.runbook}" + (
+            f" — {sub.title.get(lang)} ({words['version']} {sub.version})" if sub else ""
+        )
+        view.facts.append((words["runbook_step"], [(words["run"].format(id=name), False)]))
+        view.ticks.append(Tick([(words["ran"].format(id=step.runbook), False)], ("time",)))
+    elif step.type == "end":
+        outcome = words.get(step.outcome or "", step.outcome or "?")
+        view.ticks += [
+            Tick([(words["open_check"], False)], ("time",)),
+            Tick([(words["outcome"].format(outcome=outcome), False)], ("time",)),
+        ]
+    if step.type != "decision" and step.next is not None:
+        view.facts.append((words["then"], [(go(step.next), False)]))
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+
+def seal(runbook: Runbook, lang: str) -> str:
+    """What identifies the exact file on every page."""
+    words = LABELS[lang]
+    return (
+        f"{words['runbook']} {runbook.id} · {words['version']} {runbook.version} · "
+        f"sha256 {runbook.sha256}"
+    )
+
+
+def _referenced_contacts(runbook: Runbook) -> list[str]:
+    ids = [
+        c
+        for s in runbook.steps.values()
+        for c in (*s.contacts, *(c for i in s.items for c in i.contacts))
+    ]
+    return list(dict.fromkeys(ids))
+
+
+def _md_segs(segs: Sequence[Seg]) -> str:
+    return "".join(
+        f"{t[: len(t) - len(t.lstrip())]}**{md_escape(t.strip())}**" if warn else md_escape(t)
+        for t, warn in segs
+    )
+
+
+def _html_segs(segs: Sequence[Seg]) -> str:
+    return "".join(
+        f'<strong class="warn">{esc(t)}</strong>' if warn else esc(t) for t, warn in segs
+    )
+
+
+def render_md(
+    runbook: Runbook,
+    contacts: Mapping[str, Contact],
+    lang: str,
+    runbooks: Mapping[str, Runbook] | None = None,
+) -> str:
+    words = LABELS[lang]
+    stamp = f"> {md_escape(seal(runbook, lang))}"
+    blank = "`__________`"  # reads as a line to write on, rendered or not
+    out = [
+        stamp,
+        "",
+        f"# {md_escape(runbook.title.get(lang))}",
+        "",
+        md_escape(words["intro"]),
+        "",
+        f"{words['incident']}: {blank} · {words['date']}: {blank} · {words['officer']}: {blank}",
+        "",
+    ]
+    for view in build_views(runbook, contacts, lang, runbooks):
+        critical = f" **{words['critical']}**" if view.step.critical else ""
+        out += [
+            f"## {words['step']} {view.number} · {md_escape(view.kind)}: "
+            f"{md_escape(view.title)} `{view.step.id}`{critical}",
+            "",
+        ]
+        # Stripped: leading spaces would make an indented code block of a paragraph.
+        out += [line for para in view.paras for line in (md_escape(para.strip()), "")]
+        out += [f"- *{md_escape(label)}:* {_md_segs(value)}" for label, value in view.facts]
+        for tick in view.ticks:
+            fields = "".join(f" — {words[name]}: {blank}" for name in tick.fields)
+            goto = f" → **{md_escape(tick.goto)}**" if tick.goto else ""
+            out.append(f"- [ ] {_md_segs(tick.label)}{goto}{fields}")
+        out.append("")
+    out += _md_appendix(runbook, contacts, lang)
+    out += ["", stamp, ""]
+    return "\n".join(out)
+
+
+def _md_appendix(runbook: Runbook, contacts: Mapping[str, Contact], lang: str) -> list[str]:
+    words = LABELS[lang]
+    out: list[str] = []
+    referenced = _referenced_contacts(runbook)
+    if referenced:
+        out += [f"## {words['all_contacts']}", ""]
+        out += [f"- `{c}`: {_md_segs(_contact_segs([c], contacts, lang))}" for c in referenced]
+        out.append("")
+    if runbook.sources:
+        out += [f"## {words['all_sources']}", ""]
+        out += [
+            f"- {md_escape(s.id)}: {md_escape(s.title)}"
+            + (f" — {md_escape(s.url)}" if s.url else "")
+            for s in runbook.sources.values()
+        ]
+        out.append("")
+    facts = [
+        (words["owner"], runbook.owner),
+        (words["status"], runbook.status),
+        (words["review_before"], runbook.review_before),
+    ]
+    out.append(" · ".join(f"{label}: {md_escape(str(v))}" for label, v in facts if v))
+    return out
+
+
+def render_html(
+    runbook: Runbook,
+    contacts: Mapping[str, Contact],
+    lang: str,
+    runbooks: Mapping[str, Runbook] | None = None,
+) -> str:
+    words = LABELS[lang]
+    line = '<span class="line"></span>'
+    parts = [
+        f"<h1>{esc(runbook.title.get(lang))}</h1>",
+        f"<p>{esc(words['intro'])}</p>",
+        f"<p>{esc(words['incident'])}: {line} {esc(words['date'])}: {line} "
+        f"{esc(words['officer'])}: {line}</p>",
+    ]
+    for view in build_views(runbook, contacts, lang, runbooks):
+        critical = (
+            f' <span class="warn">{esc(words["critical"])}</span>' if view.step.critical else ""
+        )
+        parts.append(
+            f'<div class="step" id="step-{view.number}"><h2>{esc(words["step"])} '
+            f'{view.number} · <span class="kind">{esc(view.kind)}:</span> '
+            f'{esc(view.title)} <span class="kind mono">[{esc(view.step.id)}]</span>'
+            f"{critical}</h2>"
+        )
+        parts += [f"<p>{esc(para)}</p>" for para in view.paras]
+        if view.facts:
+            parts.append(
+                "<dl>"
+                + "".join(
+                    f"<dt>{esc(label)}</dt><dd>{_html_segs(value)}</dd>"
+                    for label, value in view.facts
+                )
+                + "</dl>"
+            )
+        items = []
+        for tick in view.ticks:
+            fields = "".join(
+                f'<span class="field">{esc(words[name])}: {line}</span>' for name in tick.fields
+            )
+            goto = f" → <strong>{esc(tick.goto)}</strong>" if tick.goto else ""
+            items.append(
+                f'<li><span class="box"></span>{_html_segs(tick.label)}{goto}{fields}</li>'
+            )
+        parts.append('<ul class="ticks">' + "".join(items) + "</ul></div>")
+    referenced = _referenced_contacts(runbook)
+    if referenced:
+        rows = "".join(
+            f'<tr><td class="mono">{esc(c)}</td><td>'
+            f"{_html_segs(_contact_segs([c], contacts, lang))}</td></tr>"
+            for c in referenced
+        )
+        parts.append(
+            f'<section class="keep"><h2>{esc(words["all_contacts"])}</h2>'
+            f'<table class="data">{rows}</table></section>'
+        )
+    if runbook.sources:
+        rows = "".join(
+            f"<tr><td>{esc(s.id)}</td><td>{esc(s.title)}"
+            + (f'<br><span class="mono">{esc(s.url)}</span>' if s.url else "")
+            + "</td></tr>"
+            for s in runbook.sources.values()
+        )
+        parts.append(
+            f'<section class="keep"><h2>{esc(words["all_sources"])}</h2>'
+            f'<table class="data">{rows}</table></section>'
+        )
+    stamp = f'<span class="mono">{esc(seal(runbook, lang))}</span>'
+    return html_page(
+        lang,
+        f"{runbook.title.get(lang)} ({runbook.id} {runbook.version})",
+        f"<strong>{esc(runbook.title.get(lang))}</strong> · {stamp}",
+        stamp,
+        "\n".join(parts),
+    )
+
+
+def render(
+    runbook: Runbook,
+    contacts: Mapping[str, Contact],
+    output_format: str,
+    lang: str,
+    runbooks: Mapping[str, Runbook] | None = None,
+) -> str:
+    if output_format not in FORMATS:
+        raise ValueError(f"unknown print format {output_format!r}: choose md or html")
+    if output_format == "md":
+        return render_md(runbook, contacts, lang, runbooks)
+    return render_html(runbook, contacts, lang, runbooks)

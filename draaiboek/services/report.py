@@ -1,0 +1,357 @@
+"""The record of an incident, from its journal alone (the `report` service).
+
+`build_report` turns a journal into a `Report`: generic sections (facts and tables of text) that
+any renderer can show, plus `data`, the same record as plain JSON values for other tools. The
+journal is read without the writer's lock, so this works on an incident that is still open.
+A journal that does not verify still gets a report, which says so before anything else.
+
+Later sections (the exercise score) plug in through `Report.add`: a section to show, and a key
+with its data in the JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from draaiboek.engine import core as engine
+from draaiboek.engine import deadlines
+from draaiboek.journal.log import (
+    JOURNAL_NAME,
+    JournalDamaged,
+    JournalError,
+    read_events,
+    verify_file,
+)
+from draaiboek.model.runbook import Runbook
+from draaiboek.services.incidents import IncidentError, incident_runbooks, summarise
+from draaiboek.services.report_words import LABELS, Words, describe, span
+
+FORMATS = ("md", "html", "json")
+DEFAULT_TIMEZONE = "Europe/Amsterdam"
+EXERCISE_BANNER = "OEFENING / EXERCISE"  # in both languages: an exercise is never mistaken
+
+
+class ReportError(Exception):
+    """Cannot report; the message is one line for the user."""
+
+
+@dataclass
+class Section:
+    """One part of the report: facts (label, value) and/or a table, all plain text."""
+
+    key: str
+    title: str
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    alert: str = ""  # shown prominently before the rest
+    empty: str = ""  # shown when there are no facts and no rows
+
+
+@dataclass
+class Report:
+    lang: str
+    incident: str
+    title: str
+    exercise: bool
+    verified: bool
+    last_hash: str | None
+    alert: str  # the verification failure, shown on every page; "" when the journal verifies
+    sections: list[Section]
+    data: dict[str, Any]
+
+    def add(self, section: Section, data: Any = None) -> None:
+        """Add a section (e.g. the exercise score), and its data under its key in the JSON."""
+        self.sections.append(section)
+        if data is not None:
+            self.data[section.key] = data
+
+
+def _at(event: Mapping[str, Any]) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(event.get("at")))
+    except ValueError:
+        return None
+
+
+def _read(journal: Path) -> tuple[list[dict[str, Any]], int]:
+    """All events that can be read, and how many complete lines could not."""
+    try:
+        return read_events(journal), 0
+    except JournalDamaged:
+        events: list[dict[str, Any]] = []
+        bad = 0
+        for raw in journal.read_bytes().split(b"\n")[:-1]:
+            try:
+                event = json.loads(raw)
+            except ValueError:
+                event = None
+            if isinstance(event, dict):
+                events.append(event)
+            else:
+                bad += 1
+        return events, bad
+
+
+def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
+    """The report of the incident in `folder`; `now` counts for an incident still open."""
+    journal = folder / JOURNAL_NAME
+    try:
+        events, bad_lines = _read(journal)
+        check = verify_file(journal)
+    except JournalError as exc:
+        raise ReportError(str(exc)) from None
+    words = LABELS[lang]
+    remarks = [words["bad_lines"].format(count=bad_lines)] if bad_lines else []
+    opened = next((e for e in events if e.get("type") == "opened"), {})
+    zone_name = str(opened.get("timezone") or DEFAULT_TIMEZONE)
+    try:
+        zone: tzinfo = ZoneInfo(zone_name)
+    except (ValueError, KeyError, OSError):  # unknown zone, or no tz database on this machine
+        zone, zone_name = UTC, "UTC"
+    runbooks: dict[str, Runbook] = {}
+    try:
+        runbooks = incident_runbooks(folder, events)
+    except (IncidentError, OSError) as exc:
+        remarks.append(words["no_runbooks"].format(error=exc))
+    state: engine.WalkState | None = None
+    try:
+        state = engine.replay(runbooks, events)
+    except Exception as exc:  # a damaged or foreign journal can break replay in many ways
+        remarks.append(words["no_replay"].format(error=f"{type(exc).__name__}: {exc}"))
+    summary = summarise(folder, events)
+    started = _at(opened)
+    closed = next((e for e in reversed(events) if e.get("type") == "closed"), None)
+    ended = _at(closed) if closed else None
+    w = Words(lang, runbooks, str(opened.get("runbook", "")), zone, started)
+    exercise = any(e.get("type") == "opened" and e.get("mode") == "exercise" for e in events)
+
+    def when(event: Mapping[str, Any]) -> list[str]:
+        at = _at(event)
+        return [w.local(at), w.elapsed(at)]
+
+    def of(*kinds: str) -> list[dict[str, Any]]:
+        return [e for e in events if e.get("type") in kinds]
+
+    timeline = [
+        [str(e.get("seq", "?")), *when(e), str(e.get("by", "")), describe(e, w)] for e in events
+    ]
+    handovers = [
+        [*when(e), str(e.get("from") or e.get("by")), str(e.get("to"))] for e in of("handover")
+    ]
+    operators = list(
+        dict.fromkeys(
+            [str(opened.get("operator") or opened.get("by") or "?")]
+            + [str(e["by"]) for e in events if e.get("by")]
+            + [str(e.get("to")) for e in of("handover")]
+        )
+    )
+    deadline_rows: list[list[str]] = []
+    deadline_data: list[dict[str, Any]] = []
+    open_keys: list[str] = []
+    if state is not None:
+        for d in deadlines.deadlines(state, ended or now):
+            detail = (
+                w("late_by", span=span(d.late_by))
+                if d.late_by is not None
+                else w("met_at", time=w.local(d.met_at))
+                if d.met_at
+                else ""
+            )
+            deadline_rows.append(
+                [
+                    w.step(d.runbook, d.step, d.item),
+                    f"{w.local(d.due_at)} ({w.elapsed(d.due_at)})",
+                    w(d.status),
+                    detail,
+                ]
+            )
+            deadline_data.append(
+                {
+                    "runbook": d.runbook,
+                    "step": d.step,
+                    "item": d.item,
+                    "due_at": d.due_at.isoformat(),
+                    "status": d.status,
+                    "met_at": d.met_at.isoformat() if d.met_at else None,
+                    "late_seconds": d.late_by.total_seconds() if d.late_by else None,
+                }
+            )
+        open_keys = [i.key for i in state.open_items]
+    if closed is not None and isinstance(closed.get("open"), list):
+        open_keys = [str(key) for key in closed["open"]]
+    end = ended or now
+    duration = span(end - started) if started else "?"
+    verification = {
+        "ok": check.ok,
+        "events": check.events,
+        "last_hash": check.last_hash,
+        "broken_line": check.broken_line,
+        "broken_seq": check.broken_seq,
+        "reason": check.reason,
+        "torn_tail": check.torn_tail,
+    }
+    alert = (
+        ""
+        if check.ok
+        else f"{words['failed']}: "
+        + words["failed_detail"].format(
+            line=check.broken_line, seq=check.broken_seq, reason=check.reason
+        )
+    )
+    title = next(
+        (rb.title.get(lang) for rb_id, rb in runbooks.items() if rb_id == summary.runbook),
+        summary.runbook,
+    )
+    facts = [
+        (w("incident"), summary.id),
+        (w("runbook"), f"{summary.runbook} — {title}"),
+        (w("version"), summary.version),
+        ("sha256", str(opened.get("sha256", "?"))),
+        (w("mode"), w(summary.mode) if summary.mode in ("live", "exercise") else summary.mode),
+        (w("state"), w(summary.state)),
+        (w("outcome"), w(summary.outcome) if summary.outcome else "—"),
+        (w("started"), w.local(started)),
+        (
+            w("ended") if closed else w("last"),
+            w.local(ended or (_at(events[-1]) if events else None)),
+        ),
+        (w("duration"), duration if closed else w("so_far", span=duration)),
+        (w("timezone"), zone_name),
+        (w("operators"), ", ".join(operators)),
+        (w("tool"), f"draaiboek {opened.get('tool_version', '?')}"),
+    ]
+    sections = [
+        Section("summary", w("summary"), facts=facts),
+        Section(
+            "verification",
+            w("verification"),
+            alert=alert,
+            facts=[
+                (
+                    w("result"),
+                    words["verified"].format(events=check.events) if check.ok else words["failed"],
+                ),
+                (w("events"), str(check.events)),
+                (w("last_hash"), check.last_hash or "—"),
+            ],
+        ),
+        Section(
+            "people",
+            w("people"),
+            facts=[(w("operators"), ", ".join(operators))],
+            columns=[w("time"), w("elapsed"), w("from"), w("to")],
+            rows=handovers,
+        ),
+        Section(
+            "timeline",
+            w("timeline"),
+            columns=["#", w("time"), w("elapsed"), w("by"), w("event")],
+            rows=timeline,
+        ),
+        Section(
+            "decisions",
+            w("decisions"),
+            columns=[w("time"), w("elapsed"), w("event")],
+            rows=[[*when(e), describe(e, w)] for e in of("answered")],
+        ),
+        Section(
+            "actions",
+            w("actions"),
+            columns=[w("time"), w("elapsed"), w("event")],
+            rows=[[*when(e), describe(e, w)] for e in of("action", "item")],
+        ),
+        Section(
+            "notes",
+            w("notes"),
+            columns=[w("time"), w("elapsed"), w("by"), w("step"), w("text")],
+            rows=[
+                [
+                    *when(e),
+                    str(e.get("by", "")),
+                    w.step(e.get("runbook"), e.get("step")),
+                    w.text(e.get("text")),
+                ]
+                for e in of("note")
+            ],
+        ),
+        Section(
+            "corrections",
+            w("corrections"),
+            columns=[w("time"), w("elapsed"), w("event")],
+            rows=[[*when(e), describe(e, w)] for e in of("corrected")],
+        ),
+        Section(
+            "deadlines",
+            w("deadlines"),
+            columns=[w("step"), w("due"), w("status"), w("detail")],
+            rows=deadline_rows,
+        ),
+        Section(
+            "open",
+            w("open_closed") if closed else w("open_now"),
+            columns=[w("step")],
+            rows=[[w.key(key)] for key in open_keys],
+        ),
+    ]
+    if remarks:
+        sections.append(
+            Section("remarks", w("remarks"), rows=[[r] for r in remarks], columns=[w("detail")])
+        )
+    for section in sections:
+        section.empty = section.empty or words["none"]
+    data: dict[str, Any] = {
+        "incident": summary.id,
+        "runbook": summary.runbook,
+        "title": title,
+        "version": summary.version,
+        "sha256": opened.get("sha256"),
+        "mode": summary.mode,
+        "exercise": exercise,
+        "state": summary.state,
+        "outcome": summary.outcome,
+        "started": opened.get("at"),
+        "ended": closed.get("at") if closed else None,
+        "duration_seconds": (end - started).total_seconds() if started else None,
+        "timezone": zone_name,
+        "lang": lang,
+        "operators": operators,
+        "handovers": [
+            {"at": e.get("at"), "from": e.get("from") or e.get("by"), "to": e.get("to")}
+            for e in of("handover")
+        ],
+        "events": [
+            {
+                "seq": e.get("seq"),
+                "at": e.get("at"),
+                "local": w.local(_at(e)),
+                "elapsed": w.elapsed(_at(e)),
+                "type": e.get("type"),
+                "by": e.get("by"),
+                "description": describe(e, w),
+                "event": e,
+            }
+            for e in events
+        ],
+        "deadlines": deadline_data if state is not None else None,
+        "open": open_keys,
+        "verification": verification,
+        "remarks": remarks,
+    }
+    return Report(
+        lang,
+        summary.id,
+        f"{words['title']} {summary.id}",
+        exercise,
+        check.ok,
+        check.last_hash,
+        alert,
+        sections,
+        data,
+    )

@@ -1,0 +1,268 @@
+"""One operator walking one incident: the engine's state and the journal that records it.
+
+The service between the pure engine and the durable journal. The clock is passed in (tests and
+exercises run it at any speed); the terminal is not known here at all.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from draaiboek import __version__
+from draaiboek.engine import core as engine
+from draaiboek.engine import deadlines
+from draaiboek.journal.log import JOURNAL_NAME, Journal, JournalDamaged, JournalError, read_events
+from draaiboek.model.runbook import Runbook
+from draaiboek.services.incidents import (
+    IncidentError,
+    JournalHead,
+    incident_folder,
+    incident_runbooks,
+    new_incident_id,
+    read_head,
+)
+
+Clock = Callable[[], datetime]
+DEFAULT_TIMEZONE = "Europe/Amsterdam"
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def called_runbooks(top: Runbook, runbooks: Mapping[str, Runbook]) -> dict[str, Runbook]:
+    """The top runbook and every runbook it can call, directly or further down."""
+    needed = {top.id: top}
+    todo = [top]
+    while todo:
+        for step in todo.pop().steps.values():
+            if step.runbook and step.runbook not in needed:
+                if step.runbook not in runbooks:
+                    raise IncidentError(
+                        f"runbook {top.id!r} calls {step.runbook!r}, which is not in the "
+                        "runbooks folder: 'draaiboek validate' shows what is missing"
+                    )
+                needed[step.runbook] = runbooks[step.runbook]
+                todo.append(runbooks[step.runbook])
+    return needed
+
+
+def _holder(operator: str) -> dict[str, str]:
+    import os
+
+    return {
+        "operator": operator,
+        "pid": str(os.getpid()),
+        "host": _host_name(),
+        "since": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _host_name() -> str:
+    import os
+
+    if hasattr(os, "uname"):
+        return os.uname().nodename  # what gethostname() gives, without loading `socket`
+    import socket
+
+    return socket.gethostname()
+
+
+class Session:
+    """Answers in, events out: every event is in the journal (fsync'd) before it is returned."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        runbooks: Mapping[str, Runbook],
+        operator: str,
+        clock: Clock,
+        state: engine.WalkState | None = None,
+    ) -> None:
+        """`state`, when given, must be the replay of `journal.events` with these runbooks."""
+        self.journal = journal
+        self.runbooks = dict(runbooks)
+        self.operator = operator
+        self.clock = clock
+        self.state = state if state is not None else engine.replay(self.runbooks, journal.events)
+        # The events from here on are the ones this session logged (resuming logs some itself).
+        self.first_new = len(journal.events)
+        # A signal arriving mid-append is held until the line is safely written (see cli_walk),
+        # then `after_append` raises it.
+        self.appending = False
+        self.after_append: Callable[[], None] | None = None
+        # An exercise logs injects from a timer thread while the walk logs answers.
+        self.lock = threading.RLock()
+
+    @property
+    def incident_id(self) -> str:
+        return self.state.incident
+
+    @property
+    def folder(self) -> Path:
+        return self.journal.folder
+
+    @classmethod
+    def start(
+        cls,
+        home: Path,
+        runbook: Runbook,
+        runbooks: Mapping[str, Runbook],
+        *,
+        operator: str,
+        clock: Clock,
+        mode: str = "live",
+        incident_id: str | None = None,
+        lang: str = "nl",
+        timezone: str = DEFAULT_TIMEZONE,
+        allow_draft: bool = False,
+        local_now: datetime | None = None,
+    ) -> Session:
+        if runbook.status != "approved" and mode == "live" and not allow_draft:
+            raise IncidentError(
+                f"runbook {runbook.id!r} is {runbook.status}, not approved: a live incident needs "
+                "--allow-draft to use it (and the journal records that)"
+            )
+        needed = called_runbooks(runbook, runbooks)
+        contents = {rb_id: _content(rb) for rb_id, rb in needed.items()}
+        now = clock()
+        from zoneinfo import ZoneInfo
+
+        local = local_now or now.astimezone(ZoneInfo(timezone))
+        given_id = incident_id or new_incident_id(local, runbook.id)
+        folder = incident_folder(home, given_id)
+        try:
+            journal = Journal.create(folder, _holder(operator))
+        except JournalError as exc:
+            raise IncidentError(str(exc)) from None
+        for content in contents.values():
+            journal.store_file(content)
+        session = cls(journal, needed, operator, clock)
+        drafts = engine.open_events(
+            runbook,
+            incident=given_id,
+            mode=mode,
+            operator=operator,
+            tool_version=__version__,
+            timezone=timezone,
+            lang=lang,
+            allow_draft=allow_draft,
+            runbooks=needed,
+        )
+        session.log_all(drafts)
+        return session
+
+    @classmethod
+    def resume(
+        cls,
+        folder: Path,
+        *,
+        operator: str | None,
+        clock: Clock,
+        head: JournalHead | None = None,
+    ) -> Session:
+        """Take over an incident: recover a torn tail, log resumed (and a handover).
+
+        `head` is `read_head(folder)` when the caller has read it already. The journal itself
+        is read once, by Journal.open, which verifies it.
+        """
+        if head is None:
+            head = read_head(folder)
+        if head.first is None or head.first.get("type") != "opened":
+            raise IncidentError(
+                f"the journal in {folder} has no 'opened' event (the start was cut off): "
+                "nothing to continue, start a new incident"
+            )
+        runbooks = incident_runbooks(folder, head.runbook_events)
+        who = operator or head.operator
+        holder = _holder(who)
+        with engine.no_cycle_collection():
+            try:
+                journal, recovery = Journal.open(folder, holder)
+            except JournalDamaged:
+                # A line that is not JSON at all is reported as the reader reports it.
+                read_events(folder / JOURNAL_NAME)
+                raise
+            try:
+                state = engine.replay(runbooks, journal.events)
+            except BaseException:
+                journal.close()
+                raise
+        session = cls(journal, runbooks, who, clock, state)
+        if recovery is not None:
+            session.log(
+                engine.Draft(
+                    "recovered",
+                    {
+                        "torn_bytes": recovery.torn_bytes,
+                        "saved_as": recovery.saved_as,
+                        "sha256": recovery.sha256,
+                    },
+                )
+            )
+        if not session.state.closed:
+            before = session.state.operator
+            session.log(engine.Draft("resumed", {}))
+            if who != before:
+                session.log(engine.Draft("handover", {"from": before, "to": who}))
+            if not session.state.stack:  # a crash between `opened` and the first `entered`
+                top = session.runbooks[session.state.runbook]
+                session.log(engine.Draft("entered", {"runbook": top.id, "step": top.start}))
+            # A crash right after an `entered` can leave automatic steps unlogged.
+            session.log_all(engine.follow_ups(session.state))
+        return session
+
+    def log(self, draft: engine.Draft) -> dict[str, Any]:
+        return self.log_all([draft])[0]
+
+    def log_all(self, drafts: list[engine.Draft]) -> list[dict[str, Any]]:
+        """Append the drafts in order; a Ctrl-C or SIGTERM is held until all are written, so an
+        interrupted walk never stops between an answer and the step it leads to."""
+        # Only the main thread gets signals: another thread's append must not hold them back.
+        main = threading.current_thread() is threading.main_thread()
+        events = []
+        with self.lock:
+            outermost = main and not self.appending
+            self.appending = self.appending or main
+            try:
+                for draft in drafts:
+                    at = self.clock()
+                    event = self.journal.append(draft.type, self.operator, at, draft.fields)
+                    self.state = engine.apply(self.state, event)
+                    events.append(event)
+            finally:
+                if outermost:
+                    self.appending = False
+        if outermost and self.after_append is not None:
+            self.after_append()
+        return events
+
+    def submit(self, answer: engine.Answer) -> list[dict[str, Any]]:
+        """Log what an answer produces; engine.Rejected when it is not accepted."""
+        return self.log_all(engine.respond(self.state, answer, self.clock()))
+
+    def reminders(self) -> list[dict[str, Any]]:
+        """Log (and so show) the reminders that are due now."""
+        due = deadlines.due_reminders(self.state, self.clock())
+        return self.log_all([deadlines.reminder_draft(reminder) for reminder in due])
+
+    def pause(self, reason: str) -> dict[str, Any] | None:
+        if self.state.closed:
+            return None
+        return self.log(engine.Draft("paused", {"reason": reason}))
+
+    def close(self) -> None:
+        self.journal.close()
+
+
+def _content(runbook: Runbook) -> bytes:
+    import hashlib
+
+    content = Path(runbook.file).read_bytes()
+    if hashlib.sha256(content).hexdigest() != runbook.sha256:
+        raise IncidentError(f"{runbook.file} changed while starting: start again")
+    return content
