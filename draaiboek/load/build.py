@@ -17,6 +17,8 @@ from draaiboek.model.runbook import (
     Runbook,
     Source,
     Step,
+    Target,
+    TargetEvent,
     Text,
     frozen_map,
 )
@@ -91,6 +93,8 @@ def build_runbook(document: Document) -> Runbook:
         roles=frozen_map({role: text(name) for role, name in data.get("roles", {}).items()}),
         sources=frozen_map(sources),
         approval=approval,
+        time_zero=data.get("time_zero"),
+        targets=tuple(_build_target(raw, text) for raw in data.get("targets", [])),
         file=document.file,
         sha256=document.sha256,
     )
@@ -103,6 +107,26 @@ def _date(value: Any) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         return None  # the check for review dates reports an impossible date
+
+
+def _build_target(raw: Mapping[str, Any], text: Any) -> Target:
+    return Target(
+        id=raw["id"],
+        title=text(raw["title"]),
+        text=text(raw.get("text")),
+        note=text(raw.get("note")),
+        role=raw.get("role"),
+        critical=bool(raw.get("critical", False)),
+        proposal=bool(raw.get("proposal", False)),
+        sources=_ids(raw.get("sources")),
+        within=_duration(raw.get("within")),
+        met_by=tuple(
+            TargetEvent(step=e["step"], option=e.get("option"), item=e.get("item"))
+            for e in raw.get("met_by", [])
+        ),
+        every=_duration(raw.get("every")),
+        until=_ids(raw.get("until")),
+    )
 
 
 def _build_step(step_id: str, raw: Mapping[str, Any], text: Any) -> Step:
@@ -142,6 +166,8 @@ def _build_step(step_id: str, raw: Mapping[str, Any], text: Any) -> Step:
         runbook=raw.get("runbook"),
         outcome=raw.get("outcome"),
         critical=bool(raw.get("critical", False)),
+        publishes=raw.get("publishes"),
+        national=raw.get("national"),
     )
 
 

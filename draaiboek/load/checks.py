@@ -14,6 +14,7 @@ from typing import Any
 
 from draaiboek.load.documents import Document
 from draaiboek.load.schemacheck import json_path
+from draaiboek.load.target_checks import check_time_zero_and_targets
 from draaiboek.load.yamlread import Path, Positions
 from draaiboek.model.runbook import Finding, Runbook, Severity, Step
 
@@ -52,6 +53,7 @@ def check_runbook_alone(
     _check_languages(document.data, runbook.languages, warn)
     _check_review(document, runbook, today, emit, warn)
     _check_value_schemas(runbook, emit)
+    check_time_zero_and_targets(runbook, emit)
     return findings
 
 

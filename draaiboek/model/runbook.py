@@ -129,6 +129,8 @@ class Step:
     runbook: str | None = None  # runbook: the id of the sub-procedure
     outcome: str | None = None  # end: one of OUTCOMES
     critical: bool = False  # action: an open critical action must be confirmed at the end
+    publishes: str | None = None  # public-message | nl-alert | withdrawal: the answer goes public
+    national: str | None = None  # scope | uitwijk | nl-alert-requested | nl-alert-sent
 
     def successors(self) -> tuple[str, ...]:
         """Step ids this step can lead to, in the order an author wrote them."""
@@ -141,6 +143,41 @@ class Step:
 
     def item(self, item_id: str) -> ChecklistItem | None:
         return next((i for i in self.items if i.id == item_id), None)
+
+
+@dataclass(frozen=True)
+class TargetEvent:
+    """What meets a target: reaching `step`, or choosing `option` / completing `item` there."""
+
+    step: str
+    option: str | None = None
+    item: str | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """An incident-level target, counted from time zero (the first signal).
+
+    Either a deadline (`within`, met by any of `met_by`) or a repeated round (`every`, ending
+    when a step of `until` is reached). Durations are timedeltas (ISO 8601 in the file).
+    """
+
+    id: str
+    title: Text
+    text: Text = EMPTY_TEXT
+    note: Text = EMPTY_TEXT
+    role: str | None = None
+    critical: bool = False
+    proposal: bool = False  # no source sets it: a proposal for the approving organisation
+    sources: tuple[str, ...] = ()
+    within: timedelta | None = None
+    met_by: tuple[TargetEvent, ...] = ()
+    every: timedelta | None = None
+    until: tuple[str, ...] = ()
+
+    @property
+    def repeating(self) -> bool:
+        return self.every is not None
 
 
 @dataclass(frozen=True)
@@ -173,6 +210,8 @@ class Runbook:
     roles: Mapping[str, Text] = field(default_factory=lambda: frozen_map({}))
     sources: Mapping[str, Source] = field(default_factory=lambda: frozen_map({}))
     approval: Approval | None = None
+    time_zero: str | None = None  # the input step that records the first signal
+    targets: tuple[Target, ...] = ()
     file: str = ""  # the path it was loaded from
     sha256: str = ""  # of the file's bytes: what the journal records and stores
 
