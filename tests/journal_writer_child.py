@@ -31,7 +31,7 @@ from pathlib import Path
 # unless the repository root is on the path.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from draaiboek.journal.log import Journal, JournalError, JournalLocked
+from draaiboek.journal import Journal, JournalError, JournalLocked
 
 
 def _holder(operator: str) -> dict[str, str]:

@@ -25,7 +25,7 @@ import draaiboek.cli.main  # noqa: F401  (registers every command, report too)
 from draaiboek.cli.app import app
 from draaiboek.cli.render import Screen
 from draaiboek.cli.walk import LineSource
-from draaiboek.journal.log import read_events
+from draaiboek.journal import read as read_journal
 from draaiboek.load.scenario import load_scenario
 from draaiboek.model.catalogue import Messages
 from draaiboek.services.scoring import score
@@ -91,7 +91,7 @@ def exercise(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., R
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception
         journals = sorted(home.glob("incidents/*/journal.jsonl"))
-        events = read_events(journals[0]) if journals else []
+        events = list(read_journal(journals[0])) if journals else []
         return Run(result.exit_code, result.output, events)
 
     return run
@@ -232,16 +232,16 @@ def test_the_timer_thread_stops_with_the_walk(tmp_path: Path) -> None:
     timer.ticker.interval = 0.01
     try:
         timer.ticker.start()
-        _wait(lambda: bool(of_type(list(session.journal.events), "inject")))
+        _wait(lambda: bool(of_type(session.events(), "inject")))
         real.t = 20  # 20 simulated minutes
-        _wait(lambda: len(of_type(list(session.journal.events), "inject")) == 2)
+        _wait(lambda: len(of_type(session.events(), "inject")) == 2)
     finally:
         timer.ticker.stop()
     assert not timer.ticker.thread.is_alive() and timer.ticker.error is None
     assert out.getvalue().count("INJECT") == 2 and "still open" in out.getvalue()
     session.pause("user")
     assert timer.deliver() == 0  # nothing after the walk stopped
-    card = score(scenario, list(session.journal.events))
+    card = score(scenario, session.events())
     assert [i.delivered for i in card.injects] == [timedelta(0), timedelta(minutes=20)]
     session.close()
 

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from draaiboek.engine import core as engine
-from draaiboek.journal.log import JOURNAL_NAME, Journal
+from draaiboek.journal import Journal
+from draaiboek.journal.files import JOURNAL_NAME
 from draaiboek.load.library import load_library
 from draaiboek.model.runbook import Runbook
 from draaiboek.services.incidents import (
@@ -102,9 +103,9 @@ def started(home: Path, runbooks: dict[str, Runbook]) -> Path:
 
 
 def journal_events(folder: Path) -> list[dict[str, Any]]:
-    from draaiboek.journal.log import read_events
+    from draaiboek.journal import read
 
-    return read_events(folder / JOURNAL_NAME)
+    return list(read(folder))
 
 
 def test_incident_runbooks_are_the_stored_copies(

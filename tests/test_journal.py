@@ -12,7 +12,6 @@ import stat
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -22,18 +21,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import draaiboek.journal.log as journal_module
-from draaiboek.journal.log import (
-    JOURNAL_NAME,
+from draaiboek.journal import (
     RESERVED_FIELDS,
+    Event,
     Journal,
     JournalDamaged,
     JournalError,
     JournalLocked,
     event_hash,
-    read_events,
-    verify_file,
+    read,
+    verify,
 )
+from draaiboek.journal.files import JOURNAL_NAME
 
 REPO = Path(__file__).resolve().parent.parent
 CHILD = Path(__file__).resolve().parent / "journal_writer_child.py"
@@ -73,6 +72,10 @@ def forge(event: dict[str, Any]) -> bytes:
     return canon({**body, "hash": hashlib.sha256(canon(body)).hexdigest()})
 
 
+def read_events(path: Path) -> list[Event]:
+    return list(read(path))
+
+
 def env_for_child() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
@@ -99,7 +102,7 @@ def write_events(folder: Path, count: int) -> list[dict[str, Any]]:
                 T0 + timedelta(seconds=n),
                 {"step": f"s{n}", "note": f"stap {n}: één € ✓", "answer": {"ok": n % 3 == 0}},
             )
-        return list(journal.events)
+        return list(read(folder))
 
 
 def lines_of(folder: Path) -> list[bytes]:
@@ -115,12 +118,12 @@ def test_create_append_read_round_trip(tmp_path: Path) -> None:
     with Journal.create(folder, HOLDER) as journal:
         assert journal.folder == folder
         assert journal.path == folder / JOURNAL_NAME
-        assert journal.events == [] and journal.last_hash is None
+        assert journal.count == 0 and journal.last_hash is None
         first = journal.append("incident.opened", "Jan", T0, {"title": "Stroomstoring DC-2"})
         at_cet = datetime(2026, 11, 23, 15, 6, tzinfo=timezone(timedelta(hours=1)))
         second = journal.append("step.done", "Marieke", at_cet, {"step": "bel-netbeheer"})
         assert journal.last_hash == second["hash"]
-        assert list(journal.events) == [first, second]
+        assert list(read(folder)) == [first, second] and journal.count == 2
 
     assert first == {
         "seq": 0,
@@ -135,7 +138,7 @@ def test_create_append_read_round_trip(tmp_path: Path) -> None:
     assert second["seq"] == 1 and second["prev"] == first["hash"]
     assert read_events(folder / JOURNAL_NAME) == [first, second]
 
-    result = verify_file(folder / JOURNAL_NAME)
+    result = verify(folder / JOURNAL_NAME)
     assert result.ok and result.events == 2 and result.last_hash == second["hash"]
     assert result.broken_line is None and result.broken_seq is None
     assert result.reason == "" and not result.torn_tail
@@ -143,7 +146,7 @@ def test_create_append_read_round_trip(tmp_path: Path) -> None:
     journal2, recovery = Journal.open(folder, HOLDER)
     with journal2:
         assert recovery is None
-        assert list(journal2.events) == [first, second]
+        assert journal2.count == 2 and journal2.last_hash == second["hash"]
         third = journal2.append("step.done", "Jan", T0, {})
         assert third["seq"] == 2 and third["prev"] == second["hash"]
     assert independent_verify(folder / JOURNAL_NAME) == third["hash"]
@@ -196,7 +199,7 @@ def test_append_refuses_bad_input_and_writes_nothing(tmp_path: Path) -> None:
         with pytest.raises(ValueError, match="JSON"):
             journal.append("x", "Jan", T0, {"value": object()})
         assert journal.path.read_bytes() == before
-        assert len(journal.events) == 1
+        assert journal.count == 1
         assert journal.append("x", "Jan", T0, {})["seq"] == 1
     with pytest.raises(JournalError, match="closed"):
         journal.append("x", "Jan", T0, {})
@@ -216,12 +219,12 @@ def test_create_refuses_existing_folder_and_open_needs_an_incident(tmp_path: Pat
     with pytest.raises(JournalError, match="no journal"):
         read_events(tmp_path / "missing" / JOURNAL_NAME)
     with pytest.raises(JournalError, match="no journal"):
-        verify_file(tmp_path / "missing" / JOURNAL_NAME)
+        verify(tmp_path / "missing" / JOURNAL_NAME)
 
 
 def test_empty_journal_verifies(tmp_path: Path) -> None:
     Journal.create(tmp_path / "inc", HOLDER).close()
-    result = verify_file(tmp_path / "inc" / JOURNAL_NAME)
+    result = verify(tmp_path / "inc" / JOURNAL_NAME)
     assert result.ok and result.events == 0 and result.last_hash is None
     assert read_events(tmp_path / "inc" / JOURNAL_NAME) == []
 
@@ -254,7 +257,7 @@ def test_failed_write_leaves_no_partial_line(
     folder = tmp_path / "inc"
     write_events(folder, 3)
     before = (folder / JOURNAL_NAME).read_bytes()
-    real_write_all = journal_module._write_all
+    from draaiboek.journal.files import write_all as real_write_all
 
     def half_then_disk_full(fd: int, data: bytes) -> None:
         real_write_all(fd, data[: len(data) // 2])
@@ -262,7 +265,7 @@ def test_failed_write_leaves_no_partial_line(
 
     journal, _ = Journal.open(folder, HOLDER)
     with journal:
-        monkeypatch.setattr(journal_module, "_write_all", half_then_disk_full)
+        monkeypatch.setattr("draaiboek.journal.writer.write_all", half_then_disk_full)
         with pytest.raises(JournalError, match="NOT logged"):
             journal.append("x", "Jan", T0, {"note": "lost"})
         monkeypatch.undo()
@@ -271,9 +274,9 @@ def test_failed_write_leaves_no_partial_line(
             journal.append("x", "Jan", T0, {})  # refuses until reopened
     journal, recovery = Journal.open(folder, HOLDER)
     with journal:
-        assert recovery is None and len(journal.events) == 3
+        assert recovery is None and journal.count == 3
         journal.append("x", "Jan", T0, {})
-    assert verify_file(folder / JOURNAL_NAME).ok
+    assert verify(folder / JOURNAL_NAME).ok
 
 
 # ---------------------------------------------------------------------------------------------
@@ -328,7 +331,7 @@ def test_lock_held_by_another_process_names_it_and_readers_still_work(tmp_path: 
         assert f"pid {child.pid}" in str(info.value) and "draaiboek status" in str(info.value)
         # Readers never take the lock.
         assert read_events(folder / JOURNAL_NAME) == events
-        assert verify_file(folder / JOURNAL_NAME).ok
+        assert verify(folder / JOURNAL_NAME).ok
     finally:
         child.communicate("\n", timeout=30)
     assert child.returncode == 0
@@ -491,7 +494,7 @@ def test_tampering_is_reported_at_the_first_broken_line(
     tampered = b"".join(raw + b"\n" for raw in lines)
     (folder / JOURNAL_NAME).write_bytes(tampered)
 
-    result = verify_file(folder / JOURNAL_NAME)
+    result = verify(folder / JOURNAL_NAME)
     assert not result.ok and not result.torn_tail
     assert (result.broken_line, result.broken_seq) == (line, seq)
     assert reason in result.reason and "\n" not in result.reason
@@ -531,7 +534,7 @@ def test_removal_at_the_end_only_shows_in_the_last_hash(tmp_path: Path) -> None:
     events = write_events(folder, 8)
     lines = lines_of(folder)
     (folder / JOURNAL_NAME).write_bytes(b"".join(raw + b"\n" for raw in lines[:6]))
-    result = verify_file(folder / JOURNAL_NAME)
+    result = verify(folder / JOURNAL_NAME)
     assert result.ok and result.events == 6
     assert result.last_hash == events[5]["hash"] != events[-1]["hash"]
 
@@ -554,7 +557,7 @@ def test_torn_last_line_recovered_at_every_cut_point(tmp_path: Path) -> None:
         torn = last_line[:cut]
         (folder / JOURNAL_NAME).write_bytes(prefix + torn)
 
-        result = verify_file(folder / JOURNAL_NAME)
+        result = verify(folder / JOURNAL_NAME)
         assert not result.ok and result.torn_tail, cut
         assert (result.broken_line, result.broken_seq, result.events) == (3, 2, 2)
         assert result.last_hash == events[1]["hash"]
@@ -572,9 +575,9 @@ def test_torn_last_line_recovered_at_every_cut_point(tmp_path: Path) -> None:
             assert saved.read_bytes() == torn
             assert stat.S_IMODE(saved.stat().st_mode) == 0o600
             assert journal.path.read_bytes() == prefix  # complete events kept byte for byte
-            assert list(journal.events) == events[:2]
+            assert list(read(folder)) == events[:2] and journal.count == 2
             journal.append("journal.recovered", "Jan", T0, {"saved_as": recovery.saved_as})
-        assert verify_file(folder / JOURNAL_NAME).ok, cut
+        assert verify(folder / JOURNAL_NAME).ok, cut
         independent_verify(folder / JOURNAL_NAME)
 
 
@@ -593,7 +596,7 @@ def test_second_recovery_does_not_overwrite_the_first(tmp_path: Path) -> None:
     assert saved[0] != saved[1]
     assert (folder / saved[0]).read_bytes() == b'{"seq":2,"at'
     assert (folder / saved[1]).read_bytes() == b'{"seq":3'
-    assert verify_file(folder / JOURNAL_NAME).ok
+    assert verify(folder / JOURNAL_NAME).ok
 
 
 def test_damage_before_a_torn_tail_changes_nothing(tmp_path: Path) -> None:
@@ -603,7 +606,7 @@ def test_damage_before_a_torn_tail_changes_nothing(tmp_path: Path) -> None:
     change_note(lines)
     tampered = b"".join(raw + b"\n" for raw in lines) + b'{"seq":4'
     (folder / JOURNAL_NAME).write_bytes(tampered)
-    result = verify_file(folder / JOURNAL_NAME)
+    result = verify(folder / JOURNAL_NAME)
     assert result.torn_tail and result.broken_line == 4 and "hash" in result.reason
     with pytest.raises(JournalDamaged):
         Journal.open(folder, HOLDER)
@@ -612,10 +615,10 @@ def test_damage_before_a_torn_tail_changes_nothing(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Performance: opening a long journal costs about as much as parsing it
+# A long journal (how fast: benchmarks/)
 
 
-def test_twenty_thousand_events_open_and_verify_quickly(tmp_path: Path) -> None:
+def test_twenty_thousand_events_open_and_verify(tmp_path: Path) -> None:
     folder = tmp_path / "inc"
     folder.mkdir(mode=0o700)
     prev: str | None = None
@@ -634,14 +637,12 @@ def test_twenty_thousand_events_open_and_verify_quickly(tmp_path: Path) -> None:
         chunks.append(canon(event) + b"\n")
     (folder / JOURNAL_NAME).write_bytes(b"".join(chunks))
 
-    started = time.perf_counter()
-    result = verify_file(folder / JOURNAL_NAME)
+    result = verify(folder / JOURNAL_NAME)
     journal, recovery = Journal.open(folder, HOLDER)
     journal.close()
-    elapsed = time.perf_counter() - started
+    # How long this takes is measured in benchmarks/, not asserted here.
     assert result.ok and result.events == 20_000 and result.last_hash == prev
-    assert recovery is None and journal.last_hash == prev
-    assert elapsed < 5.0  # typically ~0.2 s; generous for slow CI machines
+    assert recovery is None and journal.last_hash == prev and journal.count == 20_000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -690,9 +691,7 @@ def test_appended_events_always_verify_and_read_back_equal(
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp) / "inc"
         with Journal.create(folder, HOLDER) as journal:
-            for type_, by, at, fields in appended:
-                journal.append(type_, by, at, fields)
-            in_memory = list(journal.events)
+            in_memory = [journal.append(*event) for event in appended]
 
         prev: str | None = None
         for seq, ((type_, by, at, fields), event) in enumerate(
@@ -705,9 +704,10 @@ def test_appended_events_always_verify_and_read_back_equal(
 
         path = folder / JOURNAL_NAME
         assert read_events(path) == in_memory
-        result = verify_file(path)
+        result = verify(path)
         assert result.ok and result.events == len(appended) and result.last_hash == prev
         assert independent_verify(path) == prev
         reopened, recovery = Journal.open(folder, HOLDER)
         with reopened:
-            assert recovery is None and list(reopened.events) == in_memory
+            assert recovery is None and reopened.count == len(in_memory)
+            assert reopened.last_hash == prev

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from draaiboek.journal.log import JOURNAL_NAME, Journal, verify_file
+from draaiboek.journal import Journal, read, verify
+from draaiboek.journal.files import JOURNAL_NAME
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL and fork/exec")
 
@@ -78,12 +79,12 @@ def test_sigkilled_writer_never_loses_a_confirmed_event(tmp_path: Path) -> None:
                 saved = (folder / recovery.saved_as).read_bytes()
                 assert len(saved) == recovery.torn_bytes > 0
                 assert hashlib.sha256(saved).hexdigest() == recovery.sha256
-            seqs = [event["seq"] for event in journal.events]
+            seqs = [event["seq"] for event in read(folder)]
             assert seqs == list(range(len(seqs)))
             missing = confirmed - set(seqs)
             assert not missing, f"round {round_}: confirmed events lost: {sorted(missing)}"
             journal.append("parent.checked", "Parent", datetime.now(UTC), {"round": round_})
-        result = verify_file(folder / JOURNAL_NAME)
+        result = verify(folder / JOURNAL_NAME)
         assert result.ok, result.reason
 
     # The run is only meaningful if the children got to write; torn tails depend on timing and
@@ -125,11 +126,11 @@ def test_kill_in_the_middle_of_a_write_is_recovered(tmp_path: Path) -> None:
 
     torn = path.read_bytes()[len(before) :]
     assert torn and not torn.endswith(b"\n")
-    assert verify_file(path).torn_tail
+    assert verify(path).torn_tail
     journal, recovery = Journal.open(folder, HOLDER)
     with journal:
         assert recovery is not None and recovery.torn_bytes == len(torn)
         assert (folder / recovery.saved_as).read_bytes() == torn
         assert path.read_bytes() == before
         journal.append("journal.recovered", "Parent", datetime.now(UTC), {"bytes": len(torn)})
-    assert verify_file(path).ok
+    assert verify(path).ok

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 import draaiboek.cli.report  # noqa: F401  (registers the command)
 from draaiboek.cli.app import app
 from draaiboek.engine import core as engine
-from draaiboek.journal.log import Journal
+from draaiboek.journal import Journal
 from draaiboek.load.library import load_library
 from draaiboek.services import report, report_words
 from draaiboek.services.report_render import render
@@ -213,7 +213,7 @@ def test_json_has_fixed_keys(tmp_path: Path) -> None:
     assert data["verification"]["ok"] is True
     assert data["verification"]["last_hash"] == walk.journal.last_hash
     assert data["state"] == "closed" and data["outcome"] == "resolved"
-    assert len(data["events"]) == len(walk.journal.events)
+    assert len(data["events"]) == walk.journal.count
     assert {"seq", "at", "local", "elapsed", "type", "by", "description", "event"} <= set(
         data["events"][0]
     )

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 import draaiboek.cli.main  # noqa: F401  (importing it registers every command on the app)
 from draaiboek.cli.app import app
-from draaiboek.journal.log import Journal, verify_file
+from draaiboek.journal import Journal, verify
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
@@ -106,7 +106,7 @@ def test_signal_at_a_prompt_pauses_and_resume_continues(tmp_path: Path, signum: 
     found = events(home, "s")
     assert [e["type"] for e in found] == ["opened", "entered", "answered", "entered", "paused"]
     assert found[-1]["reason"] == "interrupted"
-    assert verify_file(journal_path(home, "s")).ok
+    assert verify(journal_path(home, "s")).ok
 
     code, output = cli(home, ["resume", "s", "--runbooks", str(CORPUS)], "j\n")
     assert code == 1  # the input ended further on
@@ -231,7 +231,7 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
         kept.append(complete_lines(before))
         after = path.read_bytes()
         assert after.startswith(kept[-1]), f"kill {kills}: logged events were lost"
-        result = verify_file(path)
+        result = verify(path)
         # at most the line being written when the kill came is incomplete
         assert result.ok or (result.torn_tail and result.events == after.count(b"\n")), result
     assert kills >= 3, "the walk ran too fast to be killed"

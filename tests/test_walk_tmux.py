@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from draaiboek.journal.log import verify_file
+from draaiboek.journal import verify as verify_journal
 
 pytestmark = [
     pytest.mark.tmux,
@@ -291,4 +291,4 @@ def test_closing_the_terminal_pauses_the_walk(
     assert found[-1]["type"] == "paused"
     assert [e["type"] for e in found[:4]] == ["opened", "entered", "answered", "entered"]
     assert list(home.glob("crash-*.txt")) == []
-    assert verify_file(journal).ok
+    assert verify_journal(journal).ok

@@ -1,13 +1,13 @@
 """Incidents on disk: ids, folders, the runbooks an incident used, and the list of incidents.
 
-An incident is a folder under `<home>/incidents/` named by its id, holding `journal.jsonl` and a
-copy of every runbook file it used, named by sha256. Everything here reads the journal only and
-never takes the writer's lock, so it works while another terminal is walking the incident.
+An incident is a folder under `<home>/incidents/` named by its id, holding its journal and a
+copy of every runbook file it used, named by sha256. Everything here reads the journal (through
+`draaiboek.journal`) and never takes the writer's lock, so it works while another terminal is
+walking the incident.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -15,7 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from draaiboek.journal.log import JOURNAL_NAME, JournalDamaged, JournalError, read_events
+from draaiboek import journal
+from draaiboek.journal import JournalError
 from draaiboek.load.build import build_runbook
 from draaiboek.load.documents import read_document
 from draaiboek.model.runbook import RUNBOOK_FORMAT, Runbook
@@ -56,13 +57,11 @@ def incident_folder(home: Path, incident_id: str) -> Path:
 
 def find_incident(home: Path, given: str) -> Path:
     """An incident id, or a path to an incident folder or journal file."""
-    candidate = Path(given)
-    if candidate.is_file() and candidate.name == JOURNAL_NAME:
-        return candidate.parent
-    if candidate.is_dir() and (candidate / JOURNAL_NAME).is_file():
-        return candidate
+    found = journal.folder_of(Path(given))
+    if found is not None:
+        return found
     folder = incident_folder(home, given)
-    if not (folder / JOURNAL_NAME).is_file():
+    if not journal.is_incident(folder):
         raise IncidentError(
             f"no incident {given!r} under {incidents_root(home)}: "
             "'draaiboek incidents' lists them (or give --home)"
@@ -122,44 +121,19 @@ class JournalHead:
     operator: str  # whom the walk stands with, as replaying the journal works it out
 
 
-# In the canonical form of journal lines (sorted keys, no spaces) these bytes can only be an
-# event's own type: a quote inside a string is escaped. A line that is not canonical fails the
-# writer's verification anyway.
-_HEAD_TYPES = re.compile(rb'"type":"(opened|called|handover|resumed)"')
+_HEAD_TYPES = ("opened", "called", "handover", "resumed")
 
 
 def read_head(folder: Path) -> JournalHead:
     """The first event, the runbook events and the operator of an incident's journal.
 
-    Raises what `read_events` raises for a missing journal or for one of these lines that is
+    Raises what `journal.read` raises for a missing journal or for one of these lines that is
     not a JSON object; like it, ignores a torn last line and does not check hashes.
     """
-    path = folder / JOURNAL_NAME
-    try:
-        data = path.read_bytes()
-    except OSError:
-        read_events(path)  # raises the reader's own error
-        raise
-    end = data.rfind(b"\n") + 1  # complete lines only: a torn tail is not an event yet
-
-    def decode(start: int) -> dict[str, Any]:
-        try:
-            event = json.loads(data[start : data.find(b"\n", start)].decode("utf-8"))
-        except ValueError:
-            event = None
-        if type(event) is not dict:
-            read_events(path)  # raises JournalDamaged naming the first bad line
-            line = data.count(b"\n", 0, start) + 1
-            raise JournalDamaged(f"journal {path} is damaged at line {line}", line)
-        return event
-
-    found: dict[int, dict[str, Any]] = {}  # line start -> event, of the lines that matter
-    for match in _HEAD_TYPES.finditer(data, 0, end):
-        start = data.rfind(b"\n", 0, match.start()) + 1
-        if start not in found:
-            found[start] = decode(start)
-    runbook_events = [e for e in found.values() if e.get("type") in ("opened", "called")]
-    return JournalHead(decode(0) if end else None, runbook_events, _operator(found.values()))
+    first = next(iter(journal.read(folder)), None)
+    found = list(journal.of_types(folder, _HEAD_TYPES))
+    runbook_events = [e for e in found if e.get("type") in ("opened", "called")]
+    return JournalHead(first, runbook_events, _operator(found))
 
 
 def _operator(events: Iterable[dict[str, Any]]) -> str:
@@ -249,11 +223,10 @@ def list_incidents(home: Path) -> list[IncidentSummary]:
         return []
     summaries = []
     for folder in sorted(root.iterdir()):
-        journal = folder / JOURNAL_NAME
-        if not journal.is_file():
+        if not journal.is_incident(folder):
             continue
         try:
-            events = read_events(journal)
+            events = list(journal.read(folder))
         except JournalError:
             summaries.append(
                 IncidentSummary(

@@ -1,0 +1,102 @@
+"""Cheap reads of a journal: its last event, and the few events of some types, without decoding
+every line (what resuming a long incident needs before it takes the journal over)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection, Iterator
+from pathlib import Path
+
+from draaiboek.journal.canonical import Event, parse_line, type_marker
+from draaiboek.journal.errors import JournalDamaged
+from draaiboek.journal.files import journal_file
+from draaiboek.journal.stream import CHUNK, open_journal
+
+_BACK_STEP = 64 * 1024
+
+
+def last_event(folder: Path) -> Event | None:
+    """The last complete event of the journal in ``folder`` (None when there is none), read
+    from the end of the file: the cost does not depend on the journal's length.
+
+    Raises JournalError when the file cannot be read, JournalDamaged when that line is not a
+    JSON object. Its hash is not checked here.
+    """
+    path = journal_file(folder)
+    with open_journal(path) as handle:
+        end = handle.seek(0, os.SEEK_END)
+        data = b""
+        start = end
+        # Read backwards until the newline before the last complete line is in view.
+        while start > 0:
+            step = min(_BACK_STEP, start)
+            start -= step
+            handle.seek(start)
+            data = handle.read(step) + data
+            last_newline = data.rfind(b"\n")
+            if last_newline != -1 and data.rfind(b"\n", 0, last_newline) != -1:
+                break
+        last_newline = data.rfind(b"\n")
+        if last_newline == -1:
+            return None  # empty, or one torn line
+        begin = data.rfind(b"\n", 0, last_newline) + 1
+        raw = data[begin:last_newline]
+        event, reason = parse_line(raw)
+        if event is None:
+            line = (data.count(b"\n", 0, begin) + 1) if start == 0 else -1
+            raise JournalDamaged(
+                f"journal {path} is damaged at its last line: {reason}; keep the folder as "
+                "evidence and inspect that line",
+                line,
+            )
+        return event
+
+
+def of_types(folder: Path, types: Collection[str]) -> Iterator[Event]:
+    """The complete events of these types, in order, decoding only the lines that can be one.
+
+    Raises JournalError (now) when the journal cannot be opened, JournalDamaged (while
+    iterating) when such a line is not a JSON object. Hashes are not checked.
+    """
+    path = journal_file(folder)
+    handle = open_journal(path)
+    markers = [type_marker(kind) for kind in types]
+    wanted = frozenset(types)
+
+    def events() -> Iterator[Event]:
+        with handle:
+            rest = b""
+            line_base = 0  # lines before this chunk
+            while chunk := handle.read(CHUNK):
+                data = rest + chunk
+                end = data.rfind(b"\n") + 1
+                rest = data[end:]
+                starts = sorted(
+                    {
+                        data.rfind(b"\n", 0, found) + 1
+                        for marker in markers
+                        for found in _find_all(data, marker, end)
+                    }
+                )
+                for start in starts:
+                    raw = data[start : data.index(b"\n", start)]
+                    event, reason = parse_line(raw)
+                    if event is None:
+                        line = line_base + data.count(b"\n", 0, start) + 1
+                        raise JournalDamaged(
+                            f"journal {path} is damaged at line {line}: {reason}; keep the "
+                            "folder as evidence and inspect that line",
+                            line,
+                        )
+                    if event.get("type") in wanted:
+                        yield event
+                line_base += data.count(b"\n", 0, end)
+
+    return events()
+
+
+def _find_all(data: bytes, marker: bytes, end: int) -> Iterator[int]:
+    found = data.find(marker, 0, end)
+    while found != -1:
+        yield found
+        found = data.find(marker, found + 1, end)
