@@ -20,11 +20,12 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from draaiboek.load.build import build_runbook, format_duration, parse_duration
+from draaiboek.load.build import build_runbook
 from draaiboek.load.checks import CheckContext, check_runbook
 from draaiboek.load.documents import Document
 from draaiboek.load.schemacheck import schema_findings
 from draaiboek.load.yamlread import read_yaml
+from draaiboek.model.durations import format_duration, parse_duration
 from draaiboek.model.runbook import Finding
 
 REPO = Path(__file__).resolve().parent.parent

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
 from draaiboek.load.documents import Document
+from draaiboek.model.durations import parse_duration
 from draaiboek.model.runbook import (
     Approval,
     ChecklistItem,
@@ -22,32 +22,6 @@ from draaiboek.model.runbook import (
     Text,
     frozen_map,
 )
-
-_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
-
-
-def parse_duration(text: str) -> timedelta:
-    """ISO 8601 duration in days, hours, minutes, seconds (the schema allows no other units)."""
-    match = _DURATION.match(text)
-    if not match or text in ("P", "PT") or text.endswith("T"):
-        raise ValueError(f"not an ISO 8601 duration: {text!r}")
-    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-
-
-def format_duration(value: timedelta) -> str:
-    """The inverse of parse_duration, for showing and diffing."""
-    seconds = int(value.total_seconds())
-    days, seconds = divmod(seconds, 86400)
-    hours, seconds = divmod(seconds, 3600)
-    minutes, seconds = divmod(seconds, 60)
-    text = "P" + (f"{days}D" if days else "")
-    clock = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
-    clock += f"{seconds}S" if seconds else ""
-    if clock or not days:
-        text += "T" + (clock or "0S")
-    return text
-
 
 def _duration(value: Any) -> timedelta | None:
     return parse_duration(value) if isinstance(value, str) else None

@@ -17,6 +17,7 @@ from draaiboek.load.schemacheck import json_path
 from draaiboek.load.target_checks import check_time_zero_and_targets
 from draaiboek.load.yamlread import Path, Positions
 from draaiboek.model.runbook import Finding, Runbook, Severity, Step
+from draaiboek.model.suggestions import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def _check_references(runbook: Runbook, emit: Emit) -> None:
             ("start",),
             "dangling-start",
             f"start names step {runbook.start!r}, which does not exist"
-            + _suggest(runbook.start, steps),
+            + did_you_mean(runbook.start, steps),
         )
     for step in steps.values():
         base: Path = ("steps", step.id)
@@ -112,7 +113,8 @@ def _check_references(runbook: Runbook, emit: Emit) -> None:
             emit(
                 (*base, "next"),
                 "dangling-next",
-                f"next names step {step.next!r}, which does not exist{_suggest(step.next, steps)}",
+                f"next names step {step.next!r}, which does not exist"
+                + did_you_mean(step.next, steps),
             )
         for index, option in enumerate(step.options):
             if option.next not in steps:
@@ -120,22 +122,16 @@ def _check_references(runbook: Runbook, emit: Emit) -> None:
                     (*base, "options", index, "next"),
                     "dangling-next",
                     f"option {option.id!r} leads to step {option.next!r}, which does not exist"
-                    f"{_suggest(option.next, steps)}",
+                    f"{did_you_mean(option.next, steps)}",
                 )
         for index, target in enumerate(step.until):
             if target not in steps:
                 emit(
                     (*base, "until", index),
                     "dangling-until",
-                    f"until names step {target!r}, which does not exist{_suggest(target, steps)}",
+                    f"until names step {target!r}, which does not exist"
+                    + did_you_mean(target, steps),
                 )
-
-
-def _suggest(name: str, known: Mapping[str, Any]) -> str:
-    import difflib  # only needed when something is wrong
-
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _check_graph(runbook: Runbook, emit: Emit) -> None:
@@ -213,7 +209,7 @@ def _check_definitions(runbook: Runbook, emit: Emit, warn: Emit) -> None:
                 (*base, "role"),
                 "unknown-role",
                 f"role {step.role!r} is not defined under roles"
-                + _suggest(step.role, runbook.roles),
+                + did_you_mean(step.role, runbook.roles),
             )
         for index, source in enumerate(step.sources):
             if source not in runbook.sources:

@@ -22,6 +22,7 @@ from draaiboek.load.checks import (
 from draaiboek.load.documents import Document, collect_files, read_document
 from draaiboek.load.schemacheck import json_path
 from draaiboek.load.yamlread import Positions
+from draaiboek.model.calls import calls
 from draaiboek.model.runbook import (
     CONTACTS_FORMAT,
     RUNBOOK_FORMAT,
@@ -80,10 +81,12 @@ def load_library(
     strict: bool = False,
     display: Mapping[Path, str] | None = None,
     already_read: Mapping[Path, Read] | None = None,
+    already_built: Mapping[Path, Runbook] | None = None,
 ) -> Library:
     """Read, check and build every file of `paths` (folders searched), resolving references to
     runbooks and contacts in the set or in `context`. `already_read` gives files that were read
-    before (with `read_document`, same display name), so that they are not parsed again."""
+    before (with `read_document`, same display name), so that they are not parsed again, and
+    `already_built` the runbooks built from some of them."""
     files = collect_files(list(paths))
     in_set = {path.resolve() for path in files}
     findings: list[Finding] = []
@@ -105,7 +108,7 @@ def load_library(
             continue
         if not document.schema_valid:
             continue
-        runbook = build_runbook(document)
+        runbook = (already_built or {}).get(path) or build_runbook(document)
         if runbook.id in runbooks:
             line, column = document.positions.of_value(("id",))
             findings.append(
@@ -144,14 +147,10 @@ def load_library(
         contacts.setdefault(extra_id, extra)
 
     every = {**context_runbooks, **runbooks}
-    calls = {
-        runbook_id: frozenset(s.runbook for s in runbook.steps.values() if s.runbook)
-        for runbook_id, runbook in every.items()
-    }
     check_context = CheckContext(
         runbook_ids=frozenset(every),
         contact_ids=frozenset(contacts),
-        calls=calls,
+        calls={runbook_id: frozenset(calls(runbook)) for runbook_id, runbook in every.items()},
         today=today,
         strict=strict,
     )
@@ -215,6 +214,7 @@ def load_for_walk(folder: Path, runbook_id: str, *, today: date) -> Library:
     """
     chosen: dict[str, Path] = {}
     read: dict[Path, Read] = {}  # each file is parsed once, for its calls and then its checks
+    built: dict[Path, Runbook] = {}  # and built once
     wanted = [runbook_id]
     while wanted:
         current = wanted.pop()
@@ -222,39 +222,32 @@ def load_for_walk(folder: Path, runbook_id: str, *, today: date) -> Library:
             (p for p in (folder / f"{current}.yaml", folder / f"{current}.yml") if p.is_file()),
             None,
         )
-        calls = _calls_in(path, current, read) if path is not None else None
-        if path is None or calls is None:
-            return load_library([folder], today=today, already_read=read)
+        called = _calls_in(path, current, read, built) if path is not None else None
+        if path is None or called is None:
+            return load_library([folder], today=today, already_read=read, already_built=built)
         chosen[current] = path
-        wanted.extend(c for c in calls if c not in chosen and c not in wanted)
+        wanted.extend(c for c in called if c not in chosen and c not in wanted)
     contacts = sorted(folder.glob("contacts*.y*ml"))
-    library = load_library([*chosen.values(), *contacts], today=today, already_read=read)
+    library = load_library(
+        [*chosen.values(), *contacts], today=today, already_read=read, already_built=built
+    )
     if any(f.code in ("unknown-runbook", "unknown-contact") for f in library.errors):
-        return load_library([folder], today=today, already_read=read)
+        return load_library([folder], today=today, already_read=read, already_built=built)
     return library
 
 
-def _calls_in(path: Path, runbook_id: str, read: dict[Path, Read]) -> list[str] | None:
-    """The sub-runbook ids a runbook file calls; None when it is not that runbook. What was
-    read is kept in `read` for load_library."""
+def _calls_in(
+    path: Path, runbook_id: str, read: dict[Path, Read], built: dict[Path, Runbook]
+) -> tuple[str, ...] | None:
+    """The ids of the runbooks that the runbook in `path` calls; None when the file does not
+    hold that runbook, valid (the caller then loads the whole folder). What was read and built
+    is kept in `read` and `built` for load_library."""
     document, problems = read_document(path)
     read[path] = (document, problems)
-    if document is not None:
-        data: object = document.data
-    else:  # not a draaiboek file: what the data says, as far as it can be read
-        from draaiboek.load.yamlread import YamlProblem, decode, read_yaml
-
-        try:
-            data, _ = read_yaml(decode(path.read_bytes()))
-        except (OSError, YamlProblem):
-            return None
-    if not isinstance(data, dict) or data.get("id") != runbook_id:
+    if document is None or document.format != RUNBOOK_FORMAT or not document.schema_valid:
         return None
-    steps = data.get("steps")
-    if not isinstance(steps, dict):
-        return []
-    return [
-        str(step["runbook"])
-        for step in steps.values()
-        if isinstance(step, dict) and isinstance(step.get("runbook"), str)
-    ]
+    runbook = build_runbook(document)
+    if runbook.id != runbook_id:
+        return None
+    built[path] = runbook
+    return calls(runbook)

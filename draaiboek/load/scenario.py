@@ -13,12 +13,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from draaiboek.load.build import parse_duration
 from draaiboek.load.documents import Document, read_document
 from draaiboek.load.schemacheck import json_path
 from draaiboek.load.yamlread import Path as DataPath
+from draaiboek.model.durations import parse_duration
 from draaiboek.model.runbook import SCENARIO_FORMAT, Finding, Runbook, Step, Text
 from draaiboek.model.semver import version_matches
+from draaiboek.model.suggestions import did_you_mean
 
 DEFAULT_LANG = "nl"
 KINDS = ("reached", "action_done", "item", "not_visited", "note")
@@ -301,7 +302,7 @@ def _check_step(
             path,
             "unknown-step",
             f"runbook {runbook_id} {runbook.version} has no step "
-            f"{step_id!r}{_suggest(step_id, runbook.steps)}",
+            f"{step_id!r}{did_you_mean(step_id, runbook.steps)}",
         )
         return None
     if option is not None and step.option(option) is None:
@@ -309,18 +310,11 @@ def _check_step(
         emit(
             option_path,
             "unknown-option",
-            f"step {step_id!r} has no option {option!r}{_suggest(option, ids)}"
+            f"step {step_id!r} has no option {option!r}{did_you_mean(option, ids)}"
             if ids
             else f"step {step_id!r} is a {step.type}, it has no options",
         )
     return step
-
-
-def _suggest(name: str, known: Mapping[str, Any]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def scenario_for_incident(folder: Path, events: Sequence[Mapping[str, Any]]) -> Scenario | None:

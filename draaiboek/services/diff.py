@@ -18,8 +18,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from draaiboek.load.build import build_runbook, format_duration
+from draaiboek.load.build import build_runbook
 from draaiboek.load.documents import read_document
+from draaiboek.model.durations import format_duration
 from draaiboek.model.runbook import RUNBOOK_FORMAT, Runbook, Step, Text
 from draaiboek.model.semver import parse_version
 

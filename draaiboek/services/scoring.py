@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from draaiboek.load.build import format_duration
 from draaiboek.load.scenario import DEFAULT_LANG, Expectation, Inject, Scenario
+from draaiboek.model.durations import format_duration
 
 MET, LATE, MISSED, VISITED = "met", "late", "missed", "visited"
 

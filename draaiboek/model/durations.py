@@ -1,0 +1,53 @@
+"""Durations as runbooks write them (ISO 8601) and as people read them (T+ clocks, minutes).
+
+The one home of every duration text: the walk, the report, the printout, the score and `diff`
+use these, so that `PT15M`, `0:15:00` and `15 min` always mean the same span. No dependency.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+_ISO = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+
+
+def parse_duration(text: str) -> timedelta:
+    """An ISO 8601 duration in days, hours, minutes and seconds (`PT15M`, `P1DT2H`): the units
+    the runbook schema allows. Raises ValueError for anything else (`P`, `PT`, `P1Y`, `15m`)."""
+    match = _ISO.match(text)
+    if not match or text in ("P", "PT") or text.endswith("T"):
+        raise ValueError(f"not an ISO 8601 duration: {text!r}")
+    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+def format_duration(value: timedelta) -> str:
+    """The inverse of `parse_duration`, in whole seconds (`PT1H30M`, `P1D`, `PT0S`): how a
+    duration is shown to authors and compared by `diff`."""
+    seconds = int(value.total_seconds())
+    days, seconds = divmod(seconds, 86400)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    text = "P" + (f"{days}D" if days else "")
+    clock = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    clock += f"{seconds}S" if seconds else ""
+    if clock or not days:
+        text += "T" + (clock or "0S")
+    return text
+
+
+def format_clock(value: timedelta) -> str:
+    """A span as hours, minutes and whole seconds, `H:MM:SS` (`0:15:00`, `26:03:09`): the T+ of
+    the walk, the report and the score. Hours are not wrapped into days; a negative span (a
+    clock that stepped back) shows as `0:00:00`, fractions of a second are dropped."""
+    seconds = max(0, int(value.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+def format_minutes(value: timedelta) -> str:
+    """A span in minutes for paper (`15`, `90`, `7.5`): whole minutes without a fraction, else
+    one decimal."""
+    total = value.total_seconds() / 60
+    return str(int(total)) if total == int(total) else f"{total:.1f}"
