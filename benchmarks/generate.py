@@ -454,7 +454,7 @@ def _no_fsync() -> Iterator[None]:
 
 def write_journal(folder: Path, events: int) -> Path:
     """An open (paused) incident of at least `events` events; returns the home folder."""
-    from draaiboek.engine import core as engine
+    from draaiboek.engine.inputs import Act, Answer, Choose, ItemAnswer, Note, Value
     from draaiboek.load.library import load_library
     from draaiboek.services.session import Session
 
@@ -483,21 +483,21 @@ def write_journal(folder: Path, events: int) -> Path:
             incident_id=RESUME_INCIDENT,
             lang="nl",
         )
-        answers: list[engine.Answer] = [
-            engine.Choose("nee"),
-            engine.Act("done"),
-            engine.ItemAnswer("lms", "done"),
-            engine.ItemAnswer("ncc", "done"),
-            engine.Value("12"),
+        answers: list[Answer] = [
+            Choose("nee"),
+            Act("done"),
+            ItemAnswer("lms", "done"),
+            ItemAnswer("ncc", "done"),
+            Value("12"),
         ]
         round_number = 0
         try:
-            while session.journal.count < events - 1:
+            while len(session.journal.events) < events - 1:
                 for answer in answers:
                     session.submit(answer)
                 round_number += 1
                 if round_number % 10 == 0:
-                    session.submit(engine.Note(f"Ronde {round_number}: nog steeds storing."))
+                    session.submit(Note(f"Ronde {round_number}: nog steeds storing."))
             session.pause("user")
         finally:
             session.close()

@@ -1,4 +1,4 @@
-"""Tests for draaiboek.engine.answers: typed keys (Dutch and English) and YAML answers."""
+"""Tests for draaiboek.engine.parse: typed keys (Dutch and English) and YAML answers."""
 
 from __future__ import annotations
 
@@ -8,8 +8,21 @@ from typing import Any
 
 import pytest
 
-from draaiboek.engine import core as E
-from draaiboek.engine.answers import Help, Overview, Parsed, ParseError, from_yaml, parse_typed
+from draaiboek.engine.decide import Prompt, open_events, prompt, respond
+from draaiboek.engine.fold import apply, initial_state
+from draaiboek.engine.inputs import (
+    Act,
+    Back,
+    Choose,
+    Complete,
+    Confirm,
+    ItemAnswer,
+    Note,
+    Pause,
+    Value,
+)
+from draaiboek.engine.parse import Help, Overview, Parsed, ParseError, from_yaml, parse_typed
+from draaiboek.engine.state import OpenItem
 from draaiboek.load.build import build_runbook
 from draaiboek.load.documents import read_document
 from draaiboek.model.runbook import Runbook, Step
@@ -31,14 +44,14 @@ CHECKLIST = RUNBOOK.step("lijst")
 INPUT = RUNBOOK.step("starttijd")
 END = RUNBOOK.step("klaar")
 OPEN = (
-    E.OpenItem(TOP, "testbellen", None, True, datetime(2026, 1, 1, tzinfo=UTC)),
-    E.OpenItem(TOP, "lijst", "lms", True, None),
+    OpenItem(TOP, "testbellen", None, True, datetime(2026, 1, 1, tzinfo=UTC)),
+    OpenItem(TOP, "lijst", "lms", True, None),
 )
 
 
-def at(step: Step, item: str | None = None) -> E.Prompt:
+def at(step: Step, item: str | None = None) -> Prompt:
     kind = {"checklist": "checklist-item", "end": "confirm-end"}.get(step.type, step.type)
-    return E.Prompt(kind, TOP, step.id, item)
+    return Prompt(kind, TOP, step.id, item)
 
 
 def typed(text: str, step: Step, item: str | None = "lms") -> Parsed:
@@ -56,7 +69,7 @@ def error(text: str, step: Step) -> str:
     [("1", "nergens"), ("2", "overal"), ("nergens", "nergens"), (" Overal ", "overal")],
 )
 def test_decision_by_number_or_id(text: str, option: str) -> None:
-    assert typed(text, DECISION) == E.Choose(option)
+    assert typed(text, DECISION) == Choose(option)
 
 
 @pytest.mark.parametrize("text", ["0", "3", "ergens", "ja"])
@@ -66,19 +79,19 @@ def test_decision_unknown_option(text: str) -> None:
 
 @pytest.mark.parametrize("key", ["j", "ja", "y", "yes", "done", "klaar", "JA", "Yes"])
 def test_action_done_keys(key: str) -> None:
-    assert typed(key, ACTION) == E.Act("done")
+    assert typed(key, ACTION) == Act("done")
 
 
 @pytest.mark.parametrize("key", ["n", "nee", "no"])
 def test_action_skipped_needs_a_reason(key: str) -> None:
-    expected = E.Act("skipped", "geen lijn beschikbaar")
+    expected = Act("skipped", "geen lijn beschikbaar")
     assert typed(f"{key}  geen lijn beschikbaar ", ACTION) == expected
     assert error(key, ACTION) == "reason-required"
 
 
 @pytest.mark.parametrize("key", ["l", "later", "L"])
 def test_action_later(key: str) -> None:
-    assert typed(key, ACTION) == E.Act("deferred")
+    assert typed(key, ACTION) == Act("deferred")
 
 
 @pytest.mark.parametrize("text", ["misschien", "j want", "later vandaag"])
@@ -87,13 +100,13 @@ def test_action_unknown_key(text: str) -> None:
 
 
 def test_checklist_current_item_and_out_of_order() -> None:
-    assert typed("ja", CHECKLIST) == E.ItemAnswer("lms", "done")
-    assert typed("l", CHECKLIST) == E.ItemAnswer("lms", "deferred")
-    expected = E.ItemAnswer("lms", "skipped", "niet bereikbaar")
+    assert typed("ja", CHECKLIST) == ItemAnswer("lms", "done")
+    assert typed("l", CHECKLIST) == ItemAnswer("lms", "deferred")
+    expected = ItemAnswer("lms", "skipped", "niet bereikbaar")
     assert typed("nee niet bereikbaar", CHECKLIST) == expected
-    assert typed("2 j", CHECKLIST) == E.ItemAnswer("ncc", "done")
-    assert typed("ncc later", CHECKLIST) == E.ItemAnswer("ncc", "deferred")
-    assert typed("2 no line down", CHECKLIST) == E.ItemAnswer("ncc", "skipped", "line down")
+    assert typed("2 j", CHECKLIST) == ItemAnswer("ncc", "done")
+    assert typed("ncc later", CHECKLIST) == ItemAnswer("ncc", "deferred")
+    assert typed("2 no line down", CHECKLIST) == ItemAnswer("ncc", "skipped", "line down")
     assert error("2 n", CHECKLIST) == "reason-required"
     assert error("3 j", CHECKLIST) == "unknown-item"
     assert error("xyz j", CHECKLIST) == "unknown-item"
@@ -101,9 +114,9 @@ def test_checklist_current_item_and_out_of_order() -> None:
 
 
 def test_input_keeps_the_text() -> None:
-    assert typed("14:03", INPUT) == E.Value("14:03")
-    assert typed("  NL-Alert: blijf binnen ", INPUT) == E.Value("  NL-Alert: blijf binnen ")
-    assert typed("//pad", INPUT) == E.Value("/pad")
+    assert typed("14:03", INPUT) == Value("14:03")
+    assert typed("  NL-Alert: blijf binnen ", INPUT) == Value("  NL-Alert: blijf binnen ")
+    assert typed("//pad", INPUT) == Value("/pad")
 
 
 @pytest.mark.parametrize(
@@ -119,7 +132,7 @@ def test_input_keeps_the_text() -> None:
     ],
 )
 def test_confirm_end(key: str, yes: bool) -> None:
-    assert typed(key, END) == E.Confirm(yes)
+    assert typed(key, END) == Confirm(yes)
 
 
 def test_confirm_end_other() -> None:
@@ -129,31 +142,31 @@ def test_confirm_end_other() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("/n KPN gebeld", E.Note("KPN gebeld")),
-        ("/notitie KPN gebeld", E.Note("KPN gebeld")),
-        ("/note called KPN", E.Note("called KPN")),
-        ("/t", E.Back()),
-        ("/terug", E.Back()),
-        ("/back", E.Back()),
+        ("/n KPN gebeld", Note("KPN gebeld")),
+        ("/notitie KPN gebeld", Note("KPN gebeld")),
+        ("/note called KPN", Note("called KPN")),
+        ("/t", Back()),
+        ("/terug", Back()),
+        ("/back", Back()),
         ("/o", Overview()),
         ("/overzicht", Overview()),
         ("/overview", Overview()),
-        ("/p", E.Pause("user")),
-        ("/pauze", E.Pause("user")),
-        ("/pause", E.Pause("user")),
+        ("/p", Pause("user")),
+        ("/pauze", Pause("user")),
+        ("/pause", Pause("user")),
         ("/?", Help()),
         ("/help", Help()),
         ("/hulp", Help()),
-        ("/k 1", E.Complete(TOP, "testbellen", None)),
-        ("/klaar 2", E.Complete(TOP, "lijst", "lms")),
-        ("/done 2", E.Complete(TOP, "lijst", "lms")),
-        ("/TERUG", E.Back()),
+        ("/k 1", Complete(TOP, "testbellen", None)),
+        ("/klaar 2", Complete(TOP, "lijst", "lms")),
+        ("/done 2", Complete(TOP, "lijst", "lms")),
+        ("/TERUG", Back()),
     ],
 )
 def test_commands_at_any_prompt(text: str, expected: Any) -> None:
     for step in (DECISION, ACTION, CHECKLIST, INPUT, END):
         assert typed(text, step) == expected
-    assert parse_typed(text, E.Prompt("closed", TOP, "klaar"), END, OPEN) == expected
+    assert parse_typed(text, Prompt("closed", TOP, "klaar"), END, OPEN) == expected
 
 
 @pytest.mark.parametrize(
@@ -175,13 +188,13 @@ def test_command_errors(text: str, code: str) -> None:
 
 def test_only_commands_when_closed() -> None:
     with pytest.raises(ParseError) as caught:
-        parse_typed("j", E.Prompt("closed", TOP, "klaar"), END)
+        parse_typed("j", Prompt("closed", TOP, "klaar"), END)
     assert caught.value.code == "closed"
 
 
 def test_from_yaml_decision() -> None:
-    assert from_yaml("overal", DECISION) == [E.Choose("overal")]
-    assert from_yaml(1, DECISION) == [E.Choose("nergens")]
+    assert from_yaml("overal", DECISION) == [Choose("overal")]
+    assert from_yaml(1, DECISION) == [Choose("nergens")]
     for bad in ("ergens", True, None, 5):
         with pytest.raises(ParseError, match="unknown-option"):
             from_yaml(bad, DECISION)
@@ -190,16 +203,16 @@ def test_from_yaml_decision() -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("done", E.Act("done")),
-        ("deferred", E.Act("deferred")),
-        ("j", E.Act("done")),
-        ("l", E.Act("deferred")),
-        ("n geen lijn", E.Act("skipped", "geen lijn")),
-        ({"skipped": "geen lijn"}, E.Act("skipped", "geen lijn")),
-        (True, E.Act("done")),
+        ("done", Act("done")),
+        ("deferred", Act("deferred")),
+        ("j", Act("done")),
+        ("l", Act("deferred")),
+        ("n geen lijn", Act("skipped", "geen lijn")),
+        ({"skipped": "geen lijn"}, Act("skipped", "geen lijn")),
+        (True, Act("done")),
     ],
 )
-def test_from_yaml_action(value: Any, expected: E.Act) -> None:
+def test_from_yaml_action(value: Any, expected: Act) -> None:
     assert from_yaml(value, ACTION) == [expected]
 
 
@@ -223,12 +236,12 @@ def test_from_yaml_action_errors(value: Any, code: str) -> None:
 
 def test_from_yaml_checklist_unlisted_items_are_deferred() -> None:
     assert from_yaml({"ncc": "done"}, CHECKLIST) == [
-        E.ItemAnswer("lms", "deferred"),
-        E.ItemAnswer("ncc", "done"),
+        ItemAnswer("lms", "deferred"),
+        ItemAnswer("ncc", "done"),
     ]
     assert from_yaml({"lms": {"skipped": "weg"}, "ncc": "j"}, CHECKLIST) == [
-        E.ItemAnswer("lms", "skipped", "weg"),
-        E.ItemAnswer("ncc", "done"),
+        ItemAnswer("lms", "skipped", "weg"),
+        ItemAnswer("ncc", "done"),
     ]
     for bad, code in (({"xyz": "done"}, "unknown-item"), ("done", "checklist-mapping-required")):
         with pytest.raises(ParseError) as caught:
@@ -237,26 +250,26 @@ def test_from_yaml_checklist_unlisted_items_are_deferred() -> None:
 
 
 def test_from_yaml_input_and_end() -> None:
-    assert from_yaml("14:03", INPUT) == [E.Value("14:03")]
-    assert from_yaml(42, INPUT) == [E.Value("42")]
-    assert from_yaml(True, INPUT) == [E.Value("true")]
+    assert from_yaml("14:03", INPUT) == [Value("14:03")]
+    assert from_yaml(42, INPUT) == [Value("42")]
+    assert from_yaml(True, INPUT) == [Value("true")]
     with pytest.raises(ParseError, match="invalid-value"):
         from_yaml(None, INPUT)
-    assert from_yaml("yes", END) == [E.Confirm(True)]
-    assert from_yaml(False, END) == [E.Confirm(False)]
-    assert from_yaml("j", END) == [E.Confirm(True)]
-    assert from_yaml("nee", END) == [E.Confirm(False)]
+    assert from_yaml("yes", END) == [Confirm(True)]
+    assert from_yaml(False, END) == [Confirm(False)]
+    assert from_yaml("j", END) == [Confirm(True)]
+    assert from_yaml("nee", END) == [Confirm(False)]
     with pytest.raises(ParseError, match="yes-or-no"):
         from_yaml(3, END)
 
 
 def test_from_yaml_list_is_successive_visits() -> None:
     visits = ["overal", "nergens"]
-    assert from_yaml(visits, DECISION, 0) == [E.Choose("overal")]
-    assert from_yaml(visits, DECISION, 1) == [E.Choose("nergens")]
+    assert from_yaml(visits, DECISION, 0) == [Choose("overal")]
+    assert from_yaml(visits, DECISION, 1) == [Choose("nergens")]
     with pytest.raises(ParseError, match="no-answer-for-visit"):
         from_yaml(visits, DECISION, 2)
-    assert from_yaml("overal", DECISION, 5) == [E.Choose("overal")]
+    assert from_yaml("overal", DECISION, 5) == [Choose("overal")]
 
 
 def test_typed_answers_are_accepted_by_the_engine() -> None:
@@ -264,9 +277,9 @@ def test_typed_answers_are_accepted_by_the_engine() -> None:
     doc, _ = read_document(CORPUS / "sub-procedure.yaml")
     assert doc is not None
     runbooks = {TOP: RUNBOOK, "sub-procedure": build_runbook(doc)}
-    state = E.initial_state(runbooks)
+    state = initial_state(runbooks)
     now = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
-    drafts = E.open_events(
+    drafts = open_events(
         RUNBOOK,
         incident="i",
         mode="live",
@@ -279,11 +292,11 @@ def test_typed_answers_are_accepted_by_the_engine() -> None:
     )
     for line in ["1", "l", "2 ja", "j", "14:03", "klaar", "nee", "/k 1"]:
         for draft in drafts:
-            state = E.apply(state, {"type": draft.type, "at": now.isoformat(), **draft.fields})
-        p = E.prompt(state)
+            state = apply(state, {"type": draft.type, "at": now.isoformat(), **draft.fields})
+        p = prompt(state)
         parsed = parse_typed(line, p, state.step_of(p.runbook_id, p.step_id), state.open_items)
         assert not isinstance(parsed, Overview | Help)
-        drafts = E.respond(state, parsed, now)
+        drafts = respond(state, parsed, now)
     for draft in drafts:
-        state = E.apply(state, {"type": draft.type, "at": now.isoformat(), **draft.fields})
+        state = apply(state, {"type": draft.type, "at": now.isoformat(), **draft.fields})
     assert state.closed and state.open_items == ()

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from draaiboek.engine import core as engine
-from draaiboek.journal import Journal
-from draaiboek.journal.files import JOURNAL_NAME
+from draaiboek.engine.fold import replay
+from draaiboek.engine.state import Frame
+from draaiboek.journal.log import JOURNAL_NAME, Journal
 from draaiboek.load.library import load_library
 from draaiboek.model.runbook import Runbook
 from draaiboek.services.incidents import (
@@ -103,9 +103,9 @@ def started(home: Path, runbooks: dict[str, Runbook]) -> Path:
 
 
 def journal_events(folder: Path) -> list[dict[str, Any]]:
-    from draaiboek.journal import read
+    from draaiboek.journal.log import read_events
 
-    return list(read(folder))
+    return read_events(folder / JOURNAL_NAME)
 
 
 def test_incident_runbooks_are_the_stored_copies(
@@ -118,8 +118,8 @@ def test_incident_runbooks_are_the_stored_copies(
     for runbook_id in (TOP, SUB):
         assert stored[runbook_id].sha256 == runbooks[runbook_id].sha256
         assert Path(stored[runbook_id].file).parent == folder
-    state = engine.replay(stored, journal_events(folder))
-    assert state.current == engine.Frame(TOP, "vaststellen")
+    state = replay(stored, journal_events(folder))
+    assert state.current == Frame(TOP, "vaststellen")
 
 
 def test_a_missing_or_changed_copy_is_refused(tmp_path: Path, runbooks: dict[str, Runbook]) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from runbook_corpus import SUB, T0, TOP, load
 
-from draaiboek.engine.core import MissingRunbook
+from draaiboek.engine.state import MissingRunbook
 from draaiboek.model.runbook import Option, Runbook, Step, Text, frozen_map
 from draaiboek.services import pathtest as P
 

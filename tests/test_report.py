@@ -13,8 +13,10 @@ from typer.testing import CliRunner
 
 import draaiboek.cli.report  # noqa: F401  (registers the command)
 from draaiboek.cli.app import app
-from draaiboek.engine import core as engine
-from draaiboek.journal import Journal
+from draaiboek.engine.decide import Draft, open_events, respond
+from draaiboek.engine.fold import apply, initial_state
+from draaiboek.engine.inputs import Act, Answer, Back, Choose, Confirm, ItemAnswer, Note, Value
+from draaiboek.journal.log import Journal
 from draaiboek.load.library import load_library
 from draaiboek.services import report, report_words
 from draaiboek.services.report_render import render
@@ -43,10 +45,10 @@ class Incident:
         self.journal = Journal.create(self.folder, {"operator": "Jan"})
         for runbook in self.runbooks.values():
             self.journal.store_file(Path(runbook.file).read_bytes())
-        self.state = engine.initial_state(self.runbooks)
+        self.state = initial_state(self.runbooks)
         self.now = T0
         self.log(
-            engine.open_events(
+            open_events(
                 self.runbooks["every-step-type"],
                 incident=incident,
                 mode=mode,
@@ -59,26 +61,26 @@ class Incident:
             )
         )
 
-    def log(self, drafts: Sequence[engine.Draft], by: str = "Jan", minutes: float = 0) -> None:
+    def log(self, drafts: Sequence[Draft], by: str = "Jan", minutes: float = 0) -> None:
         self.now += timedelta(minutes=minutes)
         for draft in drafts:
             event = self.journal.append(draft.type, by, self.now, draft.fields)
-            self.state = engine.apply(self.state, event)
+            self.state = apply(self.state, event)
 
     def raw(self, event_type: str, minutes: float = 0, by: str = "Jan", **fields: object) -> None:
-        self.log([engine.Draft(event_type, fields)], by=by, minutes=minutes)
+        self.log([Draft(event_type, fields)], by=by, minutes=minutes)
 
-    def answer(self, *answers: engine.Answer, minutes: float = 1, by: str = "Jan") -> None:
+    def answer(self, *answers: Answer, minutes: float = 1, by: str = "Jan") -> None:
         for answer in answers:
             self.now += timedelta(minutes=minutes)
-            self.log(engine.respond(self.state, answer, self.now), by=by)
+            self.log(respond(self.state, answer, self.now), by=by)
 
 
 def full_walk(home: Path, mode: str = "live") -> Incident:
     """Every event type at least once, ending closed."""
     walk = Incident(home, mode=mode)
-    walk.answer(engine.Note(HOSTILE))
-    walk.answer(engine.Choose("nergens"))
+    walk.answer(Note(HOSTILE))
+    walk.answer(Choose("nergens"))
     walk.raw(
         "reminder",
         minutes=1,
@@ -87,13 +89,13 @@ def full_walk(home: Path, mode: str = "live") -> Incident:
         kind="repeat",
         due_at=(T0 + timedelta(minutes=15)).isoformat(),
     )
-    walk.answer(engine.Act("skipped", "KPN NOC niet bereikbaar"), minutes=20)
-    walk.answer(engine.Back())
-    walk.answer(engine.Act("deferred"))
+    walk.answer(Act("skipped", "KPN NOC niet bereikbaar"), minutes=20)
+    walk.answer(Back())
+    walk.answer(Act("deferred"))
     walk.raw("paused", minutes=1, reason="interrupted")
     walk.raw("recovered", torn_bytes=17, saved_as="journal.torn-x.bin", sha256="0" * 64)
     walk.raw("resumed", minutes=2, by="Piet")
-    walk.log([engine.Draft("handover", {"from": "Jan", "to": "Piet"})], by="Piet")
+    walk.log([Draft("handover", {"from": "Jan", "to": "Piet"})], by="Piet")
     walk.raw(
         "reminder",
         runbook="every-step-type",
@@ -103,10 +105,10 @@ def full_walk(home: Path, mode: str = "live") -> Incident:
         due_at=(T0 + timedelta(minutes=10)).isoformat(),
     )
     walk.raw("inject", by="Piet", message={"nl": "NL-Alert ook gestoord", "en": "NL-Alert too"})
-    walk.answer(engine.ItemAnswer("lms", "done"), engine.ItemAnswer("ncc", "deferred"), by="Piet")
-    walk.answer(engine.Value("15:31"), by="Piet")  # sub-runbook called, entered
-    walk.answer(engine.Act("done"), by="Piet")  # returns, ends: open critical -> confirm
-    walk.answer(engine.Confirm(True), by="Piet")
+    walk.answer(ItemAnswer("lms", "done"), ItemAnswer("ncc", "deferred"), by="Piet")
+    walk.answer(Value("15:31"), by="Piet")  # sub-runbook called, entered
+    walk.answer(Act("done"), by="Piet")  # returns, ends: open critical -> confirm
+    walk.answer(Confirm(True), by="Piet")
     assert walk.state.closed
     walk.journal.close()
     return walk
@@ -213,7 +215,7 @@ def test_json_has_fixed_keys(tmp_path: Path) -> None:
     assert data["verification"]["ok"] is True
     assert data["verification"]["last_hash"] == walk.journal.last_hash
     assert data["state"] == "closed" and data["outcome"] == "resolved"
-    assert len(data["events"]) == walk.journal.count
+    assert len(data["events"]) == len(walk.journal.events)
     assert {"seq", "at", "local", "elapsed", "type", "by", "description", "event"} <= set(
         data["events"][0]
     )
@@ -306,7 +308,7 @@ def test_missing_runbook_copies_still_give_a_report(tmp_path: Path) -> None:
 
 def test_an_open_incident_can_be_reported(tmp_path: Path) -> None:
     walk = Incident(tmp_path)
-    walk.answer(engine.Choose("nergens"))
+    walk.answer(Choose("nergens"))
     later = walk.now + timedelta(minutes=30)
     built = report.build_report(walk.folder, lang="en", now=later)
     text = render(built, "md")

@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
-from draaiboek.engine import core as E
+from draaiboek.engine.decide import Draft, open_events, respond
+from draaiboek.engine.fold import apply, initial_state
+from draaiboek.engine.inputs import Act, Answer, Choose, Complete, ItemAnswer, Note, Value
 from draaiboek.load.build import build_runbook
 from draaiboek.load.documents import Document, read_document
 from draaiboek.load.scenario import Scenario, check_scenario, load_scenario, scenario_for_incident
@@ -69,9 +71,9 @@ class Play:
     def __init__(self, start: datetime = START) -> None:
         self.start = self.now = start
         self.events: list[dict[str, Any]] = []
-        self.state = E.initial_state(RUNBOOKS)
+        self.state = initial_state(RUNBOOKS)
         self.log(
-            E.open_events(
+            open_events(
                 RUNBOOKS[TOP],
                 incident="oefening-1",
                 mode="exercise",
@@ -84,7 +86,7 @@ class Play:
             )
         )
 
-    def log(self, drafts: Sequence[E.Draft]) -> None:
+    def log(self, drafts: Sequence[Draft]) -> None:
         for draft in drafts:
             event = {
                 "seq": len(self.events),
@@ -94,17 +96,17 @@ class Play:
                 **draft.fields,
             }
             self.events.append(event)
-            self.state = E.apply(self.state, event)
+            self.state = apply(self.state, event)
 
-    def at(self, minutes: float, *answers: E.Answer) -> Play:
+    def at(self, minutes: float, *answers: Answer) -> Play:
         self.now = self.start + timedelta(minutes=minutes)
         for answer in answers:
-            self.log(E.respond(self.state, answer, self.now))
+            self.log(respond(self.state, answer, self.now))
         return self
 
     def inject(self, minutes: float, inject_id: str) -> Play:
         self.now = self.start + timedelta(minutes=minutes)
-        self.log([E.Draft("inject", {"id": inject_id, "message": "..."})])
+        self.log([Draft("inject", {"id": inject_id, "message": "..."})])
         return self
 
 
@@ -112,13 +114,13 @@ def full_walk() -> Play:
     return (
         Play()
         .inject(0, "geen-verbinding")
-        .at(1, E.Choose("nergens"))
-        .at(2, E.Act("done"))
-        .at(3, E.Note("LMS gebeld"))
-        .at(4, E.ItemAnswer("lms", "done"), E.ItemAnswer("ncc", "done"))
-        .at(5, E.Value("15:34"))
+        .at(1, Choose("nergens"))
+        .at(2, Act("done"))
+        .at(3, Note("LMS gebeld"))
+        .at(4, ItemAnswer("lms", "done"), ItemAnswer("ncc", "done"))
+        .at(5, Value("15:34"))
         .inject(20, "ncc-vraagt")
-        .at(21, E.Act("done"))
+        .at(21, Act("done"))
     )
 
 
@@ -400,11 +402,11 @@ def test_score_met_late_and_missed() -> None:
     scenario, _ = load("elk-staptype")
     play = (
         Play()
-        .at(6, E.Choose("nergens"))
-        .at(7, E.Act("deferred"))
-        .at(8, E.ItemAnswer("lms", "skipped", "geen verbinding"))
-        .at(9, E.ItemAnswer("ncc", "done"))
-        .at(25, E.Note("te laat genoteerd"))
+        .at(6, Choose("nergens"))
+        .at(7, Act("deferred"))
+        .at(8, ItemAnswer("lms", "skipped", "geen verbinding"))
+        .at(9, ItemAnswer("ncc", "done"))
+        .at(25, Note("te laat genoteerd"))
     )
     card = score(scenario, play.events)
     assert statuses(card) == {
@@ -421,11 +423,11 @@ def test_score_met_late_and_missed() -> None:
 
 def test_a_deferred_action_counts_when_it_is_done_later() -> None:
     scenario, _ = load("elk-staptype")
-    base = Play().at(1, E.Choose("nergens")).at(2, E.Act("deferred"))
-    in_time = score(scenario, base.at(14, E.Complete(TOP, "testbellen")).events)
+    base = Play().at(1, Choose("nergens")).at(2, Act("deferred"))
+    in_time = score(scenario, base.at(14, Complete(TOP, "testbellen")).events)
     assert statuses(in_time)["testbellen"] == ("met", 10)
-    base = Play().at(1, E.Choose("nergens")).at(2, E.Act("deferred"))
-    too_late = score(scenario, base.at(16, E.Complete(TOP, "testbellen")).events)
+    base = Play().at(1, Choose("nergens")).at(2, Act("deferred"))
+    too_late = score(scenario, base.at(16, Complete(TOP, "testbellen")).events)
     assert statuses(too_late)["testbellen"] == ("late", 0)
 
 
@@ -437,13 +439,13 @@ def test_no_note_is_missed() -> None:
 
 def test_a_wrong_branch_loses_its_points() -> None:
     scenario, _ = load("alles-werkt")
-    right = score(scenario, Play(scenario.start).at(3, E.Choose("overal")).events)
+    right = score(scenario, Play(scenario.start).at(3, Choose("overal")).events)
     assert statuses(right) == {
         "overal": ("met", 10),
         "geen-testronde": ("met", 5),
         "afgerond": ("met", 5),
     }
-    wrong = score(scenario, Play(scenario.start).at(3, E.Choose("nergens")).events)
+    wrong = score(scenario, Play(scenario.start).at(3, Choose("nergens")).events)
     assert statuses(wrong) == {
         "overal": ("missed", 0),
         "geen-testronde": ("visited", 0),
@@ -459,10 +461,10 @@ def test_a_wrong_option_is_a_wrong_branch(tmp_path: Path) -> None:
         "alles-werkt",
         ("    not_visited: testbellen\n", "    not_visited: vaststellen\n    option: nergens\n"),
     )
-    assert statuses(score(scenario, Play(scenario.start).at(1, E.Choose("nergens")).events))[
+    assert statuses(score(scenario, Play(scenario.start).at(1, Choose("nergens")).events))[
         "geen-testronde"
     ] == ("visited", 0)
-    assert statuses(score(scenario, Play(scenario.start).at(1, E.Choose("overal")).events))[
+    assert statuses(score(scenario, Play(scenario.start).at(1, Choose("overal")).events))[
         "geen-testronde"
     ] == ("met", 5)
 

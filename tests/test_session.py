@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 
 from draaiboek import __version__
-from draaiboek.engine import core as engine
-from draaiboek.journal import Event, Journal, JournalLocked, read
-from draaiboek.journal.files import JOURNAL_NAME, LOCK_NAME
+from draaiboek.engine.fold import replay
+from draaiboek.engine.inputs import Act, Choose, ItemAnswer, Note, Rejected, Value
+from draaiboek.engine.state import Frame
+from draaiboek.journal.log import JOURNAL_NAME, LOCK_NAME, Journal, JournalLocked, read_events
 from draaiboek.load.library import load_library
 from draaiboek.model.runbook import Runbook
 from draaiboek.services.incidents import IncidentError
@@ -60,10 +61,6 @@ def begin(home: Path, runbooks: dict[str, Runbook], clock: FakeClock, **options:
     return Session.start(home, runbooks[TOP], runbooks, operator="Jan", clock=clock, **options)
 
 
-def read_events(path: Path) -> list[Event]:
-    return list(read(path))
-
-
 def on_disk(session: Session) -> list[dict[str, Any]]:
     return read_events(session.folder / JOURNAL_NAME)
 
@@ -98,9 +95,9 @@ def test_start_opens_the_incident_at_the_first_step(
         assert (events[1]["runbook"], events[1]["step"]) == (TOP, "vaststellen")
         assert {e["at"] for e in events} == {T0.isoformat(timespec="microseconds")}
         assert {e["by"] for e in events} == {"Jan"}
-        assert session.state.current == engine.Frame(TOP, "vaststellen")
+        assert session.state.current == Frame(TOP, "vaststellen")
         assert session.state.started_at == T0
-        assert session.logged == events and session.events() == events
+        assert list(session.journal.events) == events
     finally:
         session.close()
 
@@ -180,17 +177,17 @@ def test_submit_logs_what_an_answer_produces_at_the_clock_time(
     session = begin(home, runbooks, clock)
     try:
         clock.advance(minutes=2)
-        logged = session.submit(engine.Choose("nergens"))
+        logged = session.submit(Choose("nergens"))
         assert [(e["type"], e.get("option"), e.get("step")) for e in logged] == [
             ("answered", "nergens", "vaststellen"),
             ("entered", None, "testbellen"),
         ]
         assert {e["at"] for e in logged} == {clock.now.isoformat(timespec="microseconds")}
         assert on_disk(session)[-2:] == logged  # on disk before it is returned
-        assert session.state.current == engine.Frame(TOP, "testbellen")
+        assert session.state.current == Frame(TOP, "testbellen")
         count = len(on_disk(session))
-        for wrong in (engine.Choose("nergens"), engine.Act("skipped", ""), engine.Value("x")):
-            with pytest.raises(engine.Rejected):
+        for wrong in (Choose("nergens"), Act("skipped", ""), Value("x")):
+            with pytest.raises(Rejected):
                 session.submit(wrong)
         assert len(on_disk(session)) == count  # a refused answer logs nothing
     finally:
@@ -202,7 +199,7 @@ def test_reminders_are_logged_when_due(
 ) -> None:
     session = begin(home, runbooks, clock)
     try:
-        session.submit(engine.Choose("nergens"))  # testbellen: due and repeat PT15M
+        session.submit(Choose("nergens"))  # testbellen: due and repeat PT15M
         assert session.reminders() == []
         clock.advance(minutes=14, seconds=59)
         assert session.reminders() == []
@@ -222,7 +219,7 @@ def test_reminders_are_logged_when_due(
             ("repeat", (T0 + timedelta(minutes=30)).isoformat())
         ]
         clock.advance(minutes=1)
-        session.submit(engine.Act("done"))  # on to the checklist: item lms was due at T+10
+        session.submit(Act("done"))  # on to the checklist: item lms was due at T+10
         late = session.reminders()
         assert [(e["step"], e.get("item"), e["kind"]) for e in late] == [
             ("lijst", "lms", "overdue")
@@ -238,7 +235,7 @@ def test_no_reminders_after_the_end(
 ) -> None:
     session = begin(home, runbooks, clock)
     try:
-        session.submit(engine.Choose("overal"))
+        session.submit(Choose("overal"))
         assert session.state.closed
         clock.advance(hours=5)
         assert session.reminders() == []
@@ -257,7 +254,7 @@ def test_pause(home: Path, runbooks: dict[str, Runbook], clock: FakeClock) -> No
         assert (paused["type"], paused["reason"]) == ("paused", "input-ended")
         assert paused["at"] == clock.now.isoformat(timespec="microseconds")
         assert session.state.paused
-        assert session.state.current == engine.Frame(TOP, "vaststellen")
+        assert session.state.current == Frame(TOP, "vaststellen")
     finally:
         session.close()
 
@@ -277,7 +274,7 @@ def test_signals_are_held_until_every_event_of_an_answer_is_written(
 
         monkeypatch.setattr(session.journal, "append", append)
         session.after_append = lambda: after.append((session.appending, len(on_disk(session))))
-        session.submit(engine.Choose("nergens"))
+        session.submit(Choose("nergens"))
         assert while_writing == [True, True]
         assert after == [(False, 4)]  # once, after both events were on disk
     finally:
@@ -289,7 +286,7 @@ def test_signals_are_held_until_every_event_of_an_answer_is_written(
 
 def walk_to_action(home: Path, runbooks: dict[str, Runbook], clock: FakeClock) -> Path:
     session = begin(home, runbooks, clock, incident_id="r")
-    session.submit(engine.Choose("nergens"))
+    session.submit(Choose("nergens"))
     session.pause("user")
     session.close()
     return session.folder
@@ -302,14 +299,14 @@ def test_resume_by_the_same_operator(
     clock.advance(minutes=20)
     session = Session.resume(folder, operator=None, clock=clock)
     try:
-        events = session.events()
+        events = list(session.journal.events)
         assert types(events)[-2:] == ["paused", "resumed"]
         assert (events[-1]["by"], events[-1]["at"]) == (
             "Jan",
             clock.now.isoformat(timespec="microseconds"),
         )
         assert session.operator == "Jan"
-        assert session.state.current == engine.Frame(TOP, "testbellen")
+        assert session.state.current == Frame(TOP, "testbellen")
         assert session.incident_id == "r"
     finally:
         session.close()
@@ -321,17 +318,17 @@ def test_resume_by_another_operator_logs_a_handover(
     folder = walk_to_action(home, runbooks, clock)
     session = Session.resume(folder, operator="Piet", clock=clock)
     try:
-        resumed, handover = session.events()[-2:]
+        resumed, handover = list(session.journal.events)[-2:]
         assert (resumed["type"], resumed["by"]) == ("resumed", "Piet")
         assert (handover["type"], handover["from"], handover["to"]) == ("handover", "Jan", "Piet")
         assert session.state.operator == "Piet"
-        logged = session.submit(engine.Act("done"))
+        logged = session.submit(Act("done"))
         assert {e["by"] for e in logged} == {"Piet"}
     finally:
         session.close()
     back = Session.resume(folder, operator="Piet", clock=clock)
     back.close()
-    assert types(back.events())[-1] == "resumed"  # same operator again: no handover
+    assert types(list(back.journal.events))[-1] == "resumed"  # same operator again: no handover
 
 
 def test_resume_while_someone_writes_is_refused(
@@ -355,16 +352,16 @@ def test_resume_reaches_a_sub_runbook_that_was_not_called_yet(
     folder = walk_to_action(home, runbooks, clock)
     session = Session.resume(folder, operator=None, clock=clock)
     try:
-        session.submit(engine.Act("done"))
-        session.submit(engine.ItemAnswer("lms", "done"))
-        session.submit(engine.ItemAnswer("ncc", "done"))
-        logged = session.submit(engine.Value("12:30"))
+        session.submit(Act("done"))
+        session.submit(ItemAnswer("lms", "done"))
+        session.submit(ItemAnswer("ncc", "done"))
+        logged = session.submit(Value("12:30"))
         assert [(e["type"], e.get("runbook")) for e in logged[-3:]] == [
             ("entered", TOP),
             ("called", SUB),
             ("entered", SUB),
         ]
-        session.submit(engine.Act("done"))
+        session.submit(Act("done"))
         assert session.state.closed
         assert session.state.outcome == "resolved"
     finally:
@@ -381,9 +378,9 @@ def test_resume_after_a_crash_between_opened_and_the_first_step(
     journal.write_bytes(first_line)
     again = Session.resume(session.folder, operator=None, clock=clock)
     try:
-        assert types(again.events()) == ["opened", "resumed", "entered"]
-        assert again.state.current == engine.Frame(TOP, "vaststellen")
-        again.submit(engine.Choose("overal"))
+        assert types(list(again.journal.events)) == ["opened", "resumed", "entered"]
+        assert again.state.current == Frame(TOP, "vaststellen")
+        again.submit(Choose("overal"))
         assert again.state.closed
     finally:
         again.close()
@@ -401,7 +398,7 @@ def test_resume_of_a_closed_incident_logs_nothing(
     home: Path, runbooks: dict[str, Runbook], clock: FakeClock
 ) -> None:
     session = begin(home, runbooks, clock)
-    session.submit(engine.Choose("overal"))
+    session.submit(Choose("overal"))
     session.close()
     before = (session.folder / JOURNAL_NAME).read_bytes()
     again = Session.resume(session.folder, operator="Piet", clock=clock)
@@ -416,17 +413,17 @@ def test_resume_of_a_closed_incident_logs_nothing(
 def full_walk(home: Path, runbooks: dict[str, Runbook], clock: FakeClock) -> tuple[Path, list[int]]:
     """A finished walk, and where each group of events logged together ends."""
     session = begin(home, runbooks, clock, incident_id="heel")
-    ends = [session.journal.count]
+    ends = [len(session.journal.events)]
     for answer in (
-        engine.Choose("nergens"),
-        engine.Act("done"),
-        engine.ItemAnswer("lms", "done"),
-        engine.ItemAnswer("ncc", "done"),
-        engine.Value("12:30"),
-        engine.Act("done"),
+        Choose("nergens"),
+        Act("done"),
+        ItemAnswer("lms", "done"),
+        ItemAnswer("ncc", "done"),
+        Value("12:30"),
+        Act("done"),
     ):
         session.submit(answer)
-        ends.append(session.journal.count)
+        ends.append(len(session.journal.events))
     session.close()
     assert session.state.closed
     return session.folder, ends
@@ -442,7 +439,7 @@ def test_resume_after_a_crash_inside_an_answer_goes_on_where_the_answer_led(
     full = read_events(folder / JOURNAL_NAME)
     assert len(full) == 18
     group_end = min(end for end in ends if end >= cut)
-    expected = engine.replay(runbooks, full[:group_end])
+    expected = replay(runbooks, full[:group_end])
     crashed = tmp_path / "b" / "incidents" / "heel"
     crashed.mkdir(parents=True)
     for copy in folder.glob("*.yaml"):
@@ -466,15 +463,15 @@ def test_the_head_of_a_journal_agrees_with_reading_it_all(
 
     session = begin(home, runbooks, clock, incident_id="kop")
     folder = session.folder
-    session.submit(engine.Choose("nergens"))
+    session.submit(Choose("nergens"))
     session.close()
     for who in ("Piet", "Piet", None, "Kees"):
         again = Session.resume(folder, operator=who, clock=clock)
-        again.submit(engine.Note(f"door {who}"))
+        again.submit(Note(f"door {who}"))
         again.close()
     session = Session.resume(folder, operator=None, clock=clock)
-    for answer in (engine.Act("done"), engine.ItemAnswer("lms", "done"),
-                   engine.ItemAnswer("ncc", "done"), engine.Value("12:30")):  # fmt: skip
+    for answer in (Act("done"), ItemAnswer("lms", "done"),
+                   ItemAnswer("ncc", "done"), Value("12:30")):  # fmt: skip
         session.submit(answer)
     session.close()
     journal = folder / JOURNAL_NAME
@@ -485,18 +482,18 @@ def test_the_head_of_a_journal_agrees_with_reading_it_all(
     assert head.first == events[0]
     assert head.runbook_events == [e for e in events if e["type"] in ("opened", "called")]
     assert [e["runbook"] for e in head.runbook_events] == [TOP, SUB]
-    assert head.operator == engine.replay(runbooks, events).operator == "Kees"
+    assert head.operator == replay(runbooks, events).operator == "Kees"
     assert incident_runbooks(folder, head.runbook_events) == incident_runbooks(folder, events)
 
 
 def test_a_damaged_line_is_reported_as_the_reader_reports_it(
     home: Path, runbooks: dict[str, Runbook], clock: FakeClock
 ) -> None:
-    from draaiboek.journal import JournalDamaged
+    from draaiboek.journal.log import JournalDamaged
     from draaiboek.services.incidents import read_head
 
     session = begin(home, runbooks, clock, incident_id="stuk")
-    session.submit(engine.Choose("nergens"))
+    session.submit(Choose("nergens"))
     session.close()
     journal = session.folder / JOURNAL_NAME
     lines = journal.read_bytes().split(b"\n")

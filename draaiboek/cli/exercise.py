@@ -114,7 +114,7 @@ def exercise(
 
     from draaiboek.cli.render import Screen, make_console
     from draaiboek.cli.walk import LineSource, _find_runbook, _load_answers, _operator
-    from draaiboek.engine import core as engine
+    from draaiboek.engine.decide import Draft
     from draaiboek.load.scenario import check_scenario
     from draaiboek.model.catalogue import Messages
     from draaiboek.services.incidents import IncidentError
@@ -158,7 +158,7 @@ def exercise(
     except IncidentError as exc:
         fail(str(exc))
     session.journal.store_file(document.raw)
-    session.log(engine.Draft("exercise", _exercise_fields(the_scenario, speed, language)))
+    session.log(Draft("exercise", _exercise_fields(the_scenario, speed, language)))
     timer = InjectTimer(
         session,
         screen,
@@ -167,7 +167,7 @@ def exercise(
         hint=text["open"] if source.interactive else None,
     )
     code = _play(session, screen, source, scripted, timer)
-    card = score(the_scenario, session.events())
+    card = score(the_scenario, list(session.journal.events))
     session.close()
     show_score(screen, card, session, text)
     raise typer.Exit(code)
@@ -274,7 +274,7 @@ class InjectTimer:
         self.deliver()
 
     def deliver(self, waiting: bool = False) -> int:
-        from draaiboek.engine import core as engine
+        from draaiboek.engine.decide import Draft
 
         with self.session.lock:  # never between an answer and the step it leads to
             state = self.session.state
@@ -284,7 +284,7 @@ class InjectTimer:
             for inject in due:
                 message = inject.message.get(self.screen.lang)
                 event = self.session.log(
-                    engine.Draft("inject", {"id": inject.id, "message": message})
+                    Draft("inject", {"id": inject.id, "message": message})
                 )
                 show_inject(self.screen, message, event, self.clock.start_sim)
         if due and waiting and self.hint:
@@ -372,7 +372,7 @@ def show_score(screen: Screen, card: ScoreCard, session: Session, text: dict[str
     )
     screen.console.print(f"[bold]{escape(total)}[/]")
     screen.console.print(f"[bold]{escape(text['timeline'])}:[/]")
-    for event in session.events():
+    for event in session.journal.events:
         settled = event.get("type") in ("action", "item") and event.get("result") != "done"
         if event.get("type") not in _TIMELINE and not settled:
             continue

@@ -25,10 +25,10 @@ from rich.markup import escape
 from rich.rule import Rule
 from rich.style import Style
 
-from draaiboek.engine import core as engine
 from draaiboek.engine import deadlines
+from draaiboek.engine.state import WalkState
+from draaiboek.load.build import format_duration
 from draaiboek.model.catalogue import Messages
-from draaiboek.model.durations import format_duration
 from draaiboek.model.runbook import Contact, Runbook, Step
 
 
@@ -317,13 +317,13 @@ class Screen:
     def local(self, moment: datetime) -> str:
         return moment.astimezone(self.zone).strftime("%H:%M:%S")
 
-    def banner(self, state: engine.WalkState) -> None:
+    def banner(self, state: WalkState) -> None:
         if state.mode == "exercise":
             self._add(
                 (f"[bold white on red] *** {escape(self.t('exercise.banner'))} *** [/]", _CENTRED)
             )
 
-    def header(self, state: engine.WalkState, now: datetime) -> None:
+    def header(self, state: WalkState, now: datetime) -> None:
         with self.block():
             self.banner(state)
             top = state.runbooks[state.runbook]
@@ -339,7 +339,7 @@ class Screen:
             )
             self._add(("", _RULE))
 
-    def screen(self, state: engine.WalkState, now: datetime) -> None:
+    def screen(self, state: WalkState, now: datetime) -> None:
         """What a walk shows before asking: header, deadlines, open items and the step."""
         with self.block():
             self.header(state, now)
@@ -347,11 +347,11 @@ class Screen:
             self.open_items(state)
             self.step(state, now)
 
-    def step(self, state: engine.WalkState, now: datetime) -> None:
+    def step(self, state: WalkState, now: datetime) -> None:
         with self.block():
             self._draw_step(state, now)
 
-    def _draw_step(self, state: engine.WalkState, now: datetime) -> None:
+    def _draw_step(self, state: WalkState, now: datetime) -> None:
         current = state.current
         if current is None:
             return
@@ -410,7 +410,7 @@ class Screen:
                     f"{escape(number.label.get(self.lang))}: [bold]{escape(number.number)}[/]{flag}"
                 )
 
-    def what(self, state: engine.WalkState, runbook: str, step: str, item: str | None) -> str:
+    def what(self, state: WalkState, runbook: str, step: str, item: str | None) -> str:
         found = state.runbooks.get(runbook)
         if found is None or step not in found.steps:
             return f"{runbook}/{step}"
@@ -420,11 +420,11 @@ class Screen:
             return the_item.label.get(self.lang) if the_item else item
         return the_step.title.get(self.lang)
 
-    def open_items(self, state: engine.WalkState, numbered: bool = True) -> None:
+    def open_items(self, state: WalkState, numbered: bool = True) -> None:
         with self.block():
             self._draw_open_items(state, numbered)
 
-    def _draw_open_items(self, state: engine.WalkState, numbered: bool) -> None:
+    def _draw_open_items(self, state: WalkState, numbered: bool) -> None:
         items = state.open_items
         if not items:
             return
@@ -440,11 +440,11 @@ class Screen:
             prefix = f"/k {number}: " if numbered else "- "
             self.say(f"  {prefix}{escape(label)} [dim]({escape(when)})[/]{flag}")
 
-    def deadlines(self, state: engine.WalkState, now: datetime, everything: bool = False) -> None:
+    def deadlines(self, state: WalkState, now: datetime, everything: bool = False) -> None:
         with self.block():
             self._draw_deadlines(state, now, everything)
 
-    def _draw_deadlines(self, state: engine.WalkState, now: datetime, everything: bool) -> None:
+    def _draw_deadlines(self, state: WalkState, now: datetime, everything: bool) -> None:
         for deadline in deadlines.deadlines(state, now):
             what = self.what(state, deadline.runbook, deadline.step, deadline.item)
             if deadline.status == "overdue" and deadline.late_by is not None:
@@ -470,7 +470,7 @@ class Screen:
                     )
                 )
 
-    def describe(self, state: engine.WalkState, event: Mapping[str, Any]) -> str:
+    def describe(self, state: WalkState, event: Mapping[str, Any]) -> str:
         """One event in words, for the confirmation line and the overview."""
         kind = str(event.get("type"))
         runbook = str(event.get("runbook", ""))
@@ -524,19 +524,19 @@ class Screen:
             return self.t("event.paused")
         return self.t("event.other", type=kind)
 
-    def logged(self, state: engine.WalkState, event: Mapping[str, Any]) -> None:
+    def logged(self, state: WalkState, event: Mapping[str, Any]) -> None:
         at = datetime.fromisoformat(str(event["at"]))
         self.say(
             f"[green]✓[/] [dim]{self.local(at)} {escape(self.t('logged'))}:[/] "
             f"{escape(self.describe(state, event))}"
         )
 
-    def logged_all(self, state: engine.WalkState, events: Iterable[Mapping[str, Any]]) -> None:
+    def logged_all(self, state: WalkState, events: Iterable[Mapping[str, Any]]) -> None:
         with self.block():
             for event in events:
                 self.logged(state, event)
 
-    def reminder(self, state: engine.WalkState, event: Mapping[str, Any]) -> None:
+    def reminder(self, state: WalkState, event: Mapping[str, Any]) -> None:
         runbook, step_id = str(event.get("runbook")), str(event.get("step"))
         item = event.get("item")
         what = self.what(state, runbook, step_id, str(item) if item else None)
@@ -547,11 +547,11 @@ class Screen:
             text = self.t("reminder.overdue", what=what)
         self.say(f"[bold yellow]⏰ {escape(text)}[/]")
 
-    def overview(self, state: engine.WalkState, now: datetime) -> None:
+    def overview(self, state: WalkState, now: datetime) -> None:
         with self.block():
             self._draw_overview(state, now)
 
-    def _draw_overview(self, state: engine.WalkState, now: datetime) -> None:
+    def _draw_overview(self, state: WalkState, now: datetime) -> None:
         self.say(f"[bold]{escape(self.t('overview.path'))}:[/]")
         for runbook, step_id, at in state.path:
             self.say(f"  {self.local(at)}  {escape(self.what(state, runbook, step_id, None))}")
@@ -566,6 +566,6 @@ class Screen:
                 self.say(f"  {self.local(note.at)} {escape(note.by)}: {escape(note.text)}")
 
 
-def _step(state: engine.WalkState, runbook: str, step_id: str) -> Step | None:
+def _step(state: WalkState, runbook: str, step_id: str) -> Step | None:
     found: Runbook | None = state.runbooks.get(runbook)
     return found.steps.get(step_id) if found is not None else None

@@ -243,14 +243,14 @@ def resume(
 
     Example: draaiboek resume 20261123-1405-112-onbereikbaar-3f9a --operator "A. Jansen"
     """
-    from draaiboek.engine.core import no_cycle_collection
+    from draaiboek.engine.fold import no_cycle_collection
 
     with no_cycle_collection(freeze_after=True):
         session, screen, source, scripted = _take_over(
             incident, operator, answers, lang, runbooks, home
         )
     # What taking over logged (a recovered torn line, resumed, handover) is shown, not hidden.
-    taken_over = session.logged
+    taken_over = session.journal.events[session.first_new :]
     screen.logged_all(session.state, taken_over)
     if session.state.closed:
         session.close()
@@ -274,7 +274,7 @@ def _take_over(
     home: Path | None,
 ) -> tuple[Session, Screen, LineSource, dict[str, Any] | None]:
     from draaiboek.cli.render import Screen, make_console
-    from draaiboek.journal import JournalError
+    from draaiboek.journal.log import JournalError
     from draaiboek.model.catalogue import Messages
     from draaiboek.services.incidents import IncidentError, find_incident, read_head
     from draaiboek.services.session import Session, system_clock
@@ -343,18 +343,12 @@ class _FolderContacts(Mapping[str, "Contact"]):
 
 
 def _load_answers(path: Path) -> dict[str, Any]:
-    from draaiboek.load.documents import read_document  # noqa: F401  (same safe reader)
-    from draaiboek.load.yamlread import YamlProblem, decode, read_yaml
+    from draaiboek.services.answerfile import AnswerFileError, read_answers
 
     try:
-        data, _ = read_yaml(decode(path.read_bytes()))
-    except OSError as exc:
-        usage_error(f"cannot read {path}: {exc.strerror}")
-    except YamlProblem as problem:
-        usage_error(f"{path}:{problem.line}:{problem.column}: {problem.message}")
-    if not isinstance(data, dict):
-        usage_error(f"{path}: the answers must be a mapping step id -> answer")
-    return data
+        return read_answers(path)
+    except AnswerFileError as exc:
+        usage_error(str(exc))
 
 
 def _walk_and_exit(
@@ -392,9 +386,8 @@ def status(
     Example: draaiboek status 20261123-1405-112-onbereikbaar-3f9a
     """
     from draaiboek.cli.render import Screen, make_console
-    from draaiboek.engine import core as engine
-    from draaiboek.engine.core import no_cycle_collection
-    from draaiboek.journal import JournalError, read
+    from draaiboek.engine.fold import no_cycle_collection, replay
+    from draaiboek.journal.log import JournalError, read_events
     from draaiboek.model.catalogue import Messages
     from draaiboek.services.incidents import (
         IncidentError,
@@ -408,8 +401,8 @@ def status(
     try:
         with no_cycle_collection(freeze_after=True):
             folder = find_incident(home_folder(home), incident)
-            events = list(read(folder))
-            state = engine.replay(incident_runbooks(folder, events), events)
+            events = read_events(folder / "journal.jsonl")
+            state = replay(incident_runbooks(folder, events), events)
     except (IncidentError, JournalError) as exc:
         fail(str(exc))
     contacts = _FolderContacts(runbooks_folder(runbooks))
@@ -493,8 +486,7 @@ def verify(
 
     Example: draaiboek verify 20261123-1405-112-onbereikbaar-3f9a
     """
-    from draaiboek.journal import JournalError
-    from draaiboek.journal import verify as verify_journal
+    from draaiboek.journal.log import JOURNAL_NAME, JournalError, verify_file
     from draaiboek.model.catalogue import Messages
     from draaiboek.services.incidents import IncidentError, find_incident
 
@@ -502,11 +494,11 @@ def verify(
     path = Path(target)
     if not path.is_file():
         try:
-            path = find_incident(home_folder(home), target)
+            path = find_incident(home_folder(home), target) / JOURNAL_NAME
         except IncidentError as exc:
             fail(str(exc))
     try:
-        result = verify_journal(path)
+        result = verify_file(path)
     except JournalError as exc:
         fail(str(exc))
     if result.ok:

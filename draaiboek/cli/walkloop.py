@@ -1,7 +1,11 @@
 """The question-and-answer loop of a walk, independent of where the answers come from.
 
 Answers come from a `read(hint) -> str | None` function (a terminal or a pipe) or from a
-scripted mapping (step id -> answer, as in `--answers FILE`). Output goes through a Screen.
+scripted mapping (step id -> answer, as in `--answers FILE`; handed out by the engine's
+`Script`, as in `draaiboek test`). Output goes through a Screen.
+
+A typed answer that is refused is asked again; a scripted one cannot be corrected, so the walk
+stops there (paused, input ended) with one line naming the step and the reason.
 """
 
 from __future__ import annotations
@@ -9,7 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from draaiboek.engine import core as engine
+from rich.markup import escape
+
+from draaiboek.engine import decide
+from draaiboek.engine.decide import Prompt
+from draaiboek.engine.inputs import Answer, Pause, Rejected
+from draaiboek.engine.script import Script, ScriptStop
+from draaiboek.engine.state import WalkState
 from draaiboek.model.runbook import Step
 
 if TYPE_CHECKING:
@@ -31,14 +41,12 @@ class WalkLoop:
         self.session = session
         self.screen = screen
         self.read = read
-        self.scripted = scripted
-        self.visits: dict[str, int] = {}
-        self.queue: list[engine.Answer] = []
+        self.script = Script(scripted, session.state.runbook) if scripted is not None else None
         self.input_ended = False
         self.before_prompt = before_prompt  # exercises deliver due injects here
 
     @property
-    def state(self) -> engine.WalkState:
+    def state(self) -> WalkState:
         return self.session.state
 
     def run(self) -> bool:
@@ -52,7 +60,7 @@ class WalkLoop:
                 with self.screen.block():
                     for event in reminded:
                         self.screen.reminder(self.state, event)
-            prompt = engine.prompt(self.state)
+            prompt = decide.prompt(self.state)
             where = (
                 prompt.runbook_id,
                 prompt.step_id,
@@ -66,78 +74,72 @@ class WalkLoop:
             answer = self._next_answer(prompt)
             if answer is None:
                 return False
-            if isinstance(answer, engine.Pause):
+            if isinstance(answer, Pause):
                 self.session.pause(answer.reason)
                 self.screen.say(self.screen.t("paused.how", id=self.session.incident_id))
                 return False
             try:
                 events = self.session.submit(answer)
-            except engine.Rejected as rejected:
+            except Rejected as rejected:
+                if self.script is not None:  # the same script would give the same answer
+                    self._stopped(
+                        self.script.answering, rejected.code, self._explain(rejected, prompt)
+                    )
+                    return False
                 self._reject(rejected.code, self._explain(rejected, prompt))
-                self.queue.clear()
                 continue
             self.screen.logged_all(self.state, events)
             if any(e["type"] == "corrected" for e in events):
                 shown = None
         return True
 
-    def _show(self, prompt: engine.Prompt) -> None:
+    def _show(self, prompt: Prompt) -> None:
         self.screen.screen(self.state, self.session.clock())
 
-    def _next_answer(self, prompt: engine.Prompt) -> engine.Answer | None:
-        if self.queue:
-            return self.queue.pop(0)
+    def _next_answer(self, prompt: Prompt) -> Answer | None:
         step = self._step(prompt)
-        if self.scripted is not None:
-            return self._scripted(prompt, step)
+        if self.script is not None:
+            return self._scripted(self.script, step)
         while True:
             line = self.read(self._hint(prompt, step))
             if line is None:
                 self._ended()
                 return None
-            from draaiboek.engine import answers  # loaded once there is something to understand
+            from draaiboek.engine import parse  # loaded once there is something to understand
 
             try:
-                parsed = answers.parse_typed(line, prompt, step, self.state.open_items)
-            except answers.ParseError as error:
+                parsed = parse.parse_typed(line, prompt, step, self.state.open_items)
+            except parse.ParseError as error:
                 self._reject(error.code, error.detail)
                 continue
-            if isinstance(parsed, answers.Help):
+            if isinstance(parsed, parse.Help):
                 self.screen.say(self.screen.t("help.text"))
                 continue
-            if isinstance(parsed, answers.Overview):
+            if isinstance(parsed, parse.Overview):
                 self.screen.overview(self.state, self.session.clock())
                 continue
             return parsed
 
-    def _scripted(self, prompt: engine.Prompt, step: Step | None) -> engine.Answer | None:
-        assert self.scripted is not None
+    def _scripted(self, script: Script, step: Step | None) -> Answer | None:
         if step is None:
             self._ended()
             return None
-        key = (
-            prompt.step_id
-            if prompt.runbook_id == self.state.runbook
-            else (f"{prompt.runbook_id}/{prompt.step_id}")
-        )
-        if key not in self.scripted:
-            self._ended()
-            return None
-        visit = self.visits.get(key, 0)
-        self.visits[key] = visit + 1
-        from draaiboek.engine import answers
-
         try:
-            found = answers.from_yaml(self.scripted[key], step, visit)
-        except answers.ParseError as error:
-            self._reject(error.code, error.detail)
-            self._ended()
+            return script.next(self.state)
+        except ScriptStop as stop:
+            if stop.code == "no-answer":
+                self._ended()
+            else:
+                self._stopped(stop.step, stop.code, stop.detail)
             return None
-        self.queue.extend(found[1:])
-        if not found:
-            self._ended()
-            return None
-        return found[0]
+
+    def _stopped(self, step: str, code: str, detail: str) -> None:
+        """A scripted answer the walk cannot use: one line naming the step and the reason."""
+        self.input_ended = True
+        self.session.pause("input-ended")
+        with self.screen.block():
+            self.say_refused(code, detail, f"--answers: {step}: ")
+            self.screen.say(self.screen.t("paused.how", id=self.session.incident_id))
 
     def _ended(self) -> None:
         self.input_ended = True
@@ -147,11 +149,11 @@ class WalkLoop:
             self.screen.say(self.screen.t("paused.how", id=self.session.incident_id))
         return None
 
-    def _step(self, prompt: engine.Prompt) -> Step | None:
+    def _step(self, prompt: Prompt) -> Step | None:
         runbook = self.state.runbooks.get(prompt.runbook_id)
         return runbook.steps.get(prompt.step_id) if runbook is not None else None
 
-    def _hint(self, prompt: engine.Prompt, step: Step | None) -> str:
+    def _hint(self, prompt: Prompt, step: Step | None) -> str:
         t = self.screen.t
         if prompt.kind == "decision" and step is not None:
             return t("prompt.decision", n=len(step.options))
@@ -167,7 +169,7 @@ class WalkLoop:
             return t("prompt.confirm")
         return t("prompt.input")
 
-    def _explain(self, rejected: engine.Rejected, prompt: engine.Prompt) -> str:
+    def _explain(self, rejected: Rejected, prompt: Prompt) -> str:
         """A pattern in a value schema means nothing to a duty officer: say what was asked."""
         step = self._step(prompt)
         if rejected.code != "invalid-value" or step is None or step.value_schema is None:
@@ -180,8 +182,13 @@ class WalkLoop:
         return rejected.detail
 
     def _reject(self, code: str, detail: str) -> None:
+        self.say_refused(code, detail)
+
+    def say_refused(self, code: str, detail: str, where: str = "") -> None:
+        """One line: why an answer was not accepted (`where` says whose, when it is not typed)."""
         key = f"rejected.{code}"
+        detail = escape(detail)  # a value or a schema's pattern, not markup
         text = self.screen.t(key, detail=detail)
         if text.startswith(key):  # no text for this code: say it plainly
             text = self.screen.t("rejected.other", code=code, detail=detail)
-        self.screen.say(f"[bold red]![/] {text}")
+        self.screen.say(f"[bold red]![/] {escape(where)}{text}")

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
 
-from draaiboek.engine.core import Draft, PathEntry, WalkState
+from draaiboek.engine.decide import Draft
+from draaiboek.engine.state import PathEntry, WalkState
 from draaiboek.model.runbook import Step
 
 

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from draaiboek.engine import core as engine
-from draaiboek.engine.answers import ParseError, from_yaml
+from draaiboek.engine.decide import Draft, open_events, respond
+from draaiboek.engine.fold import apply, initial_state
+from draaiboek.engine.inputs import Rejected
+from draaiboek.engine.script import MAX_ANSWERS, Script, ScriptStop
+from draaiboek.engine.state import MissingRunbook, WalkState
 from draaiboek.model.runbook import Runbook
 
-MAX_ANSWERS = 10_000  # a case whose answers make the walk loop must fail, not hang
 TICK = timedelta(minutes=1)
 OPERATOR = "draaiboek-test"
 
@@ -53,12 +55,11 @@ class _Stop(Exception):
 
 class _Run:
     def __init__(self, runbooks: Mapping[str, Runbook], clock_start: datetime) -> None:
-        self.state = engine.initial_state(runbooks)
+        self.state = initial_state(runbooks)
         self.now = clock_start
         self.events: list[dict[str, Any]] = []
-        self.visits: dict[tuple[str, str], int] = {}  # counted here: the path can grow long
 
-    def log(self, drafts: Iterable[engine.Draft]) -> None:
+    def log(self, drafts: Iterable[Draft]) -> None:
         for draft in drafts:
             event = {
                 "seq": len(self.events),
@@ -68,10 +69,7 @@ class _Run:
                 **draft.fields,
             }
             self.events.append(event)
-            self.state = engine.apply(self.state, event)
-            if draft.type == "entered":
-                key = (str(draft.fields["runbook"]), str(draft.fields["step"]))
-                self.visits[key] = self.visits.get(key, 0) + 1
+            self.state = apply(self.state, event)
         self.now += TICK
 
 
@@ -81,17 +79,10 @@ def _name(top: str, runbook: str, step: str, item: str | None = None) -> str:
     return base if item is None else f"{base}/{item}"
 
 
-def _lookup(answers: Mapping[str, Any], top: str, runbook: str, step: str) -> tuple[bool, Any]:
-    for key in (_name(top, runbook, step), f"{runbook}/{step}"):
-        if key in answers:
-            return True, answers[key]
-    return False, None
-
-
 def _walk(run: _Run, runbooks: Mapping[str, Runbook], top: str, answers: Mapping[str, Any]) -> None:
     runbook = runbooks[top]
     run.log(
-        engine.open_events(
+        open_events(
             runbook,
             incident="test",
             mode="exercise",
@@ -103,33 +94,25 @@ def _walk(run: _Run, runbooks: Mapping[str, Runbook], top: str, answers: Mapping
             runbooks=runbooks,
         )
     )
-    queue: list[engine.Answer] = []
-    queued_for: tuple[str, str, int] | None = None
-    for _ in range(MAX_ANSWERS):
+    script = Script(answers, top)
+    while not run.state.closed:
         state = run.state
-        if state.closed:
-            return
-        asked = engine.prompt(state)
-        rb, step_id = asked.runbook_id, asked.step_id
-        name = _name(top, rb, step_id)
-        visit = run.visits.get((rb, step_id), 1) - 1
-        if queued_for != (rb, step_id, visit) or not queue:
-            found, value = _lookup(answers, top, rb, step_id)
-            if not found:
-                raise _Stop(f"no answer for step {name!r}")
-            try:
-                queue = from_yaml(value, state.step_of(rb, step_id), visit)
-            except ParseError as error:
-                raise _Stop(f"step {name!r}: {_said(error.code, error.detail)}") from None
-            queued_for = (rb, step_id, visit)
-        answer = queue.pop(0)
         try:
-            run.log(engine.respond(state, answer, run.now))
-        except engine.Rejected as error:
+            answer = script.next(state)
+        except ScriptStop as stop:
+            if stop.code == "no-answer":
+                raise _Stop(f"no answer for step {stop.step!r}") from None
+            if stop.code == "loop":
+                raise _Stop(
+                    f"loop: more than {MAX_ANSWERS} answers without reaching an end"
+                ) from None
+            raise _Stop(f"step {stop.step!r}: {_said(stop.code, stop.detail)}") from None
+        try:
+            run.log(respond(state, answer, run.now))
+        except Rejected as error:
             raise _Stop(
-                f"step {name!r}: answer rejected: {_said(error.code, error.detail)}"
+                f"step {script.answering!r}: answer rejected: {_said(error.code, error.detail)}"
             ) from None
-    raise _Stop(f"loop: more than {MAX_ANSWERS} answers without reaching an end")
 
 
 def _said(code: str, detail: str) -> str:
@@ -152,7 +135,7 @@ def run_case(
         _walk(run, runbooks, top, answers)
     except _Stop as stop:
         problems.append(str(stop))
-    except engine.MissingRunbook as missing:
+    except MissingRunbook as missing:
         problems.append(str(missing))
     else:
         problems += _compare(run.state, runbooks, top, expect)
@@ -172,7 +155,7 @@ def run_cases(
     """Every case of one test file (its data, already schema-valid)."""
     top = str(test["runbook"])
     if top not in runbooks:
-        raise engine.MissingRunbook(f"the test names runbook {top!r}, which was not loaded")
+        raise MissingRunbook(f"the test names runbook {top!r}, which was not loaded")
     return [run_case(runbooks, top, case, clock_start) for case in test["cases"]]
 
 
@@ -199,7 +182,7 @@ def _parse_name(
 
 
 def _compare(
-    state: engine.WalkState, runbooks: Mapping[str, Runbook], top: str, expect: Mapping[str, Any]
+    state: WalkState, runbooks: Mapping[str, Runbook], top: str, expect: Mapping[str, Any]
 ) -> list[str]:
     problems: list[str] = []
     last = state.entries[-1]

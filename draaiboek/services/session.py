@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from draaiboek import __version__
-from draaiboek import journal as journals
-from draaiboek.engine import core as engine
 from draaiboek.engine import deadlines
-from draaiboek.journal import Journal, JournalDamaged, JournalError
+from draaiboek.engine.decide import Draft, follow_ups, open_events, respond
+from draaiboek.engine.fold import apply, no_cycle_collection, replay
+from draaiboek.engine.inputs import Answer
+from draaiboek.engine.state import WalkState
+from draaiboek.journal.log import JOURNAL_NAME, Journal, JournalDamaged, JournalError, read_events
 from draaiboek.model.runbook import Runbook
 from draaiboek.services.incidents import (
     IncidentError,
@@ -82,17 +84,16 @@ class Session:
         runbooks: Mapping[str, Runbook],
         operator: str,
         clock: Clock,
-        state: engine.WalkState | None = None,
+        state: WalkState | None = None,
     ) -> None:
-        """`state`, when given, must be the replay of the journal's events with these runbooks
-        (without it, the journal must be new and empty)."""
+        """`state`, when given, must be the replay of `journal.events` with these runbooks."""
         self.journal = journal
         self.runbooks = dict(runbooks)
         self.operator = operator
         self.clock = clock
-        self.state = state if state is not None else engine.replay(self.runbooks, ())
-        # The events this session logged (resuming logs some itself), in order.
-        self.logged: list[dict[str, Any]] = []
+        self.state = state if state is not None else replay(self.runbooks, journal.events)
+        # The events from here on are the ones this session logged (resuming logs some itself).
+        self.first_new = len(journal.events)
         # A signal arriving mid-append is held until the line is safely written (see cli_walk),
         # then `after_append` raises it.
         self.appending = False
@@ -144,7 +145,7 @@ class Session:
         for content in contents.values():
             journal.store_file(content)
         session = cls(journal, needed, operator, clock)
-        drafts = engine.open_events(
+        drafts = open_events(
             runbook,
             incident=given_id,
             mode=mode,
@@ -170,8 +171,7 @@ class Session:
         """Take over an incident: recover a torn tail, log resumed (and a handover).
 
         `head` is `read_head(folder)` when the caller has read it already. The journal itself
-        is read once, as a stream, by Journal.open_folding, which verifies it while the engine
-        replays it.
+        is read once, by Journal.open, which verifies it.
         """
         if head is None:
             head = read_head(folder)
@@ -183,20 +183,22 @@ class Session:
         runbooks = incident_runbooks(folder, head.runbook_events)
         who = operator or head.operator
         holder = _holder(who)
-        with engine.no_cycle_collection():
+        with no_cycle_collection():
             try:
-                journal, recovery, state = Journal.open_folding(
-                    folder, holder, lambda events: engine.replay(runbooks, events)
-                )
+                journal, recovery = Journal.open(folder, holder)
             except JournalDamaged:
                 # A line that is not JSON at all is reported as the reader reports it.
-                for _ in journals.read(folder):
-                    pass
+                read_events(folder / JOURNAL_NAME)
+                raise
+            try:
+                state = replay(runbooks, journal.events)
+            except BaseException:
+                journal.close()
                 raise
         session = cls(journal, runbooks, who, clock, state)
         if recovery is not None:
             session.log(
-                engine.Draft(
+                Draft(
                     "recovered",
                     {
                         "torn_bytes": recovery.torn_bytes,
@@ -207,20 +209,20 @@ class Session:
             )
         if not session.state.closed:
             before = session.state.operator
-            session.log(engine.Draft("resumed", {}))
+            session.log(Draft("resumed", {}))
             if who != before:
-                session.log(engine.Draft("handover", {"from": before, "to": who}))
+                session.log(Draft("handover", {"from": before, "to": who}))
             if not session.state.stack:  # a crash between `opened` and the first `entered`
                 top = session.runbooks[session.state.runbook]
-                session.log(engine.Draft("entered", {"runbook": top.id, "step": top.start}))
+                session.log(Draft("entered", {"runbook": top.id, "step": top.start}))
             # A crash right after an `entered` can leave automatic steps unlogged.
-            session.log_all(engine.follow_ups(session.state))
+            session.log_all(follow_ups(session.state))
         return session
 
-    def log(self, draft: engine.Draft) -> dict[str, Any]:
+    def log(self, draft: Draft) -> dict[str, Any]:
         return self.log_all([draft])[0]
 
-    def log_all(self, drafts: list[engine.Draft]) -> list[dict[str, Any]]:
+    def log_all(self, drafts: list[Draft]) -> list[dict[str, Any]]:
         """Append the drafts in order; a Ctrl-C or SIGTERM is held until all are written, so an
         interrupted walk never stops between an answer and the step it leads to."""
         # Only the main thread gets signals: another thread's append must not hold them back.
@@ -233,9 +235,8 @@ class Session:
                 for draft in drafts:
                     at = self.clock()
                     event = self.journal.append(draft.type, self.operator, at, draft.fields)
-                    self.state = engine.apply(self.state, event)
+                    self.state = apply(self.state, event)
                     events.append(event)
-                    self.logged.append(event)
             finally:
                 if outermost:
                     self.appending = False
@@ -243,9 +244,9 @@ class Session:
             self.after_append()
         return events
 
-    def submit(self, answer: engine.Answer) -> list[dict[str, Any]]:
-        """Log what an answer produces; engine.Rejected when it is not accepted."""
-        return self.log_all(engine.respond(self.state, answer, self.clock()))
+    def submit(self, answer: Answer) -> list[dict[str, Any]]:
+        """Log what an answer produces; Rejected when it is not accepted."""
+        return self.log_all(respond(self.state, answer, self.clock()))
 
     def reminders(self) -> list[dict[str, Any]]:
         """Log (and so show) the reminders that are due now."""
@@ -255,11 +256,7 @@ class Session:
     def pause(self, reason: str) -> dict[str, Any] | None:
         if self.state.closed:
             return None
-        return self.log(engine.Draft("paused", {"reason": reason}))
-
-    def events(self) -> list[dict[str, Any]]:
-        """Every event of the incident so far, read back from the journal."""
-        return list(journals.read(self.folder))
+        return self.log(Draft("paused", {"reason": reason}))
 
     def close(self) -> None:
         self.journal.close()

@@ -1,4 +1,4 @@
-"""Answers from what a duty officer types (Dutch or English keys) and from YAML answer files.
+"""Answers from what a duty officer types (Dutch or English keys) and from YAML answer values.
 
 Both end in the engine's structured answers, so the walk itself never sees typed text. Errors
 are `ParseError`s whose `code` is a message key: the UI says it in the officer's language.
@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from draaiboek.engine.core import (
+from draaiboek.engine.decide import Prompt
+from draaiboek.engine.inputs import (
     Act,
     Answer,
     Back,
@@ -19,11 +20,10 @@ from draaiboek.engine.core import (
     Confirm,
     ItemAnswer,
     Note,
-    OpenItem,
     Pause,
-    Prompt,
     Value,
 )
+from draaiboek.engine.state import OpenItem
 from draaiboek.model.runbook import Step
 
 YES = frozenset({"j", "ja", "y", "yes"})
