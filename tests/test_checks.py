@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from draaiboek.load.build import build_runbook
 from draaiboek.load.checks import CheckContext, check_runbook
 from draaiboek.load.documents import Document
-from draaiboek.load.schemacheck import schema_findings
+from draaiboek.load.schemacheck import json_path, schema_findings
 from draaiboek.load.yamlread import read_yaml
 from draaiboek.model.durations import format_duration, parse_duration
 from draaiboek.model.runbook import Finding
@@ -264,6 +264,157 @@ def test_missing_language_in_a_step_whatever_its_id(step_id: str) -> None:
     assert [(f.code, f.path, f.severity.value) for f in findings] == [
         ("missing-language", f"$.steps.{step_id}.title", "warning")
     ]
+
+
+def _every_text(two: dict[str, str]) -> tuple[dict[str, Any], dict[str, tuple[str | int, ...]]]:
+    """A schema-valid runbook with `two` in every text field the format has, and for each
+    place in the schema where a text is defined (`$ref: #/$defs/text`), the path of its text."""
+    step = {"title": two, "text": two, "note": two, "role": "caco"}
+    data: dict[str, Any] = {
+        "format": "draaiboek/1",
+        "id": "talen",
+        "version": "1.0.0",
+        "status": "draft",
+        "title": two,
+        "description": two,
+        "languages": ["nl", "en"],
+        "approval": {"by": "Jan", "note": two},
+        "roles": {"caco": two},
+        "sources": {"S1": {"title": "Kamerbrief", "note": two}},
+        "targets": [{"id": "doel", "title": two, "text": two, "note": two, "every": "PT15M"}],
+        "start": "vraag",
+        "steps": {
+            "vraag": {
+                **step,
+                "type": "decision",
+                "options": [
+                    {"id": "a", "label": two, "text": two, "next": "actie"},
+                    {"id": "b", "label": two, "next": "actie"},
+                ],
+            },
+            "actie": {**step, "type": "action", "next": "lijst"},
+            "lijst": {
+                **step,
+                "type": "checklist",
+                "items": [{"id": "p", "label": two, "text": two}],
+                "next": "invoer",
+            },
+            "invoer": {**step, "type": "input", "value": {"type": "string"}, "next": "sub"},
+            "sub": {**step, "type": "runbook", "runbook": "elders", "next": "einde"},
+            "einde": {**step, "type": "end", "outcome": "resolved"},
+        },
+    }
+    places: dict[str, tuple[str | int, ...]] = {
+        "properties/title": ("title",),
+        "properties/description": ("description",),
+        "properties/approval/properties/note": ("approval", "note"),
+        "properties/roles/additionalProperties": ("roles", "caco"),
+        "$defs/source/properties/note": ("sources", "S1", "note"),
+        "$defs/option/properties/label": ("steps", "vraag", "options", 0, "label"),
+        "$defs/option/properties/text": ("steps", "vraag", "options", 0, "text"),
+        "$defs/item/properties/label": ("steps", "lijst", "items", 0, "label"),
+        "$defs/item/properties/text": ("steps", "lijst", "items", 0, "text"),
+    }
+    for definition, step_id in (
+        ("decision", "vraag"),
+        ("action", "actie"),
+        ("checklist", "lijst"),
+        ("input", "invoer"),
+        ("runbook", "sub"),
+        ("end", "einde"),
+    ):
+        for key in ("title", "text", "note"):
+            places[f"$defs/{definition}/properties/{key}"] = ("steps", step_id, key)
+    for key in ("title", "text", "note"):
+        places[f"$defs/target/properties/{key}"] = ("targets", 0, key)
+    return data, places
+
+
+def _text_places_in_schema(node: Any, where: str = "") -> set[str]:
+    if isinstance(node, dict):
+        found = {where.lstrip("/")} if node.get("$ref") == "#/$defs/text" else set()
+        for key, value in node.items():
+            found |= _text_places_in_schema(value, f"{where}/{key}")
+        return found
+    return set()
+
+
+def test_the_language_check_knows_every_text_the_format_has() -> None:
+    schema = json.loads((REPO / "schemas" / "runbook.schema.json").read_text("utf-8"))
+    data, places = _every_text({"nl": "Tekst", "en": "Text"})
+    # A text added to the format must be added here (and so to the check) to pass.
+    assert set(places) == _text_places_in_schema(schema)
+    assert [f for f in _check(data) if f.code == "missing-language"] == []
+
+
+@pytest.mark.parametrize("missing", ["nl", "en"])  # nl is the default: the first of languages
+def test_a_text_missing_any_language_is_reported_wherever_it_stands(missing: str) -> None:
+    data, places = _every_text({"nl": "Tekst", "en": "Text"})
+    for path in places.values():
+        changed = json.loads(json.dumps(data))
+        parent = changed
+        for part in path[:-1]:
+            parent = parent[part]
+        parent[path[-1]] = {"nl": "Alleen Nederlands"} if missing == "en" else {"en": "Only"}
+        found = [f for f in _check(changed) if f.code == "missing-language"]
+        assert [(f.path, f.severity.value) for f in found] == [(json_path(path), "warning")], path
+        assert f"text has no {missing} version" in found[0].message
+
+
+def test_a_plain_string_counts_as_the_default_language_only() -> None:
+    data, _ = _every_text({"nl": "Tekst", "en": "Text"})
+    data["title"] = "Alleen in de standaardtaal"
+    found = [f for f in _check(data) if f.code == "missing-language"]
+    assert [f.path for f in found] == ["$.title"] and "given in nl only" in found[0].message
+    data["languages"] = ["nl"]
+    data["title"] = {"en": "Only English"}  # one language, and it is not there
+    found = [f for f in _check(data) if f.code == "missing-language"]
+    assert [f.path for f in found] == ["$.title"] and "no nl version" in found[0].message
+
+
+# --- review date and value schemas -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("review_before", "overdue"),
+    [
+        (TODAY - timedelta(days=1), True),
+        (TODAY, False),  # "by which it must be reviewed": due today, not yet overdue
+        (TODAY + timedelta(days=1), False),
+    ],
+)
+def test_review_before_is_overdue_only_after_its_day(review_before: date, overdue: bool) -> None:
+    data = _runbook_data(Graph(kinds={"einde": "end"}, edges={"einde": []}, start="einde"))
+    data["review_before"] = review_before.isoformat()
+    codes = [(f.code, f.path, f.severity.value) for f in _check(data)]
+    assert codes == ([("review-overdue", "$.review_before", "warning")] if overdue else [])
+
+
+@pytest.mark.parametrize(
+    ("value", "unchecked"),
+    [
+        ({"type": "string", "format": "time"}, []),
+        ({"type": "string", "format": "date-time"}, []),
+        ({"type": "string", "format": "date"}, []),
+        ({"type": "string", "format": "email"}, []),
+        ({"type": "string", "format": "uri"}, ["$.steps.s0.value.format"]),
+        ({"type": "string", "format": "tijd"}, ["$.steps.s0.value.format"]),
+        (
+            {"anyOf": [{"format": "duration"}, {"format": "time"}]},
+            ["$.steps.s0.value.anyOf[0].format"],
+        ),
+        ({"type": "string", "examples": [{"format": "uri"}]}, []),  # an example, not a schema
+    ],
+)
+def test_a_value_format_that_is_not_checked_is_an_error(
+    value: dict[str, Any], unchecked: list[str]
+) -> None:
+    graph = Graph(kinds={"s0": "input", "s1": "end"}, edges={"s0": ["s1"], "s1": []}, start="s0")
+    data = _runbook_data(graph)
+    data["steps"]["s0"]["value"] = value
+    found = [f for f in _check(data) if f.code == "unchecked-format"]
+    assert [f.path for f in found] == unchecked
+    assert all(f.severity.value == "error" and "use a pattern" in f.message for f in found)
 
 
 # --- sub-runbook calls -------------------------------------------------------------------------

@@ -15,9 +15,9 @@ from typing import Any
 from draaiboek.load.documents import Document
 from draaiboek.load.schemacheck import json_path
 from draaiboek.load.target_checks import check_time_zero_and_targets
+from draaiboek.load.valueformats import CHECKED_FORMATS, unchecked_formats
 from draaiboek.load.yamlread import Path, Positions
 from draaiboek.model.runbook import Finding, Runbook, Severity, Step
-from draaiboek.model.suggestions import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def _check_references(runbook: Runbook, emit: Emit) -> None:
             ("start",),
             "dangling-start",
             f"start names step {runbook.start!r}, which does not exist"
-            + did_you_mean(runbook.start, steps),
+            + _suggest(runbook.start, steps),
         )
     for step in steps.values():
         base: Path = ("steps", step.id)
@@ -113,8 +113,7 @@ def _check_references(runbook: Runbook, emit: Emit) -> None:
             emit(
                 (*base, "next"),
                 "dangling-next",
-                f"next names step {step.next!r}, which does not exist"
-                + did_you_mean(step.next, steps),
+                f"next names step {step.next!r}, which does not exist{_suggest(step.next, steps)}",
             )
         for index, option in enumerate(step.options):
             if option.next not in steps:
@@ -122,16 +121,22 @@ def _check_references(runbook: Runbook, emit: Emit) -> None:
                     (*base, "options", index, "next"),
                     "dangling-next",
                     f"option {option.id!r} leads to step {option.next!r}, which does not exist"
-                    f"{did_you_mean(option.next, steps)}",
+                    f"{_suggest(option.next, steps)}",
                 )
         for index, target in enumerate(step.until):
             if target not in steps:
                 emit(
                     (*base, "until", index),
                     "dangling-until",
-                    f"until names step {target!r}, which does not exist"
-                    + did_you_mean(target, steps),
+                    f"until names step {target!r}, which does not exist{_suggest(target, steps)}",
                 )
+
+
+def _suggest(name: str, known: Mapping[str, Any]) -> str:
+    import difflib  # only needed when something is wrong
+
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _check_graph(runbook: Runbook, emit: Emit) -> None:
@@ -209,7 +214,7 @@ def _check_definitions(runbook: Runbook, emit: Emit, warn: Emit) -> None:
                 (*base, "role"),
                 "unknown-role",
                 f"role {step.role!r} is not defined under roles"
-                + did_you_mean(step.role, runbook.roles),
+                + _suggest(step.role, runbook.roles),
             )
         for index, source in enumerate(step.sources):
             if source not in runbook.sources:
@@ -321,6 +326,10 @@ def _texts(data: Mapping[str, Any], path: Path) -> Iterator[tuple[Path, Any]]:
             yield (*path, "sources", source_id, "note"), source["note"]
     if "note" in data.get("approval", {}):
         yield (*path, "approval", "note"), data["approval"]["note"]
+    for index, target in enumerate(data.get("targets", [])):
+        for key in _STEP_TEXTS:
+            if key in target:
+                yield (*path, "targets", index, key), target[key]
     for step_id, step in data.get("steps", {}).items():
         base: Path = (*path, "steps", step_id)
         for key in _STEP_TEXTS:
@@ -341,6 +350,7 @@ def _check_review(
         return
     if runbook.review_before is None:
         emit(("review_before",), "bad-date", f"{raw!r} is not a real date")
+    # "Date by which the runbook must be reviewed": on that day itself it is due, not overdue.
     elif runbook.review_before < today:
         warn(
             ("review_before",),
@@ -360,6 +370,14 @@ def _check_value_schemas(runbook: Runbook, emit: Emit) -> None:
                 ("steps", step.id, "value"),
                 "bad-value-schema",
                 f"the value schema is not a valid JSON Schema: {problem}",
+            )
+            continue
+        for where, name in unchecked_formats(step.value_schema):
+            emit(
+                ("steps", step.id, "value", *where),
+                "unchecked-format",
+                f"format {name!r} is not checked, so any text would be recorded: use a pattern, "
+                f"or one of {', '.join(sorted(CHECKED_FORMATS))}",
             )
 
 
