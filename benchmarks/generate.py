@@ -492,7 +492,7 @@ def write_journal(folder: Path, events: int) -> Path:
         ]
         round_number = 0
         try:
-            while len(session.journal.events) < events - 1:
+            while session.journal.count < events - 1:
                 for answer in answers:
                     session.submit(answer)
                 round_number += 1

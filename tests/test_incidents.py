@@ -12,7 +12,8 @@ import pytest
 
 from draaiboek.engine.fold import replay
 from draaiboek.engine.state import Frame
-from draaiboek.journal.log import JOURNAL_NAME, Journal
+from draaiboek.journal import Journal
+from draaiboek.journal.files import JOURNAL_NAME
 from draaiboek.load.library import load_library
 from draaiboek.model.runbook import Runbook
 from draaiboek.services.incidents import (
@@ -103,9 +104,9 @@ def started(home: Path, runbooks: dict[str, Runbook]) -> Path:
 
 
 def journal_events(folder: Path) -> list[dict[str, Any]]:
-    from draaiboek.journal.log import read_events
+    from draaiboek.journal import read
 
-    return read_events(folder / JOURNAL_NAME)
+    return list(read(folder))
 
 
 def test_incident_runbooks_are_the_stored_copies(

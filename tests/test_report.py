@@ -16,7 +16,7 @@ from draaiboek.cli.app import app
 from draaiboek.engine.decide import Draft, open_events, respond
 from draaiboek.engine.fold import apply, initial_state
 from draaiboek.engine.inputs import Act, Answer, Back, Choose, Confirm, ItemAnswer, Note, Value
-from draaiboek.journal.log import Journal
+from draaiboek.journal import Journal
 from draaiboek.load.library import load_library
 from draaiboek.services import report, report_words
 from draaiboek.services.report_render import render
@@ -215,7 +215,7 @@ def test_json_has_fixed_keys(tmp_path: Path) -> None:
     assert data["verification"]["ok"] is True
     assert data["verification"]["last_hash"] == walk.journal.last_hash
     assert data["state"] == "closed" and data["outcome"] == "resolved"
-    assert len(data["events"]) == len(walk.journal.events)
+    assert len(data["events"]) == walk.journal.count
     assert {"seq", "at", "local", "elapsed", "type", "by", "description", "event"} <= set(
         data["events"][0]
     )

@@ -17,7 +17,8 @@ from draaiboek import __version__
 from draaiboek.engine.fold import replay
 from draaiboek.engine.inputs import Act, Choose, ItemAnswer, Note, Rejected, Value
 from draaiboek.engine.state import Frame
-from draaiboek.journal.log import JOURNAL_NAME, LOCK_NAME, Journal, JournalLocked, read_events
+from draaiboek.journal import Event, Journal, JournalLocked, read
+from draaiboek.journal.files import JOURNAL_NAME, LOCK_NAME
 from draaiboek.load.library import load_library
 from draaiboek.model.runbook import Runbook
 from draaiboek.services.incidents import IncidentError
@@ -61,6 +62,10 @@ def begin(home: Path, runbooks: dict[str, Runbook], clock: FakeClock, **options:
     return Session.start(home, runbooks[TOP], runbooks, operator="Jan", clock=clock, **options)
 
 
+def read_events(path: Path) -> list[Event]:
+    return list(read(path))
+
+
 def on_disk(session: Session) -> list[dict[str, Any]]:
     return read_events(session.folder / JOURNAL_NAME)
 
@@ -97,7 +102,7 @@ def test_start_opens_the_incident_at_the_first_step(
         assert {e["by"] for e in events} == {"Jan"}
         assert session.state.current == Frame(TOP, "vaststellen")
         assert session.state.started_at == T0
-        assert list(session.journal.events) == events
+        assert session.logged == events and session.events() == events
     finally:
         session.close()
 
@@ -299,7 +304,7 @@ def test_resume_by_the_same_operator(
     clock.advance(minutes=20)
     session = Session.resume(folder, operator=None, clock=clock)
     try:
-        events = list(session.journal.events)
+        events = session.events()
         assert types(events)[-2:] == ["paused", "resumed"]
         assert (events[-1]["by"], events[-1]["at"]) == (
             "Jan",
@@ -318,7 +323,7 @@ def test_resume_by_another_operator_logs_a_handover(
     folder = walk_to_action(home, runbooks, clock)
     session = Session.resume(folder, operator="Piet", clock=clock)
     try:
-        resumed, handover = list(session.journal.events)[-2:]
+        resumed, handover = session.events()[-2:]
         assert (resumed["type"], resumed["by"]) == ("resumed", "Piet")
         assert (handover["type"], handover["from"], handover["to"]) == ("handover", "Jan", "Piet")
         assert session.state.operator == "Piet"
@@ -328,7 +333,7 @@ def test_resume_by_another_operator_logs_a_handover(
         session.close()
     back = Session.resume(folder, operator="Piet", clock=clock)
     back.close()
-    assert types(list(back.journal.events))[-1] == "resumed"  # same operator again: no handover
+    assert types(back.events())[-1] == "resumed"  # same operator again: no handover
 
 
 def test_resume_while_someone_writes_is_refused(
@@ -378,7 +383,7 @@ def test_resume_after_a_crash_between_opened_and_the_first_step(
     journal.write_bytes(first_line)
     again = Session.resume(session.folder, operator=None, clock=clock)
     try:
-        assert types(list(again.journal.events)) == ["opened", "resumed", "entered"]
+        assert types(again.events()) == ["opened", "resumed", "entered"]
         assert again.state.current == Frame(TOP, "vaststellen")
         again.submit(Choose("overal"))
         assert again.state.closed
@@ -413,7 +418,7 @@ def test_resume_of_a_closed_incident_logs_nothing(
 def full_walk(home: Path, runbooks: dict[str, Runbook], clock: FakeClock) -> tuple[Path, list[int]]:
     """A finished walk, and where each group of events logged together ends."""
     session = begin(home, runbooks, clock, incident_id="heel")
-    ends = [len(session.journal.events)]
+    ends = [session.journal.count]
     for answer in (
         Choose("nergens"),
         Act("done"),
@@ -423,7 +428,7 @@ def full_walk(home: Path, runbooks: dict[str, Runbook], clock: FakeClock) -> tup
         Act("done"),
     ):
         session.submit(answer)
-        ends.append(len(session.journal.events))
+        ends.append(session.journal.count)
     session.close()
     assert session.state.closed
     return session.folder, ends
@@ -489,7 +494,7 @@ def test_the_head_of_a_journal_agrees_with_reading_it_all(
 def test_a_damaged_line_is_reported_as_the_reader_reports_it(
     home: Path, runbooks: dict[str, Runbook], clock: FakeClock
 ) -> None:
-    from draaiboek.journal.log import JournalDamaged
+    from draaiboek.journal import JournalDamaged
     from draaiboek.services.incidents import read_head
 
     session = begin(home, runbooks, clock, incident_id="stuk")

@@ -167,7 +167,7 @@ def exercise(
         hint=text["open"] if source.interactive else None,
     )
     code = _play(session, screen, source, scripted, timer)
-    card = score(the_scenario, list(session.journal.events))
+    card = score(the_scenario, session.events())
     session.close()
     show_score(screen, card, session, text)
     raise typer.Exit(code)
@@ -372,7 +372,7 @@ def show_score(screen: Screen, card: ScoreCard, session: Session, text: dict[str
     )
     screen.console.print(f"[bold]{escape(total)}[/]")
     screen.console.print(f"[bold]{escape(text['timeline'])}:[/]")
-    for event in session.journal.events:
+    for event in session.events():
         settled = event.get("type") in ("action", "item") and event.get("result") != "done"
         if event.get("type") not in _TIMELINE and not settled:
             continue

@@ -27,8 +27,8 @@ from rich.style import Style
 
 from draaiboek.engine import deadlines
 from draaiboek.engine.state import WalkState
-from draaiboek.load.build import format_duration
 from draaiboek.model.catalogue import Messages
+from draaiboek.model.durations import format_duration
 from draaiboek.model.runbook import Contact, Runbook, Step
 
 

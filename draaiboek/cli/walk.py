@@ -250,7 +250,7 @@ def resume(
             incident, operator, answers, lang, runbooks, home
         )
     # What taking over logged (a recovered torn line, resumed, handover) is shown, not hidden.
-    taken_over = session.journal.events[session.first_new :]
+    taken_over = session.logged
     screen.logged_all(session.state, taken_over)
     if session.state.closed:
         session.close()
@@ -274,7 +274,7 @@ def _take_over(
     home: Path | None,
 ) -> tuple[Session, Screen, LineSource, dict[str, Any] | None]:
     from draaiboek.cli.render import Screen, make_console
-    from draaiboek.journal.log import JournalError
+    from draaiboek.journal import JournalError
     from draaiboek.model.catalogue import Messages
     from draaiboek.services.incidents import IncidentError, find_incident, read_head
     from draaiboek.services.session import Session, system_clock
@@ -387,7 +387,7 @@ def status(
     """
     from draaiboek.cli.render import Screen, make_console
     from draaiboek.engine.fold import no_cycle_collection, replay
-    from draaiboek.journal.log import JournalError, read_events
+    from draaiboek.journal import JournalError, read
     from draaiboek.model.catalogue import Messages
     from draaiboek.services.incidents import (
         IncidentError,
@@ -401,7 +401,7 @@ def status(
     try:
         with no_cycle_collection(freeze_after=True):
             folder = find_incident(home_folder(home), incident)
-            events = read_events(folder / "journal.jsonl")
+            events = list(read(folder))
             state = replay(incident_runbooks(folder, events), events)
     except (IncidentError, JournalError) as exc:
         fail(str(exc))
@@ -486,7 +486,8 @@ def verify(
 
     Example: draaiboek verify 20261123-1405-112-onbereikbaar-3f9a
     """
-    from draaiboek.journal.log import JOURNAL_NAME, JournalError, verify_file
+    from draaiboek.journal import JournalError
+    from draaiboek.journal import verify as verify_journal
     from draaiboek.model.catalogue import Messages
     from draaiboek.services.incidents import IncidentError, find_incident
 
@@ -494,11 +495,11 @@ def verify(
     path = Path(target)
     if not path.is_file():
         try:
-            path = find_incident(home_folder(home), target) / JOURNAL_NAME
+            path = find_incident(home_folder(home), target)
         except IncidentError as exc:
             fail(str(exc))
     try:
-        result = verify_file(path)
+        result = verify_journal(path)
     except JournalError as exc:
         fail(str(exc))
     if result.ok:

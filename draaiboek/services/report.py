@@ -11,7 +11,6 @@ with its data in the JSON.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -19,16 +18,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from draaiboek import journal as journals
 from draaiboek.engine import deadlines
 from draaiboek.engine.fold import replay
 from draaiboek.engine.state import WalkState
-from draaiboek.journal.log import (
-    JOURNAL_NAME,
-    JournalDamaged,
-    JournalError,
-    read_events,
-    verify_file,
-)
+from draaiboek.journal import Event, JournalError, VerifyResult
 from draaiboek.model.runbook import Runbook
 from draaiboek.services.incidents import IncidentError, incident_runbooks, summarise
 from draaiboek.services.report_words import LABELS, Words, describe, span
@@ -81,31 +75,18 @@ def _at(event: Mapping[str, Any]) -> datetime | None:
         return None
 
 
-def _read(journal: Path) -> tuple[list[dict[str, Any]], int]:
-    """All events that can be read, and how many complete lines could not."""
-    try:
-        return read_events(journal), 0
-    except JournalDamaged:
-        events: list[dict[str, Any]] = []
-        bad = 0
-        for raw in journal.read_bytes().split(b"\n")[:-1]:
-            try:
-                event = json.loads(raw)
-            except ValueError:
-                event = None
-            if isinstance(event, dict):
-                events.append(event)
-            else:
-                bad += 1
-        return events, bad
+def _read(folder: Path) -> tuple[list[Event], int, VerifyResult]:
+    """All events that can be read, how many complete lines could not, and whether the journal
+    verifies: one pass over the journal."""
+    stream = journals.stream(folder, verify=True, on_damage="skip")
+    events = list(stream)
+    return events, stream.bad_lines, stream.result
 
 
 def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
     """The report of the incident in `folder`; `now` counts for an incident still open."""
-    journal = folder / JOURNAL_NAME
     try:
-        events, bad_lines = _read(journal)
-        check = verify_file(journal)
+        events, bad_lines, check = _read(folder)
     except JournalError as exc:
         raise ReportError(str(exc)) from None
     words = LABELS[lang]

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from draaiboek import __version__
+from draaiboek import journal as journals
 from draaiboek.engine import deadlines
 from draaiboek.engine.decide import Draft, follow_ups, open_events, respond
 from draaiboek.engine.fold import apply, no_cycle_collection, replay
 from draaiboek.engine.inputs import Answer
 from draaiboek.engine.state import WalkState
-from draaiboek.journal.log import JOURNAL_NAME, Journal, JournalDamaged, JournalError, read_events
+from draaiboek.journal import Journal, JournalDamaged, JournalError
 from draaiboek.model.runbook import Runbook
 from draaiboek.services.incidents import (
     IncidentError,
@@ -86,14 +87,15 @@ class Session:
         clock: Clock,
         state: WalkState | None = None,
     ) -> None:
-        """`state`, when given, must be the replay of `journal.events` with these runbooks."""
+        """`state`, when given, must be the replay of the journal's events with these runbooks
+        (without it, the journal must be new and empty)."""
         self.journal = journal
         self.runbooks = dict(runbooks)
         self.operator = operator
         self.clock = clock
-        self.state = state if state is not None else replay(self.runbooks, journal.events)
-        # The events from here on are the ones this session logged (resuming logs some itself).
-        self.first_new = len(journal.events)
+        self.state = state if state is not None else replay(self.runbooks, ())
+        # The events this session logged (resuming logs some itself), in order.
+        self.logged: list[dict[str, Any]] = []
         # A signal arriving mid-append is held until the line is safely written (see cli_walk),
         # then `after_append` raises it.
         self.appending = False
@@ -171,7 +173,8 @@ class Session:
         """Take over an incident: recover a torn tail, log resumed (and a handover).
 
         `head` is `read_head(folder)` when the caller has read it already. The journal itself
-        is read once, by Journal.open, which verifies it.
+        is read once, as a stream, by Journal.open_folding, which verifies it while the engine
+        replays it.
         """
         if head is None:
             head = read_head(folder)
@@ -185,15 +188,13 @@ class Session:
         holder = _holder(who)
         with no_cycle_collection():
             try:
-                journal, recovery = Journal.open(folder, holder)
+                journal, recovery, state = Journal.open_folding(
+                    folder, holder, lambda events: replay(runbooks, events)
+                )
             except JournalDamaged:
                 # A line that is not JSON at all is reported as the reader reports it.
-                read_events(folder / JOURNAL_NAME)
-                raise
-            try:
-                state = replay(runbooks, journal.events)
-            except BaseException:
-                journal.close()
+                for _ in journals.read(folder):
+                    pass
                 raise
         session = cls(journal, runbooks, who, clock, state)
         if recovery is not None:
@@ -237,6 +238,7 @@ class Session:
                     event = self.journal.append(draft.type, self.operator, at, draft.fields)
                     self.state = apply(self.state, event)
                     events.append(event)
+                    self.logged.append(event)
             finally:
                 if outermost:
                     self.appending = False
@@ -257,6 +259,10 @@ class Session:
         if self.state.closed:
             return None
         return self.log(Draft("paused", {"reason": reason}))
+
+    def events(self) -> list[dict[str, Any]]:
+        """Every event of the incident so far, read back from the journal."""
+        return list(journals.read(self.folder))
 
     def close(self) -> None:
         self.journal.close()
