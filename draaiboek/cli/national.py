@@ -1,0 +1,357 @@
+"""The national picture's commands: `db` (init, upgrade, add-station, add-reader, retention,
+purge), `sync`, `overview` and `serve`. psycopg, Starlette and uvicorn are imported only here,
+inside the commands (the optional extra `draaiboek[national]`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from draaiboek.cli.app import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    HomeOption,
+    LangOption,
+    RunbooksOption,
+    app,
+    chosen_language,
+    fail,
+    home_folder,
+    usage_error,
+)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="DRAAIBOEK_DB",
+        help="The national store: a libpq URL, e.g. "
+        "postgresql://host/draaiboek?sslmode=verify-full (the password comes from ~/.pgpass or "
+        "a service file, never from here).",
+        show_default=False,
+    ),
+]
+StationOption = Annotated[
+    str | None,
+    typer.Option(
+        "--station",
+        envvar="DRAAIBOEK_STATION",
+        help="This installation's station name, e.g. meldkamer-oost-brabant, lms, ncc.",
+        show_default=False,
+    ),
+]
+
+db_app = typer.Typer(
+    help="Create, upgrade and look after the national store (run as the database's owner).",
+    no_args_is_help=True,
+)
+app.add_typer(db_app, name="db")
+
+
+def _url(db: str | None) -> str:
+    """The --db URL, checked (a libpq URL without a password), before anything else is done."""
+    from draaiboek.services.national.connect import NationalError, check_url
+
+    if not db:
+        usage_error("no database given: use --db URL or set DRAAIBOEK_DB")
+    try:
+        check_url(db)
+    except NationalError as exc:
+        _failed(exc)
+    return db
+
+
+def _failed(exc: Exception) -> NoReturn:
+    fail(str(exc))
+
+
+def _admin_connection(db: str | None) -> Any:
+    from draaiboek.services.national.connect import NationalError, connect
+
+    try:
+        return connect(_url(db), autocommit=True)
+    except NationalError as exc:
+        _failed(exc)
+
+
+@db_app.command("init")
+def db_init(db: DbOption = None) -> None:
+    """Create the store: group roles, schema, row-level security (refused if it exists)."""
+    from draaiboek.services.national import migrations
+    from draaiboek.services.national.connect import NationalError
+
+    conn = _admin_connection(db)
+    try:
+        applied = migrations.init(conn)
+    except NationalError as exc:
+        _failed(exc)
+    finally:
+        conn.close()
+    typer.echo(f"store initialised: schema version {applied[-1].version if applied else 0}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None) -> None:
+    """Apply the migrations this version has and the store does not."""
+    from draaiboek.services.national import migrations
+    from draaiboek.services.national.connect import NationalError
+
+    conn = _admin_connection(db)
+    try:
+        applied = migrations.upgrade(conn)
+    except NationalError as exc:
+        _failed(exc)
+    finally:
+        conn.close()
+    if not applied:
+        typer.echo("store is up to date")
+    for migration in applied:
+        typer.echo(f"applied migration {migration.version:04d} {migration.name}")
+
+
+@db_app.command("add-station")
+def db_add_station(
+    name: Annotated[str, typer.Argument(help="Station name: a-z, 0-9 and '-'.")],
+    db: DbOption = None,
+) -> None:
+    """Create a station's login role: it may insert its own station's events, nothing else."""
+    from draaiboek.services.national import migrations
+    from draaiboek.services.national.connect import NationalError
+
+    conn = _admin_connection(db)
+    try:
+        role = migrations.add_station(conn, name)
+    except NationalError as exc:
+        _failed(exc)
+    finally:
+        conn.close()
+    typer.echo(
+        f"station {name}: role {role} created without a password; set one with psql "
+        f"(\\password {role}) and put it in the station's password file (~/.pgpass), or use "
+        "certificate authentication"
+    )
+
+
+@db_app.command("add-reader")
+def db_add_reader(
+    role: Annotated[str, typer.Argument(help="Name of the new login role.")],
+    db: DbOption = None,
+) -> None:
+    """Create a login role that reads the whole store and writes nothing (for the overview)."""
+    from draaiboek.services.national import migrations
+    from draaiboek.services.national.connect import NationalError
+
+    conn = _admin_connection(db)
+    try:
+        migrations.add_reader(conn, role)
+    except NationalError as exc:
+        _failed(exc)
+    finally:
+        conn.close()
+    typer.echo(f"reader role {role} created without a password (see add-station)")
+
+
+@db_app.command("retention")
+def db_retention(
+    days: Annotated[int, typer.Argument(help="Days a closed incident is kept.")],
+    db: DbOption = None,
+) -> None:
+    """Set how long closed incidents are kept (what `db purge` uses without --closed-before)."""
+    from draaiboek.services.national import migrations
+    from draaiboek.services.national.connect import NationalError
+
+    conn = _admin_connection(db)
+    try:
+        migrations.set_retention(conn, days)
+    except NationalError as exc:
+        _failed(exc)
+    finally:
+        conn.close()
+    typer.echo(f"closed incidents are kept {days} days")
+
+
+@db_app.command("purge")
+def db_purge(
+    closed_before: Annotated[
+        str | None,
+        typer.Option(
+            "--closed-before",
+            help="Delete incidents closed before this date (YYYY-MM-DD, UTC) or ISO date-time.",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Delete closed incidents (all their events, timeline and refusals); open ones stay."""
+    from draaiboek.services.national import migrations
+    from draaiboek.services.national.connect import NationalError
+
+    before = _moment(closed_before) if closed_before else None
+    conn = _admin_connection(db)
+    try:
+        purged = migrations.purge(conn, before)
+    except NationalError as exc:
+        _failed(exc)
+    finally:
+        conn.close()
+    typer.echo(
+        f"purged {purged.incidents} incidents ({purged.events} events) closed before "
+        f"{purged.closed_before.isoformat(timespec='seconds')}"
+    )
+
+
+def _moment(text: str) -> datetime:
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        usage_error(f"--closed-before {text!r} is not a date (YYYY-MM-DD) or ISO date-time")
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@app.command()
+def sync(
+    incident: Annotated[
+        str | None, typer.Argument(help="One incident (id); all of them when left out.")
+    ] = None,
+    db: DbOption = None,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Keep forwarding as the journals grow (Ctrl-C ends).")
+    ] = False,
+    station: StationOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Forward the incidents' journals to the national store (what it holds already is skipped).
+
+    Exit 1 when the store refused an event, or a journal is shorter than what it forwarded.
+    """
+    import time as clock
+
+    from draaiboek.services.incidents import IncidentError, find_incident
+    from draaiboek.services.national.connect import NationalError
+    from draaiboek.services.national.forward import Forwarded
+    from draaiboek.services.national.sync import Syncer, incident_folders
+    from draaiboek.services.national.sync import watch as watch_loop
+
+    url = _url(db)
+    home_dir = home_folder(home)
+    if incident is not None:
+        try:
+            chosen = [find_incident(home_dir, incident)]
+        except IncidentError as exc:
+            usage_error(str(exc))
+
+    def folders() -> list[Path]:
+        return chosen if incident is not None else incident_folders(home_dir)
+
+    syncer = Syncer(url, home_dir, station)
+
+    def report(result: Forwarded | NationalError) -> None:
+        if isinstance(result, NationalError):
+            typer.echo(f"draaiboek: {result} (retrying)", err=True)
+        else:
+            typer.echo(_line(result), err=result.problem is not None)
+
+    problems = 0
+    try:
+        if watch:
+            watch_loop(syncer, folders, report, clock.sleep)
+        for result in syncer.run_once(folders()):
+            typer.echo(_line(result))
+            problems += result.problem is not None
+    except NationalError as exc:
+        _failed(exc)
+    finally:
+        syncer.close()
+    raise typer.Exit(EXIT_FINDINGS if problems else EXIT_OK)
+
+
+def _line(result: Any) -> str:
+    status = f"problem: {result.problem}" if result.problem else "ok"
+    return (
+        f"{result.incident}: {result.accepted} new, store holds {result.stored} of "
+        f"{result.local} events; {status}"
+    )
+
+
+@app.command()
+def overview(
+    db: DbOption = None,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    runbooks: RunbooksOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Every station's incidents, the national timeline and every published phone number."""
+    import json
+
+    from draaiboek.cli.app import runbooks_folder
+    from draaiboek.services.national.connect import NationalError, connect
+    from draaiboek.services.national.overview import load_contacts, read_overview
+    from draaiboek.services.national.text import render
+
+    if output_format not in ("text", "json"):
+        usage_error(f"unknown format {output_format!r}: choose text or json")
+    language = chosen_language(lang)
+    contacts = load_contacts(runbooks_folder(runbooks))
+    try:
+        conn = connect(_url(db), read_only=True)
+        try:
+            view = read_overview(conn, lang=language, contacts=contacts)
+        finally:
+            conn.close()
+    except NationalError as exc:
+        _failed(exc)
+    except Exception as exc:  # a database error while reading: one line, not a traceback
+        if type(exc).__module__.startswith("psycopg"):
+            fail(f"cannot read the store: {str(exc).splitlines()[0] if str(exc) else exc}")
+        raise
+    if output_format == "json":
+        typer.echo(json.dumps(view.as_json(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(render(view, language), nl=False)
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8716,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="DRAAIBOEK_TOKEN",
+            help="Needed in the page's address (?token=...) when listening beyond this machine.",
+            show_default=False,
+        ),
+    ] = None,
+    runbooks: RunbooksOption = None,
+    lang: LangOption = None,
+) -> None:
+    """A read-only web page of the overview that updates itself (no internet resources)."""
+    from draaiboek.cli.app import runbooks_folder
+    from draaiboek.services.national.connect import is_local
+
+    url = _url(db)
+    if not is_local(host) and not token:
+        usage_error(f"--host {host} is reachable from other machines: give --token as well")
+    if token is not None and len(token) < 16:
+        usage_error("--token must be at least 16 characters")
+    try:
+        from draaiboek.services.national.page import run_server
+    except ImportError:
+        fail("the page needs Starlette and uvicorn: pip install 'draaiboek[national]'")
+    from draaiboek.services.national.overview import load_contacts
+
+    run_server(
+        url,
+        host=host,
+        port=port,
+        token=token,
+        lang=chosen_language(lang),
+        contacts=load_contacts(runbooks_folder(runbooks)),
+    )

@@ -1,0 +1,91 @@
+"""The words of the overview (CLI text and web page), Dutch first, English with --lang en.
+
+Kept beside the overview rather than in the walk's catalogue: the page and the text view are
+read by the LMS and the NCC, not at the desk, and ship only with the optional extra.
+"""
+
+from __future__ import annotations
+
+LABELS: dict[str, dict[str, str]] = {
+    "nl": {
+        "title": "Landelijk beeld",
+        "now": "Serverklok",
+        "station": "Meldpost",
+        "live": "Live",
+        "exercises": "Oefeningen (niet live)",
+        "exercise": "oefening",
+        "no-incidents": "geen incidenten",
+        "runbook": "Draaiboek",
+        "step": "Huidige stap",
+        "t-plus": "T+",
+        "targets": "Doelen te laat of bijna",
+        "critical": "Open kritieke punten",
+        "last-event": "Laatste gebeurtenis",
+        "silent": "Stil sinds",
+        "silent-for": "stil",
+        "station-time": "tijd meldpost",
+        "closed": "gesloten",
+        "timeline": "Landelijke tijdlijn",
+        "numbers": "Gepubliceerde nummers",
+        "refusals": "Geweigerd door de database",
+        "no-refusals": "niets geweigerd",
+        "no-numbers": "geen nummers gepubliceerd",
+        "no-timeline": "nog geen landelijke besluiten of berichten",
+        "flag-not-in-registry": "NIET in het register",
+        "flag-example": "VOORBEELDnummer",
+        "flag-unverified": "niet geverifieerd",
+        "flag-ok": "geverifieerd",
+        "state-met": "gehaald",
+        "state-late": "te laat gehaald",
+        "state-missed": "te laat",
+        "state-due-soon": "bijna",
+        "state-open": "open",
+        "state-round": "volgende ronde",
+        "fork": "afsplitsing",
+        "updated": "Bijgewerkt",
+        "disconnected": "verbinding met de server verbroken; opnieuw proberen…",
+    },
+    "en": {
+        "title": "National picture",
+        "now": "Server clock",
+        "station": "Station",
+        "live": "Live",
+        "exercises": "Exercises (not live)",
+        "exercise": "exercise",
+        "no-incidents": "no incidents",
+        "runbook": "Runbook",
+        "step": "Current step",
+        "t-plus": "T+",
+        "targets": "Targets late or due soon",
+        "critical": "Open critical items",
+        "last-event": "Last event",
+        "silent": "Silent since",
+        "silent-for": "silent",
+        "station-time": "station time",
+        "closed": "closed",
+        "timeline": "National timeline",
+        "numbers": "Published numbers",
+        "refusals": "Refused by the database",
+        "no-refusals": "nothing refused",
+        "no-numbers": "no numbers published",
+        "no-timeline": "no national decisions or messages yet",
+        "flag-not-in-registry": "NOT in the registry",
+        "flag-example": "EXAMPLE number",
+        "flag-unverified": "not verified",
+        "flag-ok": "verified",
+        "state-met": "met",
+        "state-late": "met late",
+        "state-missed": "late",
+        "state-due-soon": "due soon",
+        "state-open": "open",
+        "state-round": "next round",
+        "fork": "fork",
+        "updated": "Updated",
+        "disconnected": "lost the connection to the server; retrying…",
+    },
+}
+
+
+def labels(lang: str) -> dict[str, str]:
+    """The overview's words in `lang` (Dutch for a language it has no words for)."""
+    return LABELS.get(lang, LABELS["nl"])
