@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from draaiboek.engine.inputs import Rejected
+from draaiboek.load.valueformats import format_checker
 
 _BOOLEAN = {
     "j": True,
@@ -40,9 +41,7 @@ def coerce_value(text: str, schema: Mapping[str, Any]) -> Any:
     from jsonschema.exceptions import best_match
 
     error = best_match(
-        Draft202012Validator(
-            dict(schema), format_checker=Draft202012Validator.FORMAT_CHECKER
-        ).iter_errors(value)
+        Draft202012Validator(dict(schema), format_checker=format_checker()).iter_errors(value)
     )
     if error is not None:
         raise Rejected("invalid-value", error.message, str(error.validator))
