@@ -10,12 +10,16 @@ _MD_SPECIAL = {ord(c): "\\" + c for c in "\\`*_[]|#~"}
 _MD_SPECIAL.update({ord("<"): "&lt;", ord(">"): "&gt;", ord("&"): "&amp;"})
 # Only at the start of a Markdown line do these make a list or a heading underline.
 _MD_BLOCK_START = re.compile(r"^(?:([-+=])(?=[-=\s]|$)|(\d+)([.)])(?=\s|$))")
+# Leading blanks would make an indented code block where the text starts a line; as character
+# references they are shown but do not indent.
+_MD_LEADING_BLANKS = re.compile(r"^[ \t]+")
 
 
 def md_escape(text: str) -> str:
     """Markdown that shows `text` literally: no HTML, links, emphasis or block structure; its
     line breaks become <br>, so it stays one Markdown line (a list item, a table cell)."""
     escaped = "<br>".join(line.translate(_MD_SPECIAL) for line in text.splitlines())
+    escaped = _MD_LEADING_BLANKS.sub(lambda m: "".join(f"&#{ord(c)};" for c in m[0]), escaped)
     return _MD_BLOCK_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)
 
 
