@@ -4,11 +4,13 @@ event changed and the chain rehashed) is reported with the first seq where they 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from draaiboek import journal
+from draaiboek.services.national.chain import canonical_body
 from draaiboek.services.national.connect import NationalError, describe, psycopg_module
 
 
@@ -23,6 +25,12 @@ class Comparison:
     stored: int
     differs_at: int | None
     problem: str | None
+
+
+def _content_hash(event: dict[str, Any]) -> str:
+    """The hash the event's content has, whatever its own hash field says."""
+    body = canonical_body({key: value for key, value in event.items() if key != "hash"})
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 def compare(conn: Any, folder: Path) -> Comparison:
@@ -63,7 +71,7 @@ def compare(conn: Any, folder: Path) -> Comparison:
             differs is None
             and isinstance(seq, int)
             and seq < len(stored)
-            and stored[seq][1] != event.get("hash")
+            and stored[seq][1] != _content_hash(event)
         ):
             differs = seq
         local += 1
