@@ -102,6 +102,9 @@ class Session:
         self.after_append: Callable[[], None] | None = None
         # An exercise logs injects from a timer thread while the walk logs answers.
         self.lock = threading.RLock()
+        # Called with each event once it is durable (e.g. the national forwarder's `feed`);
+        # they must return at once and never raise: a step never waits for them.
+        self.on_logged: list[Callable[[dict[str, Any]], None]] = []
 
     @property
     def incident_id(self) -> str:
@@ -126,7 +129,9 @@ class Session:
         timezone: str = DEFAULT_TIMEZONE,
         allow_draft: bool = False,
         local_now: datetime | None = None,
+        station: str | None = None,
     ) -> Session:
+        """`station`, when given, is recorded in `opened` (the national picture's station)."""
         if runbook.status != "approved" and mode == "live" and not allow_draft:
             raise IncidentError(
                 f"runbook {runbook.id!r} is {runbook.status}, not approved: a live incident needs "
@@ -158,6 +163,8 @@ class Session:
             allow_draft=allow_draft,
             runbooks=needed,
         )
+        if station is not None:
+            drafts[0] = Draft(drafts[0].type, {**drafts[0].fields, "station": station})
         session.log_all(drafts)
         return session
 
@@ -239,6 +246,8 @@ class Session:
                     self.state = apply(self.state, event)
                     events.append(event)
                     self.logged.append(event)
+                    for hook in self.on_logged:
+                        hook(event)
             finally:
                 if outermost:
                     self.appending = False
