@@ -355,3 +355,83 @@ def serve(
         lang=chosen_language(lang),
         contacts=load_contacts(runbooks_folder(runbooks)),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# What the walk and `verify` use (cli/walk.py calls these; they do nothing without a database)
+
+
+def station_setting(given: str | None) -> str | None:
+    """--station, else DRAAIBOEK_STATION, else None; a usage error for a name the store would
+    refuse."""
+    import os
+
+    from draaiboek.services.national.migrations import STATION_NAME
+
+    name = given or os.environ.get("DRAAIBOEK_STATION") or None
+    if name is not None and not STATION_NAME.fullmatch(name):
+        usage_error(
+            f"station name {name!r} is not valid: 1-40 characters, lower case letters, digits "
+            "and '-'"
+        )
+    return name
+
+
+def attach_forwarder(session: Any, db: str | None = None) -> Any:
+    """Forward `session`'s events in the background when a database is configured (--db or
+    DRAAIBOEK_DB); None otherwise. A problem is said in one line and the walk goes on."""
+    import os
+
+    url = db or os.environ.get("DRAAIBOEK_DB")
+    if not url:
+        return None
+    from draaiboek.services.national.connect import NationalError, check_url
+
+    try:
+        check_url(url)
+        from draaiboek.services.national.background import Background
+    except NationalError as exc:
+        typer.echo(f"draaiboek: not forwarding to the national store: {exc}", err=True)
+        return None
+    folder = Path(session.folder)
+    forwarder = Background(
+        url, folder.parent.parent, folder, station=os.environ.get("DRAAIBOEK_STATION") or None
+    ).start()
+    for event in list(session.logged):
+        forwarder.feed(event)
+    session.on_logged.append(forwarder.feed)
+    return forwarder
+
+
+def detach_forwarder(forwarder: Any, grace: float = 1.0) -> None:
+    """Give the forwarder `grace` seconds for what is pending; the rest waits for `sync`."""
+    if forwarder is None:
+        return
+    left = forwarder.stop(grace)
+    if left:
+        typer.echo(
+            f"draaiboek: {left} events not yet in the national store; 'draaiboek sync' sends them",
+            err=True,
+        )
+
+
+def verify_with_store(db: str, folder: Path) -> bool:
+    """Compare the journal in `folder` with the store; print the result; True when it agrees."""
+    from draaiboek.services.national.connect import NationalError, connect
+    from draaiboek.services.national.verify import compare
+
+    try:
+        conn = connect(_url(db), autocommit=True)
+        try:
+            found = compare(conn, folder)
+        finally:
+            conn.close()
+    except NationalError as exc:
+        _failed(exc)
+    if found.problem is None:
+        typer.echo(
+            f"store: {found.stored} events forwarded by {found.station or '—'}, all in the journal"
+        )
+        return True
+    typer.echo(f"store: {found.problem}")
+    return False
