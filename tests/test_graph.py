@@ -87,10 +87,6 @@ def assert_clean_label(label: str) -> None:
         assert char not in bare, (char, label)
 
 
-def test_labels_have_the_same_keys_in_every_language() -> None:
-    assert graph.LABELS["nl"].keys() == graph.LABELS["en"].keys()
-
-
 def test_walking_order_is_breadth_first_from_start() -> None:
     runbook = load(EXAMPLE)
     assert graph.walking_order(runbook) == [

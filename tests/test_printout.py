@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 import draaiboek.cli.author  # noqa: F401  (registers the commands)
 from draaiboek.cli.app import app
 from draaiboek.load.library import Library, load_library
+from draaiboek.model.catalogue import Messages
 from draaiboek.services import page, printout
 from draaiboek.services.graph import walking_order
 
@@ -46,17 +47,13 @@ def hostile_copy(tmp_path: Path) -> Path:
     return target
 
 
-def test_labels_have_the_same_keys_in_every_language() -> None:
-    assert printout.LABELS["nl"].keys() == printout.LABELS["en"].keys()
-
-
 @pytest.mark.parametrize("fmt", printout.FORMATS)
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_every_step_numbered_in_walking_order(fmt: str, lang: str) -> None:
     library = corpus()
     runbook = library.runbooks["every-step-type"]
     text = printout.render(runbook, library.contacts, fmt, lang, library.all_runbooks())
-    step_word = printout.LABELS[lang]["step"]
+    step_word = Messages(lang)("print.step")
     positions = []
     for number, step_id in enumerate(walking_order(runbook), start=1):
         title = runbook.steps[step_id].title.get(lang)
@@ -65,12 +62,12 @@ def test_every_step_numbered_in_walking_order(fmt: str, lang: str) -> None:
         positions.append(match.start())
     assert positions == sorted(positions)
     assert text.count(runbook.sha256) >= 2 and "1.2.0" in text
-    goto = printout.LABELS[lang]["goto"]
-    assert goto.format(n=2) in text and goto.format(n=3) in text  # the decision's options
+    goto = Messages(lang)
+    assert goto("print.goto", n=2) in text and goto("print.goto", n=3) in text  # the options
     assert ("T+15 min" in text) and ("15 min" in text)
     assert ("Calamiteitencoördinator" if lang == "nl" else "Emergency coordinator") in text
     assert "Subprocedure" in text or "Sub-procedure" in text  # the sub-runbook's title
-    assert printout.LABELS[lang]["critical"] in text
+    assert Messages(lang)("print.critical") in text
 
 
 def test_markdown_has_the_seal_at_top_and_bottom_and_boxes() -> None:

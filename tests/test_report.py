@@ -18,7 +18,7 @@ from draaiboek.engine.fold import apply, initial_state
 from draaiboek.engine.inputs import Act, Answer, Back, Choose, Confirm, ItemAnswer, Note, Value
 from draaiboek.journal import Journal
 from draaiboek.load.library import load_library
-from draaiboek.services import report, report_words
+from draaiboek.services import report
 from draaiboek.services.report_render import render
 
 CORPUS = Path(__file__).parent / "corpus" / "valid"
@@ -112,10 +112,6 @@ def full_walk(home: Path, mode: str = "live") -> Incident:
     assert walk.state.closed
     walk.journal.close()
     return walk
-
-
-def test_labels_have_the_same_keys_in_every_language() -> None:
-    assert report_words.LABELS["nl"].keys() == report_words.LABELS["en"].keys()
 
 
 def test_every_event_type_is_described(tmp_path: Path) -> None:

@@ -15,36 +15,10 @@ from __future__ import annotations
 import textwrap
 from collections import deque
 
+from draaiboek.model.catalogue import LANGUAGES, Messages
 from draaiboek.model.runbook import Runbook, Step
 
 FORMATS = ("mermaid", "dot")
-
-LABELS: dict[str, dict[str, str]] = {
-    "nl": {
-        "start": "Start",
-        "items": "{count} punten",
-        "runbook": "draaiboek: {id}",
-        "outcome": "Einde: {outcome}",
-        "missing": "ontbrekende stap: {id}",
-        "critical": "kritiek",
-        "resolved": "opgelost",
-        "handed-over": "overgedragen",
-        "escalated": "opgeschaald",
-        "aborted": "afgebroken",
-    },
-    "en": {
-        "start": "Start",
-        "items": "{count} items",
-        "runbook": "runbook: {id}",
-        "outcome": "End: {outcome}",
-        "missing": "missing step: {id}",
-        "critical": "critical",
-        "resolved": "resolved",
-        "handed-over": "handed over",
-        "escalated": "escalated",
-        "aborted": "aborted",
-    },
-}
 
 # Mermaid decodes `#name;` and `#123;` inside labels. Everything its grammar gives a meaning to
 # (quotes end the label, brackets/braces/parens end shapes, pipes end edge labels, `#` starts an
@@ -92,19 +66,18 @@ def walking_order(runbook: Runbook) -> list[str]:
 
 def label_lines(step: Step, runbook: Runbook, lang: str) -> list[str]:
     """The lines of a node's label: title, then what the shape alone does not say."""
-    words = LABELS[lang]
+    t = Messages(lang)
     title = step.title.get(lang) or step.id
     # Wrapped, so that one long title does not make the whole graph as wide as a wall.
     lines = wrap(("☑ " if step.type == "checklist" else "") + title)
     if step.type == "checklist":
-        lines.append(words["items"].format(count=len(step.items)))
+        lines.append(t("graph.items", count=len(step.items)))
     elif step.type == "runbook":
-        lines.append("↪ " + words["runbook"].format(id=step.runbook or "?"))
+        lines.append("↪ " + t("graph.runbook", id=step.runbook or "?"))
     elif step.type == "end":
-        outcome = step.outcome or "?"
-        lines.append(words["outcome"].format(outcome=words.get(outcome, outcome)))
+        lines.append(t("graph.outcome", outcome=t.word("outcome", step.outcome or "?")))
     if step.critical:
-        lines.append("⚠ " + words["critical"])
+        lines.append("⚠ " + t("graph.critical"))
     lines.append(f"[{step.id}]")
     return lines
 
@@ -161,12 +134,12 @@ _MERMAID_SHAPES = {
 
 
 def mermaid(runbook: Runbook, lang: str) -> str:
-    words = LABELS[lang]
+    t = Messages(lang)
     out = [
         # Id and version are pattern-checked by the schema, so a comment line is safe for them.
         f"%% {runbook.id} {runbook.version}",
         "flowchart TD",
-        f'    {_START}(("{mermaid_text(words["start"])}"))',
+        f'    {_START}(("{mermaid_text(t("graph.start"))}"))',
     ]
     for step_id in walking_order(runbook):
         step = runbook.steps[step_id]
@@ -174,7 +147,7 @@ def mermaid(runbook: Runbook, lang: str) -> str:
         label = "<br/>".join(mermaid_text(line) for line in label_lines(step, runbook, lang))
         out.append(f"    {_mermaid_id(step_id)}{opening}{label}{closing}")
     for target in _missing(runbook):
-        label = mermaid_text("? " + words["missing"].format(id=target))
+        label = mermaid_text("? " + t("graph.missing", id=target))
         out.append(f'    {_mermaid_id(target)}["{label}"]')
     out.append(f"    {_START} --> {_mermaid_id(runbook.start)}")
     for source, target, text in _edges(runbook, lang):
@@ -212,14 +185,14 @@ _DOT_SHAPES = {
 
 
 def dot(runbook: Runbook, lang: str) -> str:
-    words = LABELS[lang]
+    t = Messages(lang)
     title = f"{runbook.title.get(lang)} ({runbook.id} {runbook.version})"
     out = [
         f'digraph "{dot_text(runbook.id)}" {{',
         f'    graph [label="{dot_text(title)}", labelloc=t, fontname="Helvetica"];',
         '    node [fontname="Helvetica"];',
         '    edge [fontname="Helvetica", fontsize=10];',
-        f'    "{_START}" [shape=circle, style=bold, label="{dot_text(words["start"])}"];',
+        f'    "{_START}" [shape=circle, style=bold, label="{dot_text(t("graph.start"))}"];',
     ]
     for step_id in walking_order(runbook):
         step = runbook.steps[step_id]
@@ -228,7 +201,7 @@ def dot(runbook: Runbook, lang: str) -> str:
         extra = ", penwidth=2" if step_id == runbook.start else ""
         out.append(f'    "{step_id}" [{shape}{extra}, label="{label}"];')
     for target in _missing(runbook):
-        label = dot_text("? " + words["missing"].format(id=target))
+        label = dot_text("? " + t("graph.missing", id=target))
         out.append(f'    "{dot_text(target)}" [shape=box, style=dashed, label="{label}"];')
     out.append(f'    "{_START}" -> "{runbook.start}";')
     for source, target, text in _edges(runbook, lang):
@@ -241,6 +214,6 @@ def dot(runbook: Runbook, lang: str) -> str:
 def render(runbook: Runbook, output_format: str, lang: str) -> str:
     if output_format not in FORMATS:
         raise ValueError(f"unknown graph format {output_format!r}: choose mermaid or dot")
-    if lang not in LABELS:
-        raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LABELS)}")
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
     return mermaid(runbook, lang) if output_format == "mermaid" else dot(runbook, lang)

@@ -13,116 +13,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from draaiboek.model.catalogue import Messages
 from draaiboek.model.runbook import Contact, Runbook, Step
 from draaiboek.services.graph import walking_order
 from draaiboek.services.page import esc, html_page, md_escape
 
 FORMATS = ("md", "html")
-
-LABELS: dict[str, dict[str, str]] = {
-    "nl": {
-        "runbook": "Draaiboek",
-        "version": "versie",
-        "step": "Stap",
-        "page_of": "blad",
-        "intro": "Werk de stappen in volgorde af. Vink elk vakje af en schrijf de tijd erbij.",
-        "incident": "Incident",
-        "date": "Datum",
-        "officer": "Dienstdoende",
-        "decision": "Besluit",
-        "action": "Actie",
-        "checklist": "Checklist",
-        "input": "Invoer",
-        "runbook_step": "Subdraaiboek",
-        "end": "Einde",
-        "critical": "KRITIEK",
-        "goto": "ga naar stap {n}",
-        "then": "Daarna",
-        "missing": "ontbreekt: {id}",
-        "role": "Rol",
-        "due": "Uiterlijk",
-        "due_value": "T+{minutes} min na de start",
-        "repeat": "Herhaal",
-        "repeat_value": "elke {minutes} min",
-        "until": "tot stap {steps}",
-        "contacts": "Contacten",
-        "sources": "Bronnen",
-        "note": "Let op",
-        "done": "Gedaan",
-        "skipped": "Niet mogelijk",
-        "deferred": "Later",
-        "time": "tijd",
-        "reason": "reden",
-        "value": "waarde",
-        "recorded": "Genoteerd",
-        "run": "Voer draaiboek {id} uit",
-        "ran": "Draaiboek {id} afgerond",
-        "outcome": "Einde bereikt, uitkomst: {outcome}",
-        "open_check": "Open kritieke acties en punten nagelopen",
-        "example": "VOORBEELDNUMMER — NIET GEBRUIKEN",
-        "unknown_contact": "niet in het register",
-        "all_contacts": "Contacten",
-        "all_sources": "Bronnen",
-        "owner": "Eigenaar",
-        "status": "Status",
-        "review_before": "Herzien vóór",
-        "resolved": "opgelost",
-        "handed-over": "overgedragen",
-        "escalated": "opgeschaald",
-        "aborted": "afgebroken",
-    },
-    "en": {
-        "runbook": "Runbook",
-        "version": "version",
-        "step": "Step",
-        "page_of": "sheet",
-        "intro": "Work through the steps in order. Tick every box and write down the time.",
-        "incident": "Incident",
-        "date": "Date",
-        "officer": "Duty officer",
-        "decision": "Decision",
-        "action": "Action",
-        "checklist": "Checklist",
-        "input": "Input",
-        "runbook_step": "Sub-runbook",
-        "end": "End",
-        "critical": "CRITICAL",
-        "goto": "go to step {n}",
-        "then": "Then",
-        "missing": "missing: {id}",
-        "role": "Role",
-        "due": "Due",
-        "due_value": "T+{minutes} min after the start",
-        "repeat": "Repeat",
-        "repeat_value": "every {minutes} min",
-        "until": "until step {steps}",
-        "contacts": "Contacts",
-        "sources": "Sources",
-        "note": "Note",
-        "done": "Done",
-        "skipped": "Not possible",
-        "deferred": "Later",
-        "time": "time",
-        "reason": "reason",
-        "value": "value",
-        "recorded": "Recorded",
-        "run": "Run runbook {id}",
-        "ran": "Runbook {id} completed",
-        "outcome": "End reached, outcome: {outcome}",
-        "open_check": "Open critical actions and items checked",
-        "example": "EXAMPLE NUMBER — DO NOT USE",
-        "unknown_contact": "not in the registry",
-        "all_contacts": "Contacts",
-        "all_sources": "Sources",
-        "owner": "Owner",
-        "status": "Status",
-        "review_before": "Review before",
-        "resolved": "resolved",
-        "handed-over": "handed over",
-        "escalated": "escalated",
-        "aborted": "aborted",
-    },
-}
 
 Seg = tuple[str, bool]  # a piece of text, and whether it is a warning to stand out
 
@@ -151,22 +47,22 @@ def minutes(value: timedelta) -> str:
 
 
 def _contact_segs(ids: Sequence[str], contacts: Mapping[str, Contact], lang: str) -> list[Seg]:
-    words = LABELS[lang]
+    t = Messages(lang)
     segs: list[Seg] = []
     for index, contact_id in enumerate(ids):
         segs.append(("; " if index else "", False))
         contact = contacts.get(contact_id)
         if contact is None:
-            segs.append((f"{contact_id} ({words['unknown_contact']})", True))
+            segs.append((f"{contact_id} ({t('print.unknown-contact')})", True))
             continue
         org = f", {contact.organisation}" if contact.organisation else ""
         segs.append((f"{contact.name.get(lang)}{org}", False))
         for number in contact.numbers:
             segs.append((f" — {number.label.get(lang)}: {number.number}", False))
             if contact.is_example(number):
-                segs.append((f" {words['example']}", True))
+                segs.append((f" {t('print.example')}", True))
         if not contact.numbers and contact.example:
-            segs.append((f" {words['example']}", True))
+            segs.append((f" {t('print.example')}", True))
     return [seg for seg in segs if seg[0]]
 
 
@@ -176,47 +72,50 @@ def build_views(
     lang: str,
     runbooks: Mapping[str, Runbook] | None = None,
 ) -> list[StepView]:
-    words = LABELS[lang]
+    t = Messages(lang)
     order = walking_order(runbook)
     numbers = {step_id: index + 1 for index, step_id in enumerate(order)}
 
     def goto(step_id: str | None) -> str:
         if step_id is None or step_id not in numbers:
-            return words["missing"].format(id=step_id)
-        return words["goto"].format(n=numbers[step_id])
+            return t("print.missing", id=step_id)
+        return t("print.goto", n=numbers[step_id])
 
     views = []
     for step_id in order:
         step = runbook.steps[step_id]
-        kind = words["runbook_step" if step.type == "runbook" else step.type]
+        kind = t(f"print.kind.{step.type}")
         view = StepView(numbers[step_id], step, kind, step.title.get(lang) or step_id)
         if step.text:
             view.paras.append(step.text.get(lang))
         if step.note:
-            view.paras.append(f"{words['note']}: {step.note.get(lang)}")
+            view.paras.append(f"{t('print.note')}: {step.note.get(lang)}")
         if step.role:
             role = runbook.roles.get(step.role)
             view.facts.append(
-                (words["role"], [(f"{role.get(lang)} ({step.role})" if role else step.role, False)])
+                (
+                    t("print.role"),
+                    [(f"{role.get(lang)} ({step.role})" if role else step.role, False)],
+                )
             )
         if step.due is not None:
             view.facts.append(
-                (words["due"], [(words["due_value"].format(minutes=minutes(step.due)), False)])
+                (t("print.due"), [(t("print.due-value", minutes=minutes(step.due)), False)])
             )
         if step.repeat is not None:
-            value = words["repeat_value"].format(minutes=minutes(step.repeat))
+            value = t("print.repeat-value", minutes=minutes(step.repeat))
             if step.until:
                 steps = ", ".join(str(numbers.get(s, s)) for s in step.until)
-                value += " " + words["until"].format(steps=steps)
-            view.facts.append((words["repeat"], [(value, False)]))
+                value += " " + t("print.until", steps=steps)
+            view.facts.append((t("print.repeat"), [(value, False)]))
         if step.contacts:
-            view.facts.append((words["contacts"], _contact_segs(step.contacts, contacts, lang)))
+            view.facts.append((t("print.contacts"), _contact_segs(step.contacts, contacts, lang)))
         if step.sources:
             titles = [
                 f"{s} {runbook.sources[s].title}" if s in runbook.sources else s
                 for s in step.sources
             ]
-            view.facts.append((words["sources"], [("; ".join(titles), False)]))
+            view.facts.append((t("print.sources"), [("; ".join(titles), False)]))
         _add_ticks(view, runbook, contacts, lang, goto, runbooks or {})
         views.append(view)
     return views
@@ -230,7 +129,7 @@ def _add_ticks(
     go: Callable[[str | None], str],
     runbooks: Mapping[str, Runbook],
 ) -> None:
-    words = LABELS[lang]
+    t = Messages(lang)
     step = view.step
     if step.type == "decision":
         view.ticks += [
@@ -244,20 +143,19 @@ def _add_ticks(
         ]
     elif step.type == "action":
         view.ticks += [
-            Tick([(words["done"], False)], ("time",)),
-            Tick([(words["skipped"], False)], ("reason", "time")),
-            Tick([(words["deferred"], False)], ("time",)),
+            Tick([(t("print.done"), False)], ("time",)),
+            Tick([(t("print.skipped"), False)], ("reason", "time")),
+            Tick([(t("print.deferred"), False)], ("time",)),
         ]
     elif step.type == "checklist":
         for item in step.items:
             label: list[Seg] = [(item.label.get(lang), False)]
             if item.critical:
-                label.append((f" {words['critical']}", True))
+                label.append((f" {t('print.critical')}", True))
             if item.due is not None:
                 label.append(
                     (
-                        f" — {words['due']} "
-                        + words["due_value"].format(minutes=minutes(item.due)),
+                        f" — {t('print.due')} " + t("print.due-value", minutes=minutes(item.due)),
                         False,
                     )
                 )
@@ -270,22 +168,22 @@ def _add_ticks(
                 label += [(" — ", False), *_contact_segs(item.contacts, contacts, lang)]
             view.ticks.append(Tick(label, ("time",)))
     elif step.type == "input":
-        view.ticks.append(Tick([(words["recorded"], False)], ("value", "time")))
+        view.ticks.append(Tick([(t("print.recorded"), False)], ("value", "time")))
     elif step.type == "runbook":
         sub = runbooks.get(step.runbook or "")
         name = f"{step.runbook}" + (
-            f" — {sub.title.get(lang)} ({words['version']} {sub.version})" if sub else ""
+            f" — {sub.title.get(lang)} ({t('print.version')} {sub.version})" if sub else ""
         )
-        view.facts.append((words["runbook_step"], [(words["run"].format(id=name), False)]))
-        view.ticks.append(Tick([(words["ran"].format(id=step.runbook), False)], ("time",)))
+        view.facts.append((t("print.kind.runbook"), [(t("print.run", id=name), False)]))
+        view.ticks.append(Tick([(t("print.ran", id=step.runbook), False)], ("time",)))
     elif step.type == "end":
-        outcome = words.get(step.outcome or "", step.outcome or "?")
+        outcome = t.word("outcome", step.outcome or "?")
         view.ticks += [
-            Tick([(words["open_check"], False)], ("time",)),
-            Tick([(words["outcome"].format(outcome=outcome), False)], ("time",)),
+            Tick([(t("print.open-check"), False)], ("time",)),
+            Tick([(t("print.outcome", outcome=outcome), False)], ("time",)),
         ]
     if step.type != "decision" and step.next is not None:
-        view.facts.append((words["then"], [(go(step.next), False)]))
+        view.facts.append((t("print.then"), [(go(step.next), False)]))
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -293,9 +191,9 @@ def _add_ticks(
 
 def seal(runbook: Runbook, lang: str) -> str:
     """What identifies the exact file on every page."""
-    words = LABELS[lang]
+    t = Messages(lang)
     return (
-        f"{words['runbook']} {runbook.id} · {words['version']} {runbook.version} · "
+        f"{t('print.runbook')} {runbook.id} · {t('print.version')} {runbook.version} · "
         f"sha256 {runbook.sha256}"
     )
 
@@ -328,7 +226,7 @@ def render_md(
     lang: str,
     runbooks: Mapping[str, Runbook] | None = None,
 ) -> str:
-    words = LABELS[lang]
+    t = Messages(lang)
     stamp = f"> {md_escape(seal(runbook, lang))}"
     blank = "`__________`"  # reads as a line to write on, rendered or not
     out = [
@@ -336,15 +234,16 @@ def render_md(
         "",
         f"# {md_escape(runbook.title.get(lang))}",
         "",
-        md_escape(words["intro"]),
+        md_escape(t("print.intro")),
         "",
-        f"{words['incident']}: {blank} · {words['date']}: {blank} · {words['officer']}: {blank}",
+        f"{t('print.incident')}: {blank} · {t('print.date')}: {blank} · "
+        f"{t('print.officer')}: {blank}",
         "",
     ]
     for view in build_views(runbook, contacts, lang, runbooks):
-        critical = f" **{words['critical']}**" if view.step.critical else ""
+        critical = f" **{t('print.critical')}**" if view.step.critical else ""
         out += [
-            f"## {words['step']} {view.number} · {md_escape(view.kind)}: "
+            f"## {t('print.step')} {view.number} · {md_escape(view.kind)}: "
             f"{md_escape(view.title)} `{view.step.id}`{critical}",
             "",
         ]
@@ -352,7 +251,7 @@ def render_md(
         out += [line for para in view.paras for line in (md_escape(para.strip()), "")]
         out += [f"- *{md_escape(label)}:* {_md_segs(value)}" for label, value in view.facts]
         for tick in view.ticks:
-            fields = "".join(f" — {words[name]}: {blank}" for name in tick.fields)
+            fields = "".join(f" — {t(f'print.field.{name}')}: {blank}" for name in tick.fields)
             goto = f" → **{md_escape(tick.goto)}**" if tick.goto else ""
             out.append(f"- [ ] {_md_segs(tick.label)}{goto}{fields}")
         out.append("")
@@ -362,15 +261,15 @@ def render_md(
 
 
 def _md_appendix(runbook: Runbook, contacts: Mapping[str, Contact], lang: str) -> list[str]:
-    words = LABELS[lang]
+    t = Messages(lang)
     out: list[str] = []
     referenced = _referenced_contacts(runbook)
     if referenced:
-        out += [f"## {words['all_contacts']}", ""]
+        out += [f"## {t('print.all-contacts')}", ""]
         out += [f"- `{c}`: {_md_segs(_contact_segs([c], contacts, lang))}" for c in referenced]
         out.append("")
     if runbook.sources:
-        out += [f"## {words['all_sources']}", ""]
+        out += [f"## {t('print.all-sources')}", ""]
         out += [
             f"- {md_escape(s.id)}: {md_escape(s.title)}"
             + (f" — {md_escape(s.url)}" if s.url else "")
@@ -378,9 +277,9 @@ def _md_appendix(runbook: Runbook, contacts: Mapping[str, Contact], lang: str) -
         ]
         out.append("")
     facts = [
-        (words["owner"], runbook.owner),
-        (words["status"], runbook.status),
-        (words["review_before"], runbook.review_before),
+        (t("print.owner"), runbook.owner),
+        (t("print.status"), runbook.status),
+        (t("print.review-before"), runbook.review_before),
     ]
     out.append(" · ".join(f"{label}: {md_escape(str(v))}" for label, v in facts if v))
     return out
@@ -392,20 +291,20 @@ def render_html(
     lang: str,
     runbooks: Mapping[str, Runbook] | None = None,
 ) -> str:
-    words = LABELS[lang]
+    t = Messages(lang)
     line = '<span class="line"></span>'
     parts = [
         f"<h1>{esc(runbook.title.get(lang))}</h1>",
-        f"<p>{esc(words['intro'])}</p>",
-        f"<p>{esc(words['incident'])}: {line} {esc(words['date'])}: {line} "
-        f"{esc(words['officer'])}: {line}</p>",
+        f"<p>{esc(t('print.intro'))}</p>",
+        f"<p>{esc(t('print.incident'))}: {line} {esc(t('print.date'))}: {line} "
+        f"{esc(t('print.officer'))}: {line}</p>",
     ]
     for view in build_views(runbook, contacts, lang, runbooks):
         critical = (
-            f' <span class="warn">{esc(words["critical"])}</span>' if view.step.critical else ""
+            f' <span class="warn">{esc(t("print.critical"))}</span>' if view.step.critical else ""
         )
         parts.append(
-            f'<div class="step" id="step-{view.number}"><h2>{esc(words["step"])} '
+            f'<div class="step" id="step-{view.number}"><h2>{esc(t("print.step"))} '
             f'{view.number} · <span class="kind">{esc(view.kind)}:</span> '
             f'{esc(view.title)} <span class="kind mono">[{esc(view.step.id)}]</span>'
             f"{critical}</h2>"
@@ -423,7 +322,8 @@ def render_html(
         items = []
         for tick in view.ticks:
             fields = "".join(
-                f'<span class="field">{esc(words[name])}: {line}</span>' for name in tick.fields
+                f'<span class="field">{esc(t(f"print.field.{name}"))}: {line}</span>'
+                for name in tick.fields
             )
             goto = f" → <strong>{esc(tick.goto)}</strong>" if tick.goto else ""
             items.append(
@@ -438,7 +338,7 @@ def render_html(
             for c in referenced
         )
         parts.append(
-            f'<section class="keep"><h2>{esc(words["all_contacts"])}</h2>'
+            f'<section class="keep"><h2>{esc(t("print.all-contacts"))}</h2>'
             f'<table class="data">{rows}</table></section>'
         )
     if runbook.sources:
@@ -449,7 +349,7 @@ def render_html(
             for s in runbook.sources.values()
         )
         parts.append(
-            f'<section class="keep"><h2>{esc(words["all_sources"])}</h2>'
+            f'<section class="keep"><h2>{esc(t("print.all-sources"))}</h2>'
             f'<table class="data">{rows}</table></section>'
         )
     stamp = f'<span class="mono">{esc(seal(runbook, lang))}</span>'

@@ -23,9 +23,10 @@ from draaiboek.engine import deadlines
 from draaiboek.engine.fold import replay
 from draaiboek.engine.state import WalkState
 from draaiboek.journal import Event, JournalError, VerifyResult
+from draaiboek.model.catalogue import Messages
 from draaiboek.model.runbook import Runbook
 from draaiboek.services.incidents import IncidentError, incident_runbooks, summarise
-from draaiboek.services.report_words import LABELS, Words, describe, span
+from draaiboek.services.report_words import Words, describe, span
 
 FORMATS = ("md", "html", "json")
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
@@ -89,8 +90,8 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
         events, bad_lines, check = _read(folder)
     except JournalError as exc:
         raise ReportError(str(exc)) from None
-    words = LABELS[lang]
-    remarks = [words["bad_lines"].format(count=bad_lines)] if bad_lines else []
+    words = Messages(lang)
+    remarks = [words("report.bad-lines", count=bad_lines)] if bad_lines else []
     opened = next((e for e in events if e.get("type") == "opened"), {})
     zone_name = str(opened.get("timezone") or DEFAULT_TIMEZONE)
     try:
@@ -101,12 +102,12 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
     try:
         runbooks = incident_runbooks(folder, events)
     except (IncidentError, OSError) as exc:
-        remarks.append(words["no_runbooks"].format(error=exc))
+        remarks.append(words("report.no-runbooks", error=exc))
     state: WalkState | None = None
     try:
         state = replay(runbooks, events)
     except Exception as exc:  # a damaged or foreign journal can break replay in many ways
-        remarks.append(words["no_replay"].format(error=f"{type(exc).__name__}: {exc}"))
+        remarks.append(words("report.no-replay", error=f"{type(exc).__name__}: {exc}"))
     summary = summarise(folder, events)
     started = _at(opened)
     closed = next((e for e in reversed(events) if e.get("type") == "closed"), None)
@@ -140,9 +141,9 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
     if state is not None:
         for d in deadlines.deadlines(state, ended or now):
             detail = (
-                w("late_by", span=span(d.late_by))
+                w("report.late-by", span=span(d.late_by))
                 if d.late_by is not None
-                else w("met_at", time=w.local(d.met_at))
+                else w("report.met-at", time=w.local(d.met_at))
                 if d.met_at
                 else ""
             )
@@ -150,7 +151,7 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
                 [
                     w.step(d.runbook, d.step, d.item),
                     f"{w.local(d.due_at)} ({w.elapsed(d.due_at)})",
-                    w(d.status),
+                    w.word("report.deadline", d.status),
                     detail,
                 ]
             )
@@ -182,9 +183,12 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
     alert = (
         ""
         if check.ok
-        else f"{words['failed']}: "
-        + words["failed_detail"].format(
-            line=check.broken_line, seq=check.broken_seq, reason=check.reason
+        else f"{words('report.failed')}: "
+        + words(
+            "report.failed-detail",
+            line=check.broken_line,
+            seq=check.broken_seq,
+            reason=check.reason,
         )
     )
     title = next(
@@ -192,67 +196,75 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
         summary.runbook,
     )
     facts = [
-        (w("incident"), summary.id),
-        (w("runbook"), f"{summary.runbook} — {title}"),
-        (w("version"), summary.version),
+        (w("report.incident"), summary.id),
+        (w("report.runbook"), f"{summary.runbook} — {title}"),
+        (w("report.version"), summary.version),
         ("sha256", str(opened.get("sha256", "?"))),
-        (w("mode"), w(summary.mode) if summary.mode in ("live", "exercise") else summary.mode),
-        (w("state"), w(summary.state)),
-        (w("outcome"), w(summary.outcome) if summary.outcome else "—"),
-        (w("started"), w.local(started)),
+        (w("report.mode"), w.word("report.mode", summary.mode)),
+        (w("report.state"), w.word("state", summary.state)),
+        (w("report.outcome"), w.word("outcome", summary.outcome) if summary.outcome else "—"),
+        (w("report.started"), w.local(started)),
         (
-            w("ended") if closed else w("last"),
+            w("report.ended") if closed else w("report.last"),
             w.local(ended or (_at(events[-1]) if events else None)),
         ),
-        (w("duration"), duration if closed else w("so_far", span=duration)),
-        (w("timezone"), zone_name),
-        (w("operators"), ", ".join(operators)),
-        (w("tool"), f"draaiboek {opened.get('tool_version', '?')}"),
+        (w("report.duration"), duration if closed else w("report.so-far", span=duration)),
+        (w("report.timezone"), zone_name),
+        (w("report.operators"), ", ".join(operators)),
+        (w("report.tool"), f"draaiboek {opened.get('tool_version', '?')}"),
     ]
     sections = [
-        Section("summary", w("summary"), facts=facts),
+        Section("summary", w("report.summary"), facts=facts),
         Section(
             "verification",
-            w("verification"),
+            w("report.verification"),
             alert=alert,
             facts=[
                 (
-                    w("result"),
-                    words["verified"].format(events=check.events) if check.ok else words["failed"],
+                    w("report.result"),
+                    words("report.verified", events=check.events)
+                    if check.ok
+                    else words("report.failed"),
                 ),
-                (w("events"), str(check.events)),
-                (w("last_hash"), check.last_hash or "—"),
+                (w("report.events"), str(check.events)),
+                (w("report.last-hash"), check.last_hash or "—"),
             ],
         ),
         Section(
             "people",
-            w("people"),
-            facts=[(w("operators"), ", ".join(operators))],
-            columns=[w("time"), w("elapsed"), w("from"), w("to")],
+            w("report.people"),
+            facts=[(w("report.operators"), ", ".join(operators))],
+            columns=[w("report.time"), w("report.elapsed"), w("report.from"), w("report.to")],
             rows=handovers,
         ),
         Section(
             "timeline",
-            w("timeline"),
-            columns=["#", w("time"), w("elapsed"), w("by"), w("event")],
+            w("report.timeline"),
+            columns=["#", w("report.time"), w("report.elapsed"), w("report.by"), w("report.event")],
             rows=timeline,
         ),
         Section(
             "decisions",
-            w("decisions"),
-            columns=[w("time"), w("elapsed"), w("event")],
+            w("report.decisions"),
+            columns=[w("report.time"), w("report.elapsed"), w("report.event")],
             rows=[[*when(e), describe(e, w)] for e in of("answered")],
         ),
         Section(
             "actions",
-            w("actions"),
-            columns=[w("time"), w("elapsed"), w("event")],
+            w("report.actions"),
+            columns=[w("report.time"), w("report.elapsed"), w("report.event")],
             rows=[[*when(e), describe(e, w)] for e in of("action", "item")],
         ),
         Section(
             "notes",
-            w("notes"),
-            columns=[w("time"), w("elapsed"), w("by"), w("step"), w("text")],
+            w("report.notes"),
+            columns=[
+                w("report.time"),
+                w("report.elapsed"),
+                w("report.by"),
+                w("report.step"),
+                w("report.text"),
+            ],
             rows=[
                 [
                     *when(e),
@@ -265,29 +277,34 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
         ),
         Section(
             "corrections",
-            w("corrections"),
-            columns=[w("time"), w("elapsed"), w("event")],
+            w("report.corrections"),
+            columns=[w("report.time"), w("report.elapsed"), w("report.event")],
             rows=[[*when(e), describe(e, w)] for e in of("corrected")],
         ),
         Section(
             "deadlines",
-            w("deadlines"),
-            columns=[w("step"), w("due"), w("status"), w("detail")],
+            w("report.deadlines"),
+            columns=[w("report.step"), w("report.due"), w("report.status"), w("report.detail")],
             rows=deadline_rows,
         ),
         Section(
             "open",
-            w("open_closed") if closed else w("open_now"),
-            columns=[w("step")],
+            w("report.open-closed") if closed else w("report.open-now"),
+            columns=[w("report.step")],
             rows=[[w.key(key)] for key in open_keys],
         ),
     ]
     if remarks:
         sections.append(
-            Section("remarks", w("remarks"), rows=[[r] for r in remarks], columns=[w("detail")])
+            Section(
+                "remarks",
+                w("report.remarks"),
+                rows=[[r] for r in remarks],
+                columns=[w("report.detail")],
+            )
         )
     for section in sections:
-        section.empty = section.empty or words["none"]
+        section.empty = section.empty or words("report.none")
     data: dict[str, Any] = {
         "incident": summary.id,
         "runbook": summary.runbook,
@@ -329,7 +346,7 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
     return Report(
         lang,
         summary.id,
-        f"{words['title']} {summary.id}",
+        f"{words('report.title')} {summary.id}",
         exercise,
         check.ok,
         check.last_hash,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 
+from draaiboek.model.catalogue import Messages
 from draaiboek.services.page import esc, html_page, md_escape
 from draaiboek.services.report import EXERCISE_BANNER, Report, Section
-from draaiboek.services.report_words import LABELS
 
 
 def _md_section(section: Section) -> list[str]:
@@ -36,7 +36,8 @@ def render_md(report: Report) -> str:
         marks.append(f"> **{md_escape(report.alert)}**")
     top = [*(line for mark in marks for line in (mark, "")), f"# {md_escape(report.title)}", ""]
     body = [line for section in report.sections for line in _md_section(section)]
-    seal = f"{LABELS[report.lang]['last_hash']}: `{report.last_hash or '—'}`"
+    t = Messages(report.lang)
+    seal = f"{t('report.last-hash')}: `{report.last_hash or '—'}`"
     bottom = ["---", "", f"{md_escape(report.incident)} · {seal}", ""]
     bottom += [line for mark in marks for line in (mark, "")]
     return "\n".join(top + body + bottom).rstrip("\n") + "\n"
@@ -72,10 +73,8 @@ def render_html(report: Report) -> str:
     banner = f'<span class="banner">{esc(EXERCISE_BANNER)}</span>' if report.exercise else ""
     alert = f'<span class="banner alert">{esc(report.alert)}</span>' if report.alert else ""
     head = f"{banner}{alert}<strong>{esc(report.title)}</strong>"
-    seal = (
-        f"{esc(LABELS[report.lang]['last_hash'])}: "
-        f'<span class="mono">{esc(report.last_hash or "—")}</span>'
-    )
+    t = Messages(report.lang)
+    seal = f'{esc(t("report.last-hash"))}: <span class="mono">{esc(report.last_hash or "—")}</span>'
     foot = f"{seal} · {esc(report.incident)}{banner}"
     body = f"<h1>{esc(report.title)}</h1>\n" + "\n".join(
         _html_section(section) for section in report.sections

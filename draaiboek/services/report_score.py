@@ -8,37 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from draaiboek.load.scenario import scenario_for_incident
+from draaiboek.model.catalogue import Messages
 from draaiboek.services.report import Report, Section
 from draaiboek.services.scoring import score
-
-_WORDS = {
-    "nl": {
-        "title": "Score van de oefening",
-        "expectation": "Verwachting",
-        "status": "Resultaat",
-        "when": "Wanneer",
-        "points": "Punten",
-        "total": "Totaal",
-        "met": "gehaald",
-        "late": "te laat",
-        "missed": "gemist",
-        "visited": "verkeerde tak",
-        "no_scenario": "Scenario niet leesbaar: {error}",
-    },
-    "en": {
-        "title": "Exercise score",
-        "expectation": "Expectation",
-        "status": "Result",
-        "when": "When",
-        "points": "Points",
-        "total": "Total",
-        "met": "met",
-        "late": "late",
-        "missed": "missed",
-        "visited": "wrong branch",
-        "no_scenario": "Scenario unreadable: {error}",
-    },
-}
 
 
 def _offset(value: timedelta | None) -> str:
@@ -50,11 +22,11 @@ def _offset(value: timedelta | None) -> str:
 
 def add_score(report: Report, folder: Path, events: Sequence[Mapping[str, Any]]) -> None:
     """Add the score section to the report of an exercise; nothing for a live incident."""
-    words = _WORDS.get(report.lang, _WORDS["nl"])
+    t = Messages(report.lang)
     try:
         scenario = scenario_for_incident(folder, list(events))
     except ValueError as exc:
-        report.add(Section("score", words["title"], alert=words["no_scenario"].format(error=exc)))
+        report.add(Section("score", t("score.title"), alert=t("score.no-scenario", error=exc)))
         return
     if scenario is None:
         return
@@ -62,7 +34,7 @@ def add_score(report: Report, folder: Path, events: Sequence[Mapping[str, Any]])
     rows = [
         [
             outcome.expectation.title.get(report.lang),
-            words.get(outcome.status, outcome.status),
+            t.word("exercise", outcome.status),
             _offset(outcome.offset),
             f"{outcome.points}/{outcome.expectation.points}",
         ]
@@ -70,9 +42,14 @@ def add_score(report: Report, folder: Path, events: Sequence[Mapping[str, Any]])
     ]
     section = Section(
         "score",
-        words["title"],
-        facts=[(words["total"], f"{card.earned}/{card.possible} ({card.percent:g}%)")],
-        columns=[words["expectation"], words["status"], words["when"], words["points"]],
+        t("score.title"),
+        facts=[(t("score.total"), f"{card.earned}/{card.possible} ({card.percent:g}%)")],
+        columns=[
+            t("exercise.expectation"),
+            t("exercise.result"),
+            t("score.when"),
+            t("exercise.points"),
+        ],
         rows=rows,
     )
     report.add(section, card.as_dict(report.lang))
