@@ -9,6 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+# The only event types that change the operator: a reader that finds just these (every one of
+# them) gets from `operator_of` what replaying the whole journal gives.
+OPERATOR_EVENTS = ("opened", "handover", "resumed")
+
 
 def operator_after(operator: str, event: Mapping[str, Any]) -> str:
     """The operator after `event`, given the one before it ("" before the first event).
@@ -30,8 +34,7 @@ def operator_after(operator: str, event: Mapping[str, Any]) -> str:
 def operator_of(events: Iterable[Mapping[str, Any]]) -> str:
     """The operator after these events, in journal order ("" when none names one).
 
-    Only `opened`, `handover` and `resumed` events matter, so a reader that found just those
-    (with every one of them) gets the same answer as one that passes the whole journal.
+    Only OPERATOR_EVENTS matter: passing just those (every one of them) gives the same answer.
     """
     operator = ""
     for event in events:

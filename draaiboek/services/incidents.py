@@ -9,13 +9,14 @@ walking the incident.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from draaiboek import journal
+from draaiboek.engine.operator import OPERATOR_EVENTS, operator_of
 from draaiboek.journal import JournalError
 from draaiboek.load.build import build_runbook
 from draaiboek.load.documents import read_document
@@ -121,7 +122,7 @@ class JournalHead:
     operator: str  # whom the walk stands with, as replaying the journal works it out
 
 
-_HEAD_TYPES = ("opened", "called", "handover", "resumed")
+_HEAD_TYPES = ("called", *OPERATOR_EVENTS)
 
 
 def read_head(folder: Path) -> JournalHead:
@@ -133,22 +134,7 @@ def read_head(folder: Path) -> JournalHead:
     first = next(iter(journal.read(folder)), None)
     found = list(journal.of_types(folder, _HEAD_TYPES))
     runbook_events = [e for e in found if e.get("type") in ("opened", "called")]
-    return JournalHead(first, runbook_events, _operator(found))
-
-
-def _operator(events: Iterable[dict[str, Any]]) -> str:
-    """The operator as `engine.replay` works it out from these events (with every `opened`,
-    `handover` and `resumed` among them): the last that sets it decides."""
-    operator = ""
-    for event in events:
-        kind, by = event.get("type"), str(event.get("by", ""))
-        if kind == "opened":
-            operator = str(event.get("operator") or by)
-        elif kind == "handover":
-            operator = str(event["to"])
-        elif kind == "resumed" and by:
-            operator = by
-    return operator
+    return JournalHead(first, runbook_events, operator_of(found))
 
 
 @dataclass(frozen=True)
@@ -189,10 +175,6 @@ def summarise(folder: Path, events: list[dict[str, Any]]) -> IncidentSummary:
     opened: Mapping[str, Any] = events[0] if events and events[0].get("type") == "opened" else {}
     closed = next((e for e in reversed(events) if e.get("type") == "closed"), None)
     last = events[-1] if events else {}
-    operator = opened.get("operator")
-    for event in events:
-        if event.get("type") == "handover":
-            operator = event.get("to", operator)
     if closed is not None:
         state = "closed"
     elif last.get("type") == "paused":
@@ -210,7 +192,7 @@ def summarise(folder: Path, events: list[dict[str, Any]]) -> IncidentSummary:
         started=opened.get("at"),
         last_event=last.get("at"),
         last_type=last.get("type"),
-        operator=operator,
+        operator=operator_of(events) or None,
         events=len(events),
         timezone=str(opened.get("timezone") or "Europe/Amsterdam"),
     )

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from draaiboek import journal as journals
 from draaiboek.engine import deadlines
 from draaiboek.engine.fold import replay
+from draaiboek.engine.operator import operators_of
 from draaiboek.engine.state import WalkState
 from draaiboek.journal import Event, JournalError, VerifyResult
 from draaiboek.model.catalogue import Messages
@@ -128,13 +129,7 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
     handovers = [
         [*when(e), str(e.get("from") or e.get("by")), str(e.get("to"))] for e in of("handover")
     ]
-    operators = list(
-        dict.fromkeys(
-            [str(opened.get("operator") or opened.get("by") or "?")]
-            + [str(e["by"]) for e in events if e.get("by")]
-            + [str(e.get("to")) for e in of("handover")]
-        )
-    )
+    operators = operators_of(events) or ["?"]
     deadline_rows: list[list[str]] = []
     deadline_data: list[dict[str, Any]] = []
     open_keys: list[str] = []
