@@ -102,7 +102,7 @@ def deadlines(state: WalkState, now: datetime) -> list[Deadline]:
     for (runbook, step_id, item), (due, met, skipped) in found.items():
         due_at = start + due
         if met is not None:
-            late = met - due_at
+            late = met - due_at  # met at the very moment of the deadline is met, not late
             status, late_by = ("missed", late) if late > timedelta(0) else ("met", None)
         elif skipped:
             status, late_by = "skipped", None
