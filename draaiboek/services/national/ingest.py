@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 _INCOMING = (
     "CREATE TEMP TABLE IF NOT EXISTS incoming "
-    "(incident text, seq integer, hash text, body text, j jsonb) ON COMMIT DELETE ROWS"
+    "(incident text, seq integer, hash text, body text) ON COMMIT DELETE ROWS"
 )
 
 
@@ -69,11 +69,9 @@ def send(conn: psycopg.Connection[Any], rows: Iterable[Row]) -> list[Outcome]:
     try:
         with conn.transaction():
             conn.execute(_INCOMING)
-            with conn.cursor().copy(
-                "COPY incoming (incident, seq, hash, body, j) FROM STDIN"
-            ) as copy:
+            with conn.cursor().copy("COPY incoming (incident, seq, hash, body) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row((row.incident, row.seq, row.hash, row.body, row.body))
+                    copy.write_row((row.incident, row.seq, row.hash, row.body))
             found = conn.execute("SELECT * FROM draaiboek.ingest()").fetchall()
     except psycopg.Error as exc:
         if isinstance(exc, psycopg.OperationalError):
