@@ -391,7 +391,9 @@ def test_pause(home: Path, command: str) -> None:
     assert found[-1]["type"] == "paused"
     assert found[-1]["reason"] == "user"
     assert "action" not in kinds(found)  # the line after the pause was not read
-    assert "Gepauzeerd. Verder gaan: draaiboek resume x" in run.output
+    # the hint names the tool as it was started (and a home that is not the default): wrapped
+    assert "Gepauzeerd. Verder gaan: " in run.output
+    assert "draaiboek resume x" in " ".join(run.output.split())
 
 
 @pytest.mark.parametrize("command", ["/?", "/hulp", "/help"])
@@ -409,7 +411,8 @@ def test_english_long_forms_and_texts(home: Path) -> None:
     assert "logged: note: in English" in run.output
     assert "Path so far:" in run.output
     assert "logged: back to: Can 112 be reached?" in run.output
-    assert "Paused. To continue: draaiboek resume x" in run.output
+    assert "Paused. To continue: " in run.output
+    assert "draaiboek resume x" in " ".join(run.output.split())
     assert kinds(events(home))[-3:] == ["entered", "corrected", "paused"]
 
 
@@ -451,10 +454,11 @@ def test_lang_en(drive: Driver, home: Path) -> None:
         "j = done · n <reason> = not possible · l = later",
         "Item 1/2: LMS informed",
         "Sub-procedure: Sub-procedure",
-        "The runbook is finished. Report: draaiboek report x",
+        "The runbook is finished. Report: ",
         "EXAMPLE NUMBER — DO NOT CALL",
     ):
         assert text in run.output
+    assert "draaiboek report x" in " ".join(run.output.split())
     for dutch in ("Kies", "vastgelegd", "Is 112 bereikbaar?"):
         assert dutch not in run.output
     assert events(home)[0]["lang"] == "en"
@@ -500,7 +504,9 @@ def test_input_ending_before_the_end_pauses_with_exit_1(drive: Driver, home: Pat
     assert found[-1]["type"] == "paused"
     assert found[-1]["reason"] == "input-ended"
     assert "De invoer is op voordat het draaiboek klaar is." in run.output
-    assert "Gepauzeerd. Verder gaan: draaiboek resume x" in run.output
+    # the hint names the tool as it was started (and a home that is not the default): wrapped
+    assert "Gepauzeerd. Verder gaan: " in run.output
+    assert "draaiboek resume x" in " ".join(run.output.split())
 
 
 def test_no_input_at_all_pauses_at_the_first_step(drive: Driver, home: Path) -> None:

@@ -31,6 +31,7 @@ from draaiboek.cli.app import (
     runbooks_folder,
     usage_error,
 )
+from draaiboek.cli.invocation import done_hint
 from draaiboek.cli.walk import OperatorOption
 
 if TYPE_CHECKING:
@@ -334,7 +335,7 @@ def _play(
     if timer.ticker.error is not None:
         raise timer.ticker.error
     if finished:
-        screen.console.print(screen.t("closed.done", id=session.incident_id))
+        screen.console.print(done_hint(screen, session))
         return EXIT_OK
     return EXIT_FINDINGS if loop.input_ended else EXIT_OK
 

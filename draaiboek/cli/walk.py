@@ -27,6 +27,7 @@ from draaiboek.cli.app import (
     runbooks_folder,
     usage_error,
 )
+from draaiboek.cli.invocation import done_hint, paused_hint
 
 if TYPE_CHECKING:
     from draaiboek.cli.render import Screen
@@ -256,7 +257,7 @@ def resume(
         session.close()
         if any(event["type"] == "closed" for event in taken_over):
             # the walk had reached its end before a crash: taking over finished it
-            screen.console.print(screen.t("closed.done", id=session.incident_id))
+            screen.console.print(done_hint(screen, session))
             raise typer.Exit(EXIT_OK)
         fail(
             f"incident {session.incident_id} is closed; "
@@ -364,12 +365,12 @@ def _walk_and_exit(
             except Interrupted:
                 session.pause("interrupted")
                 with suppress(OSError):  # a hung-up terminal (SIGHUP) can no longer be told
-                    screen.console.print("\n" + screen.t("paused.how", id=session.incident_id))
+                    screen.console.print("\n" + paused_hint(screen, session))
                 raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:
         session.close()
     if finished:
-        screen.console.print(screen.t("closed.done", id=session.incident_id))
+        screen.console.print(done_hint(screen, session))
         raise typer.Exit(EXIT_OK)
     raise typer.Exit(EXIT_FINDINGS if loop.input_ended else EXIT_OK)
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
+from draaiboek.cli.invocation import paused_hint
 from draaiboek.engine import decide
 from draaiboek.engine.decide import Prompt
 from draaiboek.engine.inputs import Answer, Pause, Rejected
@@ -76,7 +77,7 @@ class WalkLoop:
                 return False
             if isinstance(answer, Pause):
                 self.session.pause(answer.reason)
-                self.screen.say(self.screen.t("paused.how", id=self.session.incident_id))
+                self.screen.say(paused_hint(self.screen, self.session))
                 return False
             try:
                 events = self.session.submit(answer)
@@ -139,14 +140,14 @@ class WalkLoop:
         self.session.pause("input-ended")
         with self.screen.block():
             self.say_refused(code, detail, f"--answers: {step}: ")
-            self.screen.say(self.screen.t("paused.how", id=self.session.incident_id))
+            self.screen.say(paused_hint(self.screen, self.session))
 
     def _ended(self) -> None:
         self.input_ended = True
         self.session.pause("input-ended")
         with self.screen.block():
             self.screen.say(self.screen.t("input.ended"))
-            self.screen.say(self.screen.t("paused.how", id=self.session.incident_id))
+            self.screen.say(paused_hint(self.screen, self.session))
         return None
 
     def _step(self, prompt: Prompt) -> Step | None:
