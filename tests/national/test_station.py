@@ -36,3 +36,24 @@ def test_opened_records_the_station_and_hooks_see_every_durable_event(tmp_path: 
         tmp_path / "home" / "incidents" / "inc-1", operator="Piet", clock=system_clock
     )
     resumed.close()
+
+
+def test_the_text_overview_shows_control_characters_escaped() -> None:
+    from draaiboek.services.national.text import safe
+
+    assert safe("rood\x1b[31m\nregel\x9b") == "rood\\x1b[31m\\nregel\\x9b"
+
+
+def test_published_numbers_are_found_and_checked_against_the_registry() -> None:
+    from draaiboek.services.national.copies import contacts_in
+    from draaiboek.services.national.numbers import find_numbers, registry
+
+    known = registry(contacts_in(DATA))
+    text = "Bel 088-6628237, +31 (0)6 1234 5678, 0031 00 000 0001 of 020 123 4567; 24-06-2019 18:00"
+    found = [(f.digits, f.flag) for f in find_numbers(text, known)]
+    assert found == [
+        ("0886628237", ""),
+        ("0612345678", "unverified"),
+        ("0000000001", "example"),
+        ("0201234567", "not-in-registry"),
+    ]

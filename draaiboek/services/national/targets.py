@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from draaiboek.model.runbook import Runbook, TargetEvent
+from draaiboek.model.timezone import DEFAULT_TIMEZONE, zone_name
 
 SOON = timedelta(minutes=10)
 _HHMM = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")
@@ -108,9 +109,9 @@ def time_zero(value: str | None, recorded_at: datetime, timezone: str | None) ->
     if not value:
         return None
     try:
-        zone = ZoneInfo(timezone or "Europe/Amsterdam")
+        zone = ZoneInfo(zone_name(timezone))
     except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("Europe/Amsterdam")
+        zone = ZoneInfo(DEFAULT_TIMEZONE)
     match = _HHMM.match(value)
     if match:
         local = recorded_at.astimezone(zone)

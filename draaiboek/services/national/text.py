@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from draaiboek.model.durations import format_clock
 from draaiboek.services.national.labels import labels
 from draaiboek.services.national.overview import IncidentView, Overview
 
+_ZONE = ZoneInfo("Europe/Amsterdam")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 LATE_STATES = ("missed", "late", "due-soon")
 
@@ -28,7 +30,8 @@ def _clock(seconds: float | None) -> str:
 
 
 def _time(at: datetime | None) -> str:
-    return at.isoformat(timespec="seconds") if at else "—"
+    """Dutch local time with its offset (unambiguous in the autumn's repeated hour)."""
+    return at.astimezone(_ZONE).isoformat(timespec="seconds") if at else "—"
 
 
 def render(overview: Overview, lang: str) -> str:
