@@ -14,6 +14,7 @@ from draaiboek.model.runbook import (
     Contact,
     Option,
     PhoneNumber,
+    Route,
     Runbook,
     Source,
     Step,
@@ -22,6 +23,7 @@ from draaiboek.model.runbook import (
     Text,
     frozen_map,
 )
+
 
 def _duration(value: Any) -> timedelta | None:
     return parse_duration(value) if isinstance(value, str) else None
@@ -146,6 +148,8 @@ def _build_step(step_id: str, raw: Mapping[str, Any], text: Any) -> Step:
 
 
 def build_contacts(document: Document) -> dict[str, Contact]:
+    """A schema-valid contacts registry -> contact id -> Contact. A number without `kind` is
+    a "phone"; texts in one language belong to the registry's first language (default nl)."""
     data = document.data
     lang = (data.get("languages") or ["nl"])[0]
     contacts = {}
@@ -155,8 +159,22 @@ def build_contacts(document: Document) -> dict[str, Contact]:
                 label=Text.of(n["label"], lang),
                 number=n["number"],
                 example=bool(n.get("example", False)),
+                kind=n.get("kind", "phone"),
+                proposal=bool(n.get("proposal", False)),
+                note=Text.of(n.get("note"), lang),
             )
             for n in raw.get("numbers", [])
+        )
+        routes = tuple(
+            Route(
+                kind=r["kind"],
+                label=Text.of(r["label"], lang),
+                value=r["value"],
+                example=bool(r.get("example", False)),
+                proposal=bool(r.get("proposal", False)),
+                note=Text.of(r.get("note"), lang),
+            )
+            for r in raw.get("routes", [])
         )
         contacts[contact_id] = Contact(
             id=contact_id,
@@ -166,5 +184,7 @@ def build_contacts(document: Document) -> dict[str, Contact]:
             numbers=numbers,
             note=Text.of(raw.get("note"), lang),
             example=bool(raw.get("example", False)),
+            routes=routes,
+            proposal=bool(raw.get("proposal", False)),
         )
     return contacts

@@ -223,11 +223,36 @@ class Runbook:
         return self.steps[step_id]
 
 
+# Kinds of numbers one dials, and of routes that are not a number. The contacts schema lists
+# the same names (a test keeps them equal). A KPN or police-telephony outage takes the usual
+# line with it, so a critical contact needs one kind that does not share its network.
+NUMBER_KINDS = ("phone", "mobile-other-network", "satellite", "ncv")
+ROUTE_KINDS = ("c2000-talkgroup", "runner", "email", "lcms")
+
+
 @dataclass(frozen=True)
 class PhoneNumber:
+    """A number to dial. `kind` is one of NUMBER_KINDS (the usual line is "phone")."""
+
     label: Text
     number: str
     example: bool = False  # a placeholder: never to be called or published as if real
+    kind: str = "phone"
+    proposal: bool = False  # proposed, not yet agreed with the contact
+    note: Text = EMPTY_TEXT
+
+
+@dataclass(frozen=True)
+class Route:
+    """A way to reach a contact that is not a number: a C2000 talk group, a runner, e-mail,
+    LCMS. `kind` is one of ROUTE_KINDS; `value` is the talk group, place, address or channel."""
+
+    kind: str
+    label: Text
+    value: str
+    example: bool = False  # a placeholder: never to be used or published as if real
+    proposal: bool = False  # proposed, not yet agreed with the contact
+    note: Text = EMPTY_TEXT
 
 
 @dataclass(frozen=True)
@@ -239,7 +264,13 @@ class Contact:
     numbers: tuple[PhoneNumber, ...] = ()
     note: Text = EMPTY_TEXT
     example: bool = False
+    routes: tuple[Route, ...] = ()  # ways to reach it besides the numbers
+    proposal: bool = False  # the whole entry is proposed, not yet agreed
 
-    def is_example(self, number: PhoneNumber) -> bool:
+    def is_example(self, number: PhoneNumber | Route) -> bool:
         """A placeholder, never to be called or published: the number or its contact says so."""
         return self.example or number.example
+
+    def kinds(self) -> frozenset[str]:
+        """Every kind of number and route this contact can be reached by."""
+        return frozenset(n.kind for n in self.numbers) | frozenset(r.kind for r in self.routes)

@@ -57,11 +57,12 @@ def _contact_segs(ids: Sequence[str], contacts: Mapping[str, Contact], lang: str
             continue
         org = f", {contact.organisation}" if contact.organisation else ""
         segs.append((f"{contact.name.get(lang)}{org}", False))
-        for number in contact.numbers:
-            segs.append((f" — {number.label.get(lang)}: {number.number}", False))
-            if contact.is_example(number):
+        ways = [(n, n.number) for n in contact.numbers] + [(r, r.value) for r in contact.routes]
+        for way, value in ways:  # numbers, then routes off the phone network
+            segs.append((f" — {way.label.get(lang)}: {value}", False))
+            if contact.is_example(way):
                 segs.append((f" {t('print.example')}", True))
-        if not contact.numbers and contact.example:
+        if not ways and contact.example:
             segs.append((f" {t('print.example')}", True))
     return [seg for seg in segs if seg[0]]
 
