@@ -97,7 +97,7 @@ def _env(tmp_path: Path, path: str) -> dict[str, str]:
 
 
 def _hint(output: str) -> str:
-    found: list[str] = re.findall(r"Gepauzeerd\. Verder gaan: (.+)", output)
+    found: list[str] = re.findall(r"Gepauzeerd\. Verder gaan:\n  (.+)", output)
     assert found, output
     return found[-1].strip()
 

@@ -391,8 +391,8 @@ def test_pause(home: Path, command: str) -> None:
     assert found[-1]["type"] == "paused"
     assert found[-1]["reason"] == "user"
     assert "action" not in kinds(found)  # the line after the pause was not read
-    # the hint names the tool as it was started (and a home that is not the default): wrapped
-    assert "Gepauzeerd. Verder gaan: " in run.output
+    # the hint names the tool as it was started (and a home that is not the default)
+    assert "Gepauzeerd. Verder gaan:" in run.output
     assert "draaiboek resume x" in " ".join(run.output.split())
 
 
@@ -411,7 +411,7 @@ def test_english_long_forms_and_texts(home: Path) -> None:
     assert "logged: note: in English" in run.output
     assert "Path so far:" in run.output
     assert "logged: back to: Can 112 be reached?" in run.output
-    assert "Paused. To continue: " in run.output
+    assert "Paused. To continue:" in run.output
     assert "draaiboek resume x" in " ".join(run.output.split())
     assert kinds(events(home))[-3:] == ["entered", "corrected", "paused"]
 
@@ -454,7 +454,7 @@ def test_lang_en(drive: Driver, home: Path) -> None:
         "j = done · n <reason> = not possible · l = later",
         "Item 1/2: LMS informed",
         "Sub-procedure: Sub-procedure",
-        "The runbook is finished. Report: ",
+        "The runbook is finished. Report:",
         "EXAMPLE NUMBER — DO NOT CALL",
     ):
         assert text in run.output
@@ -504,8 +504,8 @@ def test_input_ending_before_the_end_pauses_with_exit_1(drive: Driver, home: Pat
     assert found[-1]["type"] == "paused"
     assert found[-1]["reason"] == "input-ended"
     assert "De invoer is op voordat het draaiboek klaar is." in run.output
-    # the hint names the tool as it was started (and a home that is not the default): wrapped
-    assert "Gepauzeerd. Verder gaan: " in run.output
+    # the hint names the tool as it was started (and a home that is not the default)
+    assert "Gepauzeerd. Verder gaan:" in run.output
     assert "draaiboek resume x" in " ".join(run.output.split())
 
 
