@@ -499,7 +499,8 @@ def test_score_is_pure_and_serialisable() -> None:
 def test_score_without_events() -> None:
     scenario, _ = load("alles-werkt")
     card = score(scenario, [])
-    assert statuses(card)["geen-testronde"] == ("met", 5) and card.earned == 5
+    # Not yet past the decision that could lead there: a wrong branch avoided earns nothing yet.
+    assert statuses(card)["geen-testronde"] == ("missed", 0) and card.earned == 0
 
 
 def test_scenario_for_incident(tmp_path: Path) -> None:

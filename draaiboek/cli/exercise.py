@@ -168,7 +168,7 @@ def exercise(
         hint=text["open"] if source.interactive else None,
     )
     code = _play(session, screen, source, scripted, timer)
-    card = score(the_scenario, session.events())
+    card = score(the_scenario, session.events(), library.all_runbooks())
     session.close()
     show_score(screen, card, session, text)
     raise typer.Exit(code)

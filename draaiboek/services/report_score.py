@@ -9,6 +9,7 @@ from typing import Any
 
 from draaiboek.load.scenario import scenario_for_incident
 from draaiboek.model.catalogue import Messages
+from draaiboek.services.incidents import IncidentError, incident_runbooks
 from draaiboek.services.report import Report, Section
 from draaiboek.services.scoring import score
 
@@ -30,7 +31,11 @@ def add_score(report: Report, folder: Path, events: Sequence[Mapping[str, Any]])
         return
     if scenario is None:
         return
-    card = score(scenario, list(events))
+    try:  # the runbooks as walked say which decisions lead to a wrong branch (scoring)
+        runbooks = incident_runbooks(folder, [dict(e) for e in events])
+    except (IncidentError, OSError):
+        runbooks = {}  # the report says so already; a wrong branch then waits for `closed`
+    card = score(scenario, list(events), runbooks)
     rows = [
         [
             outcome.expectation.title.get(report.lang),

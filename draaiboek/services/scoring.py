@@ -13,6 +13,7 @@ from typing import Any
 
 from draaiboek.load.scenario import DEFAULT_LANG, Expectation, Inject, Scenario
 from draaiboek.model.durations import format_duration
+from draaiboek.model.runbook import Runbook
 
 MET, LATE, MISSED, VISITED = "met", "late", "missed", "visited"
 
@@ -97,12 +98,22 @@ class ScoreCard:
 Event = Mapping[str, Any]
 
 
-def score(scenario: Scenario, events: Sequence[Event]) -> ScoreCard:
+def score(
+    scenario: Scenario,
+    events: Sequence[Event],
+    runbooks: Mapping[str, Runbook] | None = None,
+) -> ScoreCard:
     """Judge every expectation against a journal's events (pure: same events, same score).
 
     Times are simulated times from the scenario start. The first matching event counts: a
     wrong answer corrected in time still meets `reached ... option`; a wrong branch entered
     stays visited even when corrected later (the journal keeps it).
+
+    A `not_visited` expectation earns its points only once the trainee has passed the point
+    where the wrong branch could have been taken (see `_passed`); before that it is missed, so
+    that stopping after the first step earns nothing for branches never come near. `runbooks`
+    (id -> Runbook, those the incident walked) tell which decisions lead to a step; without
+    them a `not_visited` step without `option` is passed only when the incident is closed.
     """
     timed = [(datetime.fromisoformat(str(e["at"])), e) for e in events]
     outcomes = []
@@ -110,8 +121,14 @@ def score(scenario: Scenario, events: Sequence[Event]) -> ScoreCard:
         match = _matcher(x)
         hit = next((at for at, e in timed if match(e)), None)
         offset = hit - scenario.start if hit is not None else None
+        if x.kind == "not_visited" and hit is None:
+            passed = _passed(x, timed, runbooks or {})
+            status = MET if passed is not None else MISSED
+            offset = passed - scenario.start if passed is not None else None
+            outcomes.append(Outcome(x, status, passed, offset, 0 if passed is None else x.points))
+            continue
         if x.kind == "not_visited":
-            status = VISITED if hit is not None else MET
+            status = VISITED
         elif offset is None:
             status = MISSED
         else:
@@ -160,3 +177,54 @@ def _matcher(x: Expectation) -> Callable[[Event], bool]:
             and e.get("result") == "done"
         )
     return _answer_matcher(x.runbook, x.step, x.option)
+
+
+def _passed(
+    x: Expectation, timed: Sequence[tuple[datetime, Event]], runbooks: Mapping[str, Runbook]
+) -> datetime | None:
+    """When the trainee passed the point where the branch of `not_visited` `x` could have
+    been taken without taking it, or None while that can still happen.
+
+    Passed are: the incident closed (nothing can be visited any more); with `option`, the
+    decision `x.step` answered with another option; without it, a decision that leads to
+    `x.step` (through steps that are not decisions) answered with an option that does not.
+    """
+    if x.option is not None:
+        leads = {x.step: frozenset({x.option})}
+    else:
+        runbook = runbooks.get(x.runbook)
+        leads = _gateways(runbook, x.step) if runbook is not None else {}
+    for at, e in timed:
+        if e.get("type") == "closed":
+            return at
+        if e.get("type") != "answered" or e.get("runbook") != x.runbook:
+            continue
+        wrong = leads.get(str(e.get("step")))
+        if wrong is not None and e.get("option") not in wrong:
+            return at
+    return None
+
+
+def _gateways(runbook: Runbook, target: str) -> dict[str, frozenset[str]]:
+    """Decision id -> its options that lead to step `target`, directly or through steps that
+    are not decisions (an action, checklist, input or sub-runbook leads on to its `next`)."""
+    found: dict[str, frozenset[str]] = {}
+    for step in runbook.steps.values():
+        chosen = frozenset(o.id for o in step.options if _runs_into(runbook, o.next, target))
+        if step.type == "decision" and chosen:
+            found[step.id] = chosen
+    return found
+
+
+def _runs_into(runbook: Runbook, first: str, target: str) -> bool:
+    seen: set[str] = set()
+    current: str | None = first
+    while current is not None and current not in seen:
+        if current == target:
+            return True
+        seen.add(current)
+        step = runbook.steps.get(current)
+        if step is None or step.type in ("decision", "end"):
+            return False
+        current = step.next
+    return False
