@@ -24,7 +24,7 @@ import draaiboek.cli.exercise as X
 import draaiboek.cli.main  # noqa: F401  (registers every command, report too)
 from draaiboek.cli.app import app
 from draaiboek.cli.render import Screen
-from draaiboek.cli.walk import LineSource
+from draaiboek.cli.walkinput import LineSource
 from draaiboek.journal import read as read_journal
 from draaiboek.load.scenario import load_scenario
 from draaiboek.model.catalogue import Messages
@@ -287,7 +287,7 @@ def test_a_scenario_by_id_from_the_runbooks_folder(
     run = exercise(["alles-werkt", "--runbooks", str(folder), "--operator", "Jan"], [(1, "2")])
     assert run.code == 0, run.output
     missing = exercise(["geen-idee", "--runbooks", str(folder), "--operator", "Jan"])
-    assert missing.code == 1
+    assert missing.code == 2  # a name nothing has is a usage error, as for a runbook
     assert "no scenario 'geen-idee'" in missing.output
     assert "alles-werkt, elk-staptype" in missing.output
 

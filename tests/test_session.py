@@ -20,9 +20,10 @@ from draaiboek.engine.state import Frame
 from draaiboek.journal import Event, Journal, JournalLocked, read
 from draaiboek.journal.files import JOURNAL_NAME, LOCK_NAME
 from draaiboek.load.library import load_library
+from draaiboek.model.calls import called_runbooks
 from draaiboek.model.runbook import Runbook
 from draaiboek.services.incidents import IncidentError
-from draaiboek.services.session import Session, called_runbooks
+from draaiboek.services.session import Session
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "valid"
 TOP = "every-step-type"

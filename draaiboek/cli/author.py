@@ -32,44 +32,25 @@ RunbookArgument = Annotated[
 ]
 
 
-def _looks_like_path(given: str) -> bool:
-    return given.endswith((".yaml", ".yml")) or "/" in given or "\\" in given
-
-
 def load_runbook(given: str, runbooks: Path | None) -> tuple[Runbook, Library]:
-    """The runbook named by id or path, and the library it was loaded with (for its contacts).
-
-    A file is read with its sibling files and the runbooks folder as context, so that the
-    contacts registry next to it (or in the runbooks folder) resolves its contact ids; what
-    stands next to the file wins over the runbooks folder.
-    """
+    """The runbook named by id or path (see `load.lookup`), and the library it was loaded with
+    (for its contacts and the runbooks it calls): a usage error when nothing has that name, a
+    one-line error when the file holds no valid runbook."""
     from datetime import date
 
-    from draaiboek.load.library import load_library
+    from draaiboek.load.lookup import NotFound, find_runbook
     from draaiboek.model.runbook import RUNBOOK_FORMAT
 
-    folder = runbooks_folder(runbooks)
-    path = Path(given)
-    if path.is_file() or _looks_like_path(given):
-        if not path.is_file():
-            usage_error(f"{given} does not exist: give a runbook id or a runbook file")
-        siblings = [p for p in sorted(path.parent.iterdir()) if p.suffix in (".yaml", ".yml")]
-        library = load_library([path], today=date.today(), context=[*siblings, folder])
-        if not library.runbooks:
-            problem = next(iter(library.errors), None)
-            if problem is not None:
-                fail(f"{problem.file}:{problem.line}:{problem.column}: {problem.message}")
-            formats = [d.format for d in library.documents if d.format != RUNBOOK_FORMAT]
-            fail(f"{given} is not a runbook (format: {formats[0] if formats else '?'})")
-        return next(iter(library.runbooks.values())), library
-    library = load_library([folder], today=date.today())
-    runbook = library.runbooks.get(given)
+    try:
+        runbook, library = find_runbook(given, runbooks_folder(runbooks), today=date.today())
+    except NotFound as exc:
+        usage_error(str(exc))
     if runbook is None:
-        known = ", ".join(sorted(library.runbooks)) or "none"
-        usage_error(
-            f"no valid runbook {given!r} in {folder} (available: {known}); "
-            "'draaiboek validate' shows what is wrong with a file"
-        )
+        problem = next(iter(library.errors), None)
+        if problem is not None:
+            fail(f"{problem.file}:{problem.line}:{problem.column}: {problem.message}")
+        formats = [d.format for d in library.documents if d.format != RUNBOOK_FORMAT]
+        fail(f"{given} is not a runbook (format: {formats[0] if formats else '?'})")
     return runbook, library
 
 

@@ -12,6 +12,7 @@ from draaiboek import __version__
 from draaiboek.cli import (  # noqa: F401  (they register their commands)
     author,
     exercise,
+    incidents,
     national,
     report,
     validate,

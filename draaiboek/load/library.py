@@ -6,7 +6,7 @@ calls `nl-alert-verstoring` validates on its own when that runbook sits in the r
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -251,3 +251,27 @@ def _calls_in(
         return None
     built[path] = runbook
     return calls(runbook)
+
+
+class FolderContacts(Mapping[str, Contact]):
+    """The contacts registry of a runbooks folder, read when first looked at: resuming or
+    looking at an incident does not wait for the whole folder to be read and checked."""
+
+    def __init__(self, folder: Path, today: date) -> None:
+        self.folder, self.today = folder, today
+        self._contacts: Mapping[str, Contact] | None = None
+
+    @property
+    def _loaded(self) -> Mapping[str, Contact]:
+        if self._contacts is None:
+            self._contacts = load_library([self.folder], today=self.today).contacts
+        return self._contacts
+
+    def __getitem__(self, key: str) -> Contact:
+        return self._loaded[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded)
+
+    def __len__(self) -> int:
+        return len(self._loaded)

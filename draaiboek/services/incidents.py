@@ -21,6 +21,7 @@ from draaiboek.journal import JournalError
 from draaiboek.load.build import build_runbook
 from draaiboek.load.documents import read_document
 from draaiboek.model.runbook import RUNBOOK_FORMAT, Runbook
+from draaiboek.model.timezone import DEFAULT_TIMEZONE, zone_name
 
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
 _STORED_COPY = re.compile(r"^[0-9a-f]{64}\.yaml$")
@@ -151,7 +152,7 @@ class IncidentSummary:
     last_type: str | None
     operator: str | None
     events: int
-    timezone: str = "Europe/Amsterdam"  # of the incident: its times are shown in it
+    timezone: str = DEFAULT_TIMEZONE  # of the incident: its times are shown in it
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -194,7 +195,7 @@ def summarise(folder: Path, events: list[dict[str, Any]]) -> IncidentSummary:
         last_type=last.get("type"),
         operator=operator_of(events) or None,
         events=len(events),
-        timezone=str(opened.get("timezone") or "Europe/Amsterdam"),
+        timezone=zone_name(opened.get("timezone")),
     )
 
 

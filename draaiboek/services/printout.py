@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from draaiboek.model.catalogue import Messages
+from draaiboek.model.durations import format_minutes
 from draaiboek.model.runbook import Contact, Runbook, Step
 from draaiboek.services.graph import walking_order
 from draaiboek.services.page import esc, html_page, md_escape
@@ -39,11 +39,6 @@ class StepView:
     paras: list[str] = field(default_factory=list)
     facts: list[tuple[str, list[Seg]]] = field(default_factory=list)
     ticks: list[Tick] = field(default_factory=list)
-
-
-def minutes(value: timedelta) -> str:
-    total = value.total_seconds() / 60
-    return str(int(total)) if total == int(total) else f"{total:.1f}"
 
 
 def _contact_segs(ids: Sequence[str], contacts: Mapping[str, Contact], lang: str) -> list[Seg]:
@@ -101,10 +96,10 @@ def build_views(
             )
         if step.due is not None:
             view.facts.append(
-                (t("print.due"), [(t("print.due-value", minutes=minutes(step.due)), False)])
+                (t("print.due"), [(t("print.due-value", minutes=format_minutes(step.due)), False)])
             )
         if step.repeat is not None:
-            value = t("print.repeat-value", minutes=minutes(step.repeat))
+            value = t("print.repeat-value", minutes=format_minutes(step.repeat))
             if step.until:
                 steps = ", ".join(str(numbers.get(s, s)) for s in step.until)
                 value += " " + t("print.until", steps=steps)
@@ -154,12 +149,8 @@ def _add_ticks(
             if item.critical:
                 label.append((f" {t('print.critical')}", True))
             if item.due is not None:
-                label.append(
-                    (
-                        f" — {t('print.due')} " + t("print.due-value", minutes=minutes(item.due)),
-                        False,
-                    )
-                )
+                due = t("print.due-value", minutes=format_minutes(item.due))
+                label.append((f" — {t('print.due')} {due}", False))
             if item.role:
                 role = runbook.roles.get(item.role)
                 label.append((f" — {role.get(lang) if role else item.role}", False))

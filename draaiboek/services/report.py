@@ -25,12 +25,13 @@ from draaiboek.engine.operator import operators_of
 from draaiboek.engine.state import WalkState
 from draaiboek.journal import Event, JournalError, VerifyResult
 from draaiboek.model.catalogue import Messages
+from draaiboek.model.durations import format_clock
 from draaiboek.model.runbook import Runbook
+from draaiboek.model.timezone import zone_name as recorded_zone
 from draaiboek.services.incidents import IncidentError, incident_runbooks, summarise
-from draaiboek.services.report_words import Words, describe, span
+from draaiboek.services.report_words import Words, describe
 
 FORMATS = ("md", "html", "json")
-DEFAULT_TIMEZONE = "Europe/Amsterdam"
 EXERCISE_BANNER = "OEFENING / EXERCISE"  # in both languages: an exercise is never mistaken
 
 
@@ -94,7 +95,7 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
     words = Messages(lang)
     remarks = [words("report.bad-lines", count=bad_lines)] if bad_lines else []
     opened = next((e for e in events if e.get("type") == "opened"), {})
-    zone_name = str(opened.get("timezone") or DEFAULT_TIMEZONE)
+    zone_name = recorded_zone(opened.get("timezone"))
     try:
         zone: tzinfo = ZoneInfo(zone_name)
     except (ValueError, KeyError, OSError):  # unknown zone, or no tz database on this machine
@@ -136,7 +137,7 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
     if state is not None:
         for d in deadlines.deadlines(state, ended or now):
             detail = (
-                w("report.late-by", span=span(d.late_by))
+                w("report.late-by", span=format_clock(d.late_by))
                 if d.late_by is not None
                 else w("report.met-at", time=w.local(d.met_at))
                 if d.met_at
@@ -165,7 +166,7 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
     if closed is not None and isinstance(closed.get("open"), list):
         open_keys = [str(key) for key in closed["open"]]
     end = ended or now
-    duration = span(end - started) if started else "?"
+    duration = format_clock(end - started) if started else "?"
     verification = {
         "ok": check.ok,
         "events": check.events,

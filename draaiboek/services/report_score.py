@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from draaiboek.load.scenario import scenario_for_incident
 from draaiboek.model.catalogue import Messages
+from draaiboek.model.durations import format_clock
 from draaiboek.services.incidents import IncidentError, incident_runbooks
 from draaiboek.services.report import Report, Section
 from draaiboek.services.scoring import score
-
-
-def _offset(value: timedelta | None) -> str:
-    if value is None:
-        return "—"
-    seconds = int(value.total_seconds())
-    return f"T+{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 def add_score(report: Report, folder: Path, events: Sequence[Mapping[str, Any]]) -> None:
@@ -40,7 +33,7 @@ def add_score(report: Report, folder: Path, events: Sequence[Mapping[str, Any]])
         [
             outcome.expectation.title.get(report.lang),
             t.word("exercise", outcome.status),
-            _offset(outcome.offset),
+            "—" if outcome.offset is None else f"T+{format_clock(outcome.offset)}",
             f"{outcome.points}/{outcome.expectation.points}",
         ]
         for outcome in card.outcomes

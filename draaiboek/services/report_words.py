@@ -10,18 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from draaiboek.model.catalogue import Messages
+from draaiboek.model.durations import format_clock
 from draaiboek.model.runbook import Runbook, Step
 
 _RESERVED = ("seq", "at", "type", "by", "prev", "hash")
-
-
-def span(value: timedelta) -> str:
-    seconds = max(0, int(value.total_seconds()))
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 class Words(Messages):
@@ -64,7 +60,7 @@ class Words(Messages):
         return at.astimezone(self.zone).strftime("%Y-%m-%d %H:%M:%S") if at else "?"
 
     def elapsed(self, at: datetime | None) -> str:
-        return "T+" + span(at - self.start) if at and self.start else "?"
+        return "T+" + format_clock(at - self.start) if at and self.start else "?"
 
     def text(self, value: Any) -> str:
         if isinstance(value, dict):  # a text in several languages (an inject's message)

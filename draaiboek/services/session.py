@@ -20,7 +20,9 @@ from draaiboek.engine.fold import apply, no_cycle_collection, replay
 from draaiboek.engine.inputs import Answer
 from draaiboek.engine.state import WalkState
 from draaiboek.journal import Journal, JournalDamaged, JournalError
+from draaiboek.model.calls import MissingCall, called_runbooks
 from draaiboek.model.runbook import Runbook
+from draaiboek.model.timezone import DEFAULT_TIMEZONE
 from draaiboek.services.incidents import (
     IncidentError,
     JournalHead,
@@ -31,28 +33,10 @@ from draaiboek.services.incidents import (
 )
 
 Clock = Callable[[], datetime]
-DEFAULT_TIMEZONE = "Europe/Amsterdam"
 
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
-
-
-def called_runbooks(top: Runbook, runbooks: Mapping[str, Runbook]) -> dict[str, Runbook]:
-    """The top runbook and every runbook it can call, directly or further down."""
-    needed = {top.id: top}
-    todo = [top]
-    while todo:
-        for step in todo.pop().steps.values():
-            if step.runbook and step.runbook not in needed:
-                if step.runbook not in runbooks:
-                    raise IncidentError(
-                        f"runbook {top.id!r} calls {step.runbook!r}, which is not in the "
-                        "runbooks folder: 'draaiboek validate' shows what is missing"
-                    )
-                needed[step.runbook] = runbooks[step.runbook]
-                todo.append(runbooks[step.runbook])
-    return needed
 
 
 def _holder(operator: str) -> dict[str, str]:
@@ -137,7 +121,13 @@ class Session:
                 f"runbook {runbook.id!r} is {runbook.status}, not approved: a live incident needs "
                 "--allow-draft to use it (and the journal records that)"
             )
-        needed = called_runbooks(runbook, runbooks)
+        try:
+            needed = called_runbooks(runbook, runbooks)
+        except MissingCall as missing:
+            raise IncidentError(
+                f"runbook {missing.caller!r} calls {missing.callee!r}, which is not in the "
+                "runbooks folder: 'draaiboek validate' shows what is missing"
+            ) from None
         contents = {rb_id: _content(rb) for rb_id, rb in needed.items()}
         now = clock()
         from zoneinfo import ZoneInfo

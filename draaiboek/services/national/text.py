@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from draaiboek.model.durations import format_clock
+from draaiboek.model.timezone import DEFAULT_TIMEZONE
 from draaiboek.services.national.labels import labels
 from draaiboek.services.national.overview import IncidentView, Overview
 
-_ZONE = ZoneInfo("Europe/Amsterdam")
+_ZONE = ZoneInfo(DEFAULT_TIMEZONE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 LATE_STATES = ("missed", "late", "due-soon")
 

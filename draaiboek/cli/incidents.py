@@ -1,0 +1,153 @@
+"""Looking at incidents without walking them: `status`, `incidents`, `verify` (read-only)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from draaiboek.cli.app import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    HomeOption,
+    LangOption,
+    RunbooksOption,
+    app,
+    chosen_language,
+    fail,
+    home_folder,
+    runbooks_folder,
+    usage_error,
+)
+
+
+@app.command()
+def status(
+    incident: Annotated[str, typer.Argument(help="Incident id (see 'draaiboek incidents').")],
+    lang: LangOption = None,
+    runbooks: RunbooksOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Where an incident stands: current step, open and overdue actions (read-only).
+
+    Example: draaiboek status 20261123-1405-112-onbereikbaar-3f9a
+    """
+    from draaiboek.cli.render import Screen, make_console
+    from draaiboek.journal import JournalError
+    from draaiboek.load.library import FolderContacts
+    from draaiboek.model.catalogue import Messages
+    from draaiboek.services.incidents import IncidentError
+    from draaiboek.services.session import system_clock
+    from draaiboek.services.status import incident_status
+
+    language = chosen_language(lang)
+    try:
+        found = incident_status(home_folder(home), incident)
+    except (IncidentError, JournalError) as exc:
+        fail(str(exc))
+    contacts = FolderContacts(runbooks_folder(runbooks), date.today())
+    screen = Screen(make_console(), Messages(language), found.zone, contacts)
+    state, now = found.state, system_clock()
+    with screen.block():
+        screen.header(state, now)
+        screen.say(screen.t("status.state", state=screen.t(f"state.{found.summary.state}")))
+        if state.closed:
+            screen.say(screen.t("status.closed", outcome=screen.t(f"outcome.{state.outcome}")))
+        elif state.current is not None:
+            title = screen.what(state, state.current.runbook, state.current.step, None)
+            screen.say(screen.t("status.current", title=title))
+        screen.open_items(state, numbered=False)
+        screen.deadlines(state, now)
+        if state.mode == "exercise":
+            screen.banner(state)
+
+
+@app.command()
+def incidents(
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    lang: LangOption = None,
+    home: HomeOption = None,
+) -> None:
+    """List incidents: id, runbook, mode, state, started, last event.
+
+    Example: draaiboek incidents --format json
+    """
+    import json
+
+    from draaiboek.model.catalogue import Messages
+    from draaiboek.services.incidents import incidents_root, list_incidents
+
+    if output_format not in ("text", "json"):
+        usage_error(f"unknown format {output_format!r}: choose text or json")
+    language = chosen_language(lang)
+    messages = Messages(language)
+    root_home = home_folder(home)
+    found = list_incidents(root_home)
+    if output_format == "json":
+        typer.echo(json.dumps([s.as_dict() for s in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        typer.echo(messages("incidents.none", folder=incidents_root(root_home)))
+        return
+    for summary in found:
+        mode = messages(f"mode.{summary.mode}") if summary.mode in ("live", "exercise") else "?"
+        state = messages(f"state.{summary.state}")
+        if summary.outcome:
+            state += f" ({messages('outcome.' + summary.outcome)})"
+        typer.echo(
+            f"{summary.id}  {summary.runbook} {summary.version}  {mode}  {state}  "
+            f"{_short(summary.started, summary.timezone)}  "
+            f"{_short(summary.last_event, summary.timezone)} {summary.last_type or ''}"
+        )
+
+
+def _short(moment: str | None, zone: str) -> str:
+    """In the incident's own time zone, as its id and its screens show time."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not moment:
+        return "-"
+    try:
+        tz: ZoneInfo | None = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = None
+    return datetime.fromisoformat(moment).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+@app.command()
+def verify(
+    target: Annotated[str, typer.Argument(help="Incident id, incident folder or journal file.")],
+    lang: LangOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Recompute the journal's hash chain: exit 0 and the last hash, or 1 and the first break.
+
+    Example: draaiboek verify 20261123-1405-112-onbereikbaar-3f9a
+    """
+    from draaiboek.journal import JournalError
+    from draaiboek.journal import verify as verify_journal
+    from draaiboek.model.catalogue import Messages
+    from draaiboek.services.incidents import IncidentError, find_incident
+
+    messages = Messages(chosen_language(lang))
+    path = Path(target)
+    if not path.is_file():
+        try:
+            path = find_incident(home_folder(home), target)
+        except IncidentError as exc:
+            fail(str(exc))
+    try:
+        result = verify_journal(path)
+    except JournalError as exc:
+        fail(str(exc))
+    if result.ok:
+        typer.echo(messages("verify.ok", count=result.events, hash=result.last_hash))
+        raise typer.Exit(EXIT_OK)
+    typer.echo(
+        messages(
+            "verify.broken", line=result.broken_line, seq=result.broken_seq, reason=result.reason
+        )
+    )
+    raise typer.Exit(EXIT_FINDINGS)

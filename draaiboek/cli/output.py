@@ -1,0 +1,164 @@
+"""How a screen reaches the terminal: one write per screen, through rich or as plain text.
+
+Each screen (a step with its header, the lines confirming what was logged, an overview) goes
+out in one write. On a terminal, or with colour forced, rich draws every line. When the output
+is plain (a pipe, a file, a scripted walk), rich would only drop the styles and wrap: a line
+given as parts (plain text and styled text) is known without parsing, `plainwrap` wraps it
+the way rich does, and rich is asked only for what it does differently (rules, centred
+banners, tabs, control codes, wide characters, words wider than the screen).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.rule import Rule
+from rich.text import Text
+
+from draaiboek.cli.plainwrap import wrapped
+
+# A piece of a line: plain text, or (text, rich style) such as ("Let op", "bold red").
+Part = str | tuple[str, str]
+# How a line is printed: console markup, parts, centred markup, or a dim rule.
+_MARKUP, _PARTS, _CENTRED, _RULE = "text", "parts", "centred", "rule"
+_Line = tuple[object, str]  # (markup, a tuple of parts, or "" for a rule; how)
+
+
+def make_console(stderr: bool = False) -> Console:
+    """The console every screen writes to: no highlighting or emoji codes, NO_COLOR obeyed."""
+    return Console(
+        highlight=False, no_color=bool(os.environ.get("NO_COLOR")), stderr=stderr, emoji=False
+    )
+
+
+def _isatty(fd: int) -> bool:
+    try:
+        return os.isatty(fd)
+    except OSError:
+        return False
+
+
+class ScreenOutput:
+    """Lines to one console, gathered per screen (`block`) and written at once."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._block: list[_Line] | None = None  # lines of the screen being drawn
+        self._owner = 0  # the thread drawing it
+        self._drawn: dict[tuple[object, str, int], str] = {}  # rules and banners, as drawn
+        self._plain_for: tuple[object, bool] | None = None  # (output file, plain?)
+        self._width: int | None = None  # rich's width, when it cannot change any more
+
+    @contextmanager
+    def block(self) -> Iterator[None]:
+        """Everything this thread shows inside goes out in one write at the end (inner blocks
+        join in; another thread, such as an exercise's injects, writes as before)."""
+        if self._block is not None and self._owner == threading.get_ident():
+            yield
+            return
+        lines: list[_Line] = []
+        self._block, self._owner = lines, threading.get_ident()
+        try:
+            yield
+        finally:
+            self._block = None
+            self._write(lines)
+
+    def say(self, markup: str) -> None:
+        """One line (or more) of console markup, as console.print(markup) shows it."""
+        self._add((markup, _MARKUP))
+
+    def line(self, *parts: Part) -> None:
+        """One line (or more) from parts: text shown as it is, or (text, style)."""
+        self._add((parts, _PARTS))
+
+    def centred(self, markup: str) -> None:
+        self._add((markup, _CENTRED))
+
+    def rule(self) -> None:
+        self._add(("", _RULE))
+
+    def _add(self, line: _Line) -> None:
+        if self._block is not None and self._owner == threading.get_ident():
+            self._block.append(line)
+        else:
+            self._write([line])
+
+    def _write(self, lines: list[_Line]) -> None:
+        if not lines:
+            return
+        console = self.console
+        if not self._plain():
+            with console:  # rich's own buffering: one write when the block ends
+                for line in lines:
+                    self._print(line)
+            return
+        width = self._width if self._width is not None else self._measure()
+        parts = []
+        try:
+            for content, how in lines:
+                text = None
+                if how == _PARTS:
+                    text = wrapped(_joined(content), width)  # type: ignore[arg-type]
+                elif how == _MARKUP:  # rich reads the markup (and raises for bad markup)
+                    text = wrapped(console.render_str(str(content)).plain, width)
+                if text is None:  # rich's turn
+                    text = self._drawn_by_rich((content, how), width)
+                parts.append(text)
+        finally:  # what came before a line rich refused is shown, as line by line it was
+            file = console.file
+            file.write("".join(parts))
+            file.flush()
+
+    def _plain(self) -> bool:
+        """Whether rich would write plain text: no terminal, no colours, nothing recorded."""
+        console = self.console
+        file = console.file
+        if self._plain_for is None or self._plain_for[0] is not file:
+            plain = (
+                console.color_system is None
+                and not console.is_terminal
+                and not console.is_jupyter
+                and not console.record
+                and not console.legacy_windows
+            )
+            self._plain_for = (file, plain)
+        return self._plain_for[1]
+
+    def _measure(self) -> int:
+        """rich's width. It follows a terminal's size when one of the standard streams is a
+        terminal; otherwise it comes from COLUMNS or is 80, for good."""
+        width = self.console.width
+        if not any(_isatty(fd) for fd in (0, 1, 2)):
+            self._width = width
+        return width
+
+    def _print(self, line: _Line) -> None:
+        content, how = line
+        if how == _RULE:
+            self.console.print(Rule(style="dim"))
+        elif how == _CENTRED:
+            self.console.print(content, justify="center")
+        elif how == _PARTS:
+            self.console.print(Text.assemble(*content))  # type: ignore[misc]
+        else:
+            self.console.print(content)
+
+    def _drawn_by_rich(self, line: _Line, width: int) -> str:
+        key = (*line, width)
+        found = self._drawn.get(key)
+        if found is None:
+            with self.console.capture() as capture:
+                self._print(line)
+            found = capture.get()
+            if line[1] in (_RULE, _CENTRED):  # the same every time: keep it
+                self._drawn[key] = found
+        return found
+
+
+def _joined(parts: Sequence[Part]) -> str:
+    return "".join(part if isinstance(part, str) else part[0] for part in parts)
