@@ -364,45 +364,61 @@ def items(minute: float, count: int) -> list[tuple[float, str]]:
     return [(minute, "j")] * count
 
 
-# 24 June 2019: a good walk, but the national NL-Alert decision comes 3 minutes late
+# 24 June 2019: a good walk, but the wrong national NL-Alert is reported 7 minutes after the
+# unit's message (target: 5)
 STORING_2019: Script = [
     (1, "15:34"),
     (2, "j"),
-    (5, "geen-enkel-netwerk"),
-    (9, "landelijk"),
-    *items(10, 2),
-    *items(11, 2),
-    *items(12, 2),  # keten-informeren: ministerie at 11
-    (15, "0900-onbereikbaar"),
-    (16, "j"),
-    (21, "alternatief-nummer"),
-    (22, "j"),
-    (24, "j"),
-    (25, "j"),
-    (26, "j"),  # nummers-verifieren
-    (27, "j"),
-    (28, "j"),  # een-stem, publieksbericht
-    (29, "/n Landelijk NL-Alert gevraagd aan de minister via het NCC"),
-    (33, "landelijk"),
-    (34, "j"),
-    (38, "correct-ontvangen"),
-    (39, "j"),
-    *items(40, 5),
-    *items(41, 7),  # zichtbare-aanwezigheid, zorgketen
-    (42, "ncv-werkt-niet"),
-    *items(43, 4),
-    (44, "telecomoperator"),
-    (45, "j"),
-    (46, "4g-uitgevallen"),
-    (47, "j"),
-    (48, "geen-aanwijzingen"),
-    (60, "nog-onbereikbaar"),
-    (61, "j"),
-    (120, "nog-onbereikbaar"),
-    (121, "j"),
+    (4, "geen-enkel-netwerk"),
+    (5, "c2000-werkt"),
+    *items(9, 5),  # eerste-kwartier
+    (11, "112 is gestoord. Bij spoed: ga naar een brandweerkazerne, politiebureau of ziekenhuis"),
+    (12, "landelijk-aangevraagd"),
+    (13, "/n Landelijk NL-Alert aangevraagd via de LMS; eerste bericht zonder nummer"),
+    (14, "landelijk"),
+    (15, "geen-uitwijk-landelijk"),
+    *items(16, 5),  # keten-informeren
+    (17, "0900-onbereikbaar"),
+    (18, "j"),
+    (20, "j"),  # opschalen
+    *items(24, 7),  # zorgketen
+    (31, "ncv-werkt-niet"),
+    *items(33, 4),
+    (34, "telecomoperator"),
+    (35, "j"),
+    (36, "4g-uitgevallen"),
+    (37, "j"),
+    (38, "geen-aanwijzingen"),
+    (39, "nog-geen-besluit"),
+    (40, "j"),  # nl-alert-escaleren
+    (45, "nog-onbereikbaar"),
+    (46, "niets-nieuws"),
+    (47, "j"),  # situatie-bijwerken: call back
+    (66, "nog-onbereikbaar"),
+    (67, "nummer-beschikbaar"),
+    *items(70, 4),  # nummer-verifieren
+    (72, "geslaagd"),
+    (73, "112 is gestoord. Bij spoed: bel het gecontroleerde 088-nummer of ga naar een kazerne"),
+    (161, "nog-onbereikbaar"),
+    (162, "nl-alert-besluit-binnen"),
+    (163, "landelijk-verzonden"),
+    (164, "Bel bij nood het nummer in dit bericht (tiplijn van een krant, fout nummer)"),
+    (170, "fout-in-bericht"),
+    (171, "j"),  # nl-alert-fout-melden: 7 minutes after the unit's message
+    (172, "18:18"),
+    (173, "fout-in-bericht"),
+    (174, "j"),
+    (175, "verkeerd-nummer"),
+    (176, "j"),
+    *items(178, 6),  # bericht-controleren
+    (179, "nog-geen-besluit"),
+    (180, "j"),
+    *items(182, 5),  # alternatieve-kanalen
+    (183, "nog-niet-uit"),
+    (184, "j"),  # overdragen-aan-ncc
     (200, "overal-hersteld"),
     *items(202, 5),
-    (205, "j"),
+    (205, "112 werkt weer. Gebruik de eerder genoemde nummers niet meer"),
     *items(210, 4),
     (215, "stabiel"),
     (220, "j"),
@@ -413,29 +429,44 @@ STORING_2019: Script = [
 def test_shipped_storing_24_juni_2019(exercise: Callable[..., Run]) -> None:
     run = shipped(exercise, "storing-24-juni-2019", STORING_2019)
     assert points(run, "storing-24-juni-2019") == {
+        "c2000-getest": 5,
+        "personeel": 5,
+        "zichtbaar": 5,
+        "kazernes": 5,
+        "eerste-bericht": 10,
+        "nl-alert-aanvraag": 10,
         "landelijk": 10,
-        "0900-getest": 10,
-        "niet-scenario-4": 15,
-        "ministerie": 5,
+        "0900-getest": 5,
+        "niet-scenario-4": 10,
+        "opschalen": 5,
+        "zorgketen": 5,
+        "ncv-getest": 5,
+        "niet-wachten": 5,
         "tweede-persoon": 10,
         "testgesprek-nummer": 5,
-        "nl-alert-besluit": 0,
-        "ncv-getest": 5,
-        "herstel-getest": 10,
+        "terugbellen": 5,
+        "fout-gemeld": 0,
+        "geen-eigen-correctie": 5,
+        "herstel-getest": 5,
+        "nummers-ingetrokken": 10,
         "notities": 5,
-        "total": 75,
+        "total": 130,
     }
-    assert "Totaal: 75 van 90 punten (83.3%)" in run.output
+    assert "Totaal: 130 van 140 punten (92.9%)" in run.output
     delivered = [e["id"] for e in of_type(run.events, "inject")]
     assert delivered == [
         "geen-gesprekken",
         "testgesprekken",
+        "c2000-werkt",
         "lms-landelijk",
         "0900-test",
-        "088-nummer",
         "4g-storing",
         "ncv-test",
-        "nl-alert-buurregio",
+        "ncc-geen-besluit",
+        "088-nummer",
+        "buurregio",
+        "landelijk-nl-alert",
+        "tiplijn",
         "herstel",
         "correctie",
     ]
@@ -445,22 +476,31 @@ def test_the_2019_wrong_branch_costs_points(exercise: Callable[..., Run]) -> Non
     script = [
         (1, "15:34"),
         (2, "j"),
-        (5, "geen-enkel-netwerk"),
-        (9, "landelijk"),
-        *items(10, 6),
+        (4, "geen-enkel-netwerk"),
+        (5, "c2000-werkt"),
+        *items(9, 5),
+        (11, "112 is gestoord. Bij spoed: ga naar een brandweerkazerne"),
+        (12, "landelijk-aangevraagd"),
+        (13, "landelijk"),
+        (14, "geen-uitwijk-landelijk"),
+        *items(14, 5),
         (15, "0900-bereikbaar"),
     ]
     run = exercise(["storing-24-juni-2019", "--runbooks", str(SHIPPED), "--operator", "A"], script)
     assert run.code == 1  # stopped halfway: the score so far
     got = points(run, "storing-24-juni-2019")
     assert got["niet-scenario-4"] == 0 and got["0900-getest"] == 0
-    assert got["total"] == 10 + 5  # landelijk, ministerie
+    # c2000-getest, personeel, zichtbaar, kazernes, eerste-bericht, nl-alert-aanvraag, landelijk;
+    # the wrong branches not yet come near (geen-eigen-correctie) earn nothing yet
+    assert got["total"] == 5 + 5 + 5 + 5 + 10 + 10 + 10
+    assert got["geen-eigen-correctie"] == 0
     assert "verkeerde tak T+0:15:00" in run.output
 
 
 # 15-17 September 2020: switched back once too early
 ICT_2020: Script = [
     (1, "10:00"),
+    *items(2, 2),  # eerste-melding
     (6, "meerdere-meldkamers"),
     (7, "j"),
     (11, "112-intact"),
@@ -473,15 +513,15 @@ ICT_2020: Script = [
     (21, "j"),
     (22, "verstoord"),
     (23, "j"),
-    *items(24, 2),
-    *items(25, 3),  # keten-informeren: politie-ict at 24
+    *items(24, 5),  # keten-informeren
     (27, "geen-aanwijzingen"),
     (29, "lokale-terugval"),
     *items(30, 4),
     (31, "/n Lokale terugval; meldkamer blijft bereikbaar, geen uitwijk"),
-    (32, "j"),
+    (32, "j"),  # stabiliteit-bewaken
     (60, "nog-verstoord"),
     (61, "j"),
+    (62, "j"),
     (125, "stabiel-vrijgegeven"),
     *items(126, 8),
     (130, "opnieuw-instabiel"),
@@ -489,6 +529,7 @@ ICT_2020: Script = [
     (132, "j"),
     (165, "nog-verstoord"),
     (166, "j"),
+    (167, "j"),
     (2945, "stabiel-vrijgegeven"),
     *items(2950, 8),
     (2955, "geslaagd"),
@@ -499,40 +540,44 @@ ICT_2020: Script = [
 def test_shipped_ict_verstoring_sept_2020(exercise: Callable[..., Run]) -> None:
     run = shipped(exercise, "ict-verstoring-sept-2020", ICT_2020)
     assert points(run, "ict-verstoring-sept-2020") == {
+        "eerste-melding": 10,
         "meerdere": 10,
         "lms-coordinatie": 5,
         "112-getest": 10,
         "geen-112-draaiboek": 5,
         "handmatig": 10,
-        "dienst-ict": 5,
+        "stabiliteitsronde": 5,
         "opzet": 5,
         "terugval-besluit": 15,
         "niet-te-vroeg": 0,
         "testgesprekken-112": 5,
         "notities": 5,
-        "total": 75,
+        "total": 85,
     }
     assert run.events[-1]["at"].startswith("2020-09-17T")  # two days of simulated time
 
 
-# the NL-Alert with the wrong number: everything in time, but no note
+# the national NL-Alert with the wrong number: everything in time, but no note
 NL_ALERT: Script = [
-    (1, "fout-in-bericht"),
-    (3, "Bel bij nood 0800-0000000 (tiplijn, fout nummer)"),
+    (1, "18:15"),
+    (2, "fout-in-bericht"),
+    (3, "j"),  # fout-stoppen: reported to LMS and NCC
     (4, "verkeerd-nummer"),
-    (8, "j"),
+    (8, "j"),  # nummerhouder-informeren
     (12, "j"),
     (13, "j"),
     (14, "j"),
     (16, "j"),
     (17, "j"),
     (17, "j"),  # bericht-controleren
-    (18, "regionaal"),
-    (20, "j"),
-    (24, "correct-ontvangen"),
-    *items(40, 5),
+    (18, "landelijk"),
+    (26, "j"),  # landelijk-verzenden, after the NCC's message at 25
+    (27, "correct-ontvangen"),
+    *items(35, 5),
     (45, "juist-bericht-uit"),
-    (46, "Correctie: bel bij nood het gecontroleerde nummer"),
+    (46, "Correctie: het nummer in het vorige NL-Alert was fout. Ga bij nood naar een kazerne"),
+    (47, "fout-bericht-uit"),
+    (48, "Bel bij nood 0800-0000000 (tiplijn, fout nummer)"),
     (50, "j"),
 ]
 
@@ -541,16 +586,19 @@ def test_shipped_nl_alert_fout_nummer(exercise: Callable[..., Run]) -> None:
     run = shipped(exercise, "nl-alert-fout-nummer", NL_ALERT)
     assert points(run, "nl-alert-fout-nummer") == {
         "fout-herkend": 10,
-        "verkeerd-nummer": 5,
+        "fout-gemeld": 15,
         "nummerhouder": 10,
         "correctie-vermeld": 5,
         "uit-register": 10,
         "tweede-persoon": 10,
-        "testgesprek": 10,
-        "zelfde-weg": 5,
-        "correctie-verzonden": 15,
+        "testgesprek": 5,
+        "landelijk": 10,
+        "geen-eigen-correctie": 10,
+        "correctie-ontvangen": 10,
+        "kanalen": 5,
+        "foute-tekst-achteraf": 5,
         "notitie": 0,
-        "total": 80,
+        "total": 105,
     }
 
 
