@@ -1,30 +1,61 @@
-"""Where the schemas and the shipped runbooks are, in a checkout and in an installed wheel."""
+"""Where the schemas and the shipped runbooks are: package data of the installed draaiboek."""
 
 from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
-_CHECKOUT_ROOT = Path(__file__).resolve().parent.parent.parent
+
+class MissingPackageData(FileNotFoundError):
+    """The installed package lacks its schemas or runbooks: a broken build, not a user error."""
 
 
 def _data_dir(name: str) -> Path:
-    # In a wheel the folders travel as package data (see pyproject.toml); in a checkout or an
-    # editable install they stand at the top of the repository.
+    # A wheel carries the top-level folders `schemas` and `runbooks` as package data under
+    # draaiboek/_data (the force-include block in pyproject.toml).
     packaged = resources.files("draaiboek") / "_data" / name
     if packaged.is_dir():
         return Path(str(packaged))
-    return _CHECKOUT_ROOT / name
+    # Only an editable install (a developer's checkout) runs from the source tree, where the
+    # folders stand at the top of the repository. A wheel without them must fail loudly rather
+    # than find a checkout by accident: CI installs the wheel outside the checkout to prove it.
+    checkout = _editable_checkout()
+    if checkout is not None and (checkout / name).is_dir():
+        return checkout / name
+    raise MissingPackageData(
+        f"draaiboek's package data is missing ({packaged}): this installation is broken; "
+        "reinstall draaiboek"
+    )
+
+
+@cache
+def _editable_checkout() -> Path | None:
+    """The source tree of an editable install (pip install -e), from the distribution's
+    direct_url.json (PEP 610); None for a normal install or when there is no metadata."""
+    try:
+        direct_url = metadata.distribution("draaiboek").read_text("direct_url.json")
+    except metadata.PackageNotFoundError:
+        return None
+    try:
+        recorded = json.loads(direct_url or "{}")
+    except ValueError:
+        return None
+    if not (isinstance(recorded, dict) and recorded.get("dir_info", {}).get("editable")):
+        return None
+    # This very file is in the checkout then: draaiboek/load/resources.py.
+    return Path(__file__).resolve().parent.parent.parent
 
 
 def schemas_dir() -> Path:
+    """The folder of the JSON Schemas (MissingPackageData when the install lacks it)."""
     return _data_dir("schemas")
 
 
 def shipped_runbooks_dir() -> Path:
+    """The folder of the runbooks shipped with draaiboek (MissingPackageData when missing)."""
     return _data_dir("runbooks")
 
 
