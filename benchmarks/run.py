@@ -467,6 +467,57 @@ def row_peer(ctx: Context) -> Row:
     return row
 
 
+def hostile_files(folder: Path) -> list[Path]:
+    """Files built to make a YAML reader blow up, each refused by validate with one finding."""
+    folder.mkdir(parents=True, exist_ok=True)
+    laughs = ["a: &a [" + ", ".join(["lol"] * 9) + "]"]
+    for level in range(1, 9):  # 9 levels of 9 aliases: 9**9 values once expanded
+        name, previous = chr(ord("a") + level), chr(ord("a") + level - 1)
+        laughs.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    contents = {
+        "billion-laughs.yaml": "\n".join(laughs) + "\n",
+        "quadratic.yaml": "a: &a ["
+        + ", ".join(["x"] * 1000)
+        + "]\nb: ["
+        + ", ".join(["*a"] * 1000)
+        + "]\n",
+        "deep-flow.yaml": "[" * 100_000,
+        "deep-block.yaml": "- " * 100_000 + "x\n",
+    }
+    paths = []
+    for name, text in contents.items():
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    huge = folder / "huge.yaml"
+    with huge.open("wb") as handle:
+        handle.truncate(4 * 1024 * 1024 + 1)  # sparse, one byte over the size limit
+    return [*paths, huge]
+
+
+def row_hostile(ctx: Context) -> Row:
+    files = hostile_files(ctx.work / "hostile")
+    row = Row(
+        "hostile",
+        "hostile files",
+        f"`draaiboek validate` of {len(files)} hostile files (billion laughs, quadratic "
+        "aliases, 100,000-deep flow and block nesting, 4 MiB + 1 byte): exit 1, one finding each",
+        "`draaiboek validate` of one generated runbook (exit 0)",
+        1.5,
+    )
+    run = ctx.runner
+    interleave(
+        row,
+        lambda: run.timed([DRAAIBOEK, "validate", *files], expect=(1,))[0],
+        lambda: run.timed(
+            [DRAAIBOEK, "validate", "--runbooks", ctx.where.contacts, ctx.where.corpus_files[0]]
+        )[0],
+        ctx.repeats,
+        run.verbose,
+    )
+    return row
+
+
 def row_resume(ctx: Context) -> tuple[Row, Row]:
     journal = ctx.where.journal_home / "incidents" / ctx.where.incident / "journal.jsonl"
     events = sum(1 for _ in journal.open("rb"))
@@ -628,7 +679,7 @@ def table(rows: list[Row], quick: bool) -> list[str]:
     return lines
 
 
-ROWS = ("start-up", "first-question", "per-step", "validate", "peer", "resume")
+ROWS = ("start-up", "first-question", "per-step", "validate", "peer", "resume", "hostile")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -680,6 +731,8 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(row_peer(ctx))
         if "resume" in only:
             rows.extend(row_resume(ctx))
+        if "hostile" in only:
+            rows.append(row_hostile(ctx))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

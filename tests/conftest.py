@@ -1,12 +1,34 @@
-"""Shared fixtures: the command line, run in-process with a fixed, isolated environment."""
+"""Shared fixtures: the command line, run in-process with a fixed, isolated environment; and
+the hypothesis profile (derandomized in CI)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# No wall clock decides a test: hypothesis's per-example deadline and its too-slow health check
+# time the machine, which on a loaded CI machine fails tests that are right. In CI the examples
+# are derandomized (the same for every run of the same code, so a red CI is reproducible and a
+# green one cannot turn red by chance) and no example database is written; elsewhere they stay
+# random, to keep finding new cases. HYPOTHESIS_PROFILE=ci|dev chooses explicitly.
+_NO_CLOCK = [HealthCheck.too_slow]
+settings.register_profile("dev", deadline=None, suppress_health_check=_NO_CLOCK)
+settings.register_profile(
+    "ci",
+    deadline=None,
+    suppress_health_check=_NO_CLOCK,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 if TYPE_CHECKING:
     from click.testing import Result

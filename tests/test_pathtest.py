@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -154,11 +153,10 @@ def test_visits_take_successive_list_elements() -> None:
     assert result.problems == ("step 'q': no-answer-for-visit (q visit 2)",)
 
 
-def test_a_looping_case_fails_fast() -> None:
-    started = time.monotonic()
+def test_a_looping_case_stops_at_the_answer_limit() -> None:
+    # The limit is what makes it stop; that it stops is shown by the message, not by a clock.
     result = P.run_case({"lus": LOOP}, "lus", case({"q": "nog"}, end="e"), T0)
     assert result.problems == ("loop: more than 10000 answers without reaching an end",)
-    assert time.monotonic() - started < 20
 
 
 def test_a_missing_sub_runbook_fails_the_case() -> None:

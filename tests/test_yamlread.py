@@ -1,13 +1,15 @@
-"""The safe YAML reader: each hostile file gets one exact one-line error, fast; positions are right.
+"""The safe YAML reader: each hostile file gets one exact one-line error; positions are right.
 
-Every hostile input is checked twice: through the reader (`read_document`, timed: a bound, not a
-benchmark) and through `draaiboek validate` (the finding's exact line, exit 1, no traceback).
+Every hostile input is checked twice: through the reader (`read_document`) and through
+`draaiboek validate` (the finding's exact line, exit 1, no traceback). The position of the
+finding shows where the reader stopped (the 199th alias, the 65th level), so a reader that
+expanded a bomb first would fail here; how fast hostile files are refused is a row of
+benchmarks/run.py (`hostile`), not a wall-clock bound in a test.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -26,7 +28,6 @@ if TYPE_CHECKING:
     from click.testing import Result
 
 RunCli = Callable[[list[str]], "Result"]
-TIME_BOUND = 1.0  # seconds; the real cost is milliseconds
 
 VALID_RUNBOOK = Path(__file__).resolve().parent / "corpus" / "valid" / "sub-procedure.yaml"
 
@@ -46,19 +47,13 @@ def _quadratic() -> str:
 
 def _reject(path: Path, run_cli: RunCli, code: str, line: int, column: int) -> Finding:
     """Assert the file gets exactly one finding `code` at line:column, in the reader and the CLI."""
-    started = time.perf_counter()
     document, findings = read_document(path)
-    elapsed = time.perf_counter() - started
-    assert elapsed < TIME_BOUND, f"reading took {elapsed:.2f} s"
     assert document is None
     assert [(f.code, f.line, f.column) for f in findings] == [(code, line, column)]
     finding = findings[0]
     assert finding.message and "\n" not in finding.message
 
-    started = time.perf_counter()
     result = run_cli(["validate", str(path)])
-    elapsed = time.perf_counter() - started
-    assert elapsed < TIME_BOUND, f"validate took {elapsed:.2f} s"
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     assert result.stdout.splitlines() == [
@@ -92,12 +87,8 @@ def test_quadratic_alias_blow_up(tmp_path: Path, run_cli: RunCli) -> None:
 
 def test_too_many_plain_values_without_aliases() -> None:
     text = "[" + ", ".join(["1"] * (MAX_NODES + 10)) + "]\n"
-    started = time.perf_counter()
     with pytest.raises(YamlProblem) as caught:
         read_yaml(text)
-    # Parsing 200,000 real values takes most of a second: a looser bound than for the bombs,
-    # which stop after a few dozen aliases.
-    assert time.perf_counter() - started < 3 * TIME_BOUND
     problem = caught.value
     # The sequence itself is value 1; value MAX_NODES + 1 is item MAX_NODES, at 2 + 3 * (n - 1).
     assert (problem.code, problem.line, problem.column) == (
@@ -154,9 +145,7 @@ def test_decode_refuses_too_many_bytes_itself() -> None:
 def test_a_file_of_exactly_the_limit_is_read(tmp_path: Path) -> None:
     path = _write(tmp_path, "a: " + "x" * (MAX_BYTES - 4) + "\n")
     assert path.stat().st_size == MAX_BYTES
-    started = time.perf_counter()
     document, findings = read_document(path)
-    assert time.perf_counter() - started < TIME_BOUND
     assert document is None
     assert [(f.code, f.line, f.column) for f in findings] == [("unknown-format", 1, 1)]
 
