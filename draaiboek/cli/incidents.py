@@ -121,6 +121,15 @@ def verify(
     target: Annotated[str, typer.Argument(help="Incident id, incident folder or journal file.")],
     lang: LangOption = None,
     home: HomeOption = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="DRAAIBOEK_DB",
+            help="Also compare with what the station forwarded to this national store.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Recompute the journal's hash chain: exit 0 and the last hash, or 1 and the first break.
 
@@ -144,6 +153,12 @@ def verify(
         fail(str(exc))
     if result.ok:
         typer.echo(messages("verify.ok", count=result.events, hash=result.last_hash))
+        if db:
+            from draaiboek.cli.national import verify_with_store
+
+            folder = path if path.is_dir() else path.parent
+            if not verify_with_store(db, folder):
+                raise typer.Exit(EXIT_FINDINGS)
         raise typer.Exit(EXIT_OK)
     typer.echo(
         messages(

@@ -24,6 +24,7 @@ from draaiboek.cli.app import (
     usage_error,
 )
 from draaiboek.cli.invocation import done_hint, paused_hint
+from draaiboek.cli.national import DbOption, StationOption, station_setting
 from draaiboek.cli.walkinput import (
     AnswersOption,
     Interrupted,
@@ -67,6 +68,8 @@ def start(
     lang: LangOption = None,
     runbooks: RunbooksOption = None,
     home: HomeOption = None,
+    station: StationOption = None,
+    db: DbOption = None,
 ) -> None:
     """Start an incident and walk the runbook one step at a time.
 
@@ -79,6 +82,7 @@ def start(
     from draaiboek.services.session import Session, system_clock
 
     language = chosen_language(lang)
+    station = station_setting(station)
     if incident is not None:
         try:
             check_incident_id(incident)
@@ -104,6 +108,7 @@ def start(
             incident_id=incident,
             lang=language,
             allow_draft=allow_draft,
+            station=station,
         )
     except IncidentError as exc:
         fail(str(exc))
@@ -111,7 +116,7 @@ def start(
         screen.console.print(
             f"[bold yellow]{screen.t('allow-draft', status=the_runbook.status)}[/]"
         )
-    _walk_and_exit(session, screen, source, scripted)
+    _walk_and_exit(session, screen, source, scripted, db)
 
 
 @app.command()
@@ -122,6 +127,7 @@ def resume(
     lang: LangOption = None,
     runbooks: RunbooksOption = None,
     home: HomeOption = None,
+    db: DbOption = None,
 ) -> None:
     """Continue an incident where it stopped (after Ctrl-C, a crash or a shift change).
 
@@ -146,7 +152,7 @@ def resume(
             f"incident {session.incident_id} is closed; "
             f"'draaiboek report {session.incident_id}' shows its record"
         )
-    _walk_and_exit(session, screen, source, scripted)
+    _walk_and_exit(session, screen, source, scripted, db)
 
 
 def _take_over(
@@ -190,11 +196,18 @@ def _take_over(
 
 
 def _walk_and_exit(
-    session: Session, screen: Screen, source: LineSource, scripted: dict[str, Any] | None
+    session: Session,
+    screen: Screen,
+    source: LineSource,
+    scripted: dict[str, Any] | None,
+    db: str | None = None,
 ) -> None:
+    from draaiboek.cli.national import attach_forwarder, detach_forwarder
     from draaiboek.cli.walkloop import WalkLoop
 
     loop = WalkLoop(session, screen, source.read, scripted)
+    # With a national store configured, events are forwarded in the background (never waited on).
+    forwarder = attach_forwarder(session, db)
     try:
         with interruptible(session):
             try:
@@ -205,6 +218,7 @@ def _walk_and_exit(
                     screen.console.print("\n" + paused_hint(screen, session))
                 raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:
+        detach_forwarder(forwarder)
         session.close()
     if finished:
         screen.console.print(done_hint(screen, session))

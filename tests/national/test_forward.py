@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,12 @@ def test_a_journal_cut_after_forwarding_is_reported(store: Store, tmp_path: Path
     assert "shorter than what was forwarded" in out
 
 
+def _stored_count(store: Store) -> int:
+    with connect(store.admin, autocommit=True) as conn:
+        row = conn.execute("SELECT count(*) FROM draaiboek.events").fetchone()
+    return int(row[0]) if row else 0
+
+
 class _Stopper:
     """Stops the server after `after` batches: a crash of the store in mid-forwarding."""
 
@@ -150,3 +157,35 @@ def test_the_store_stopping_mid_forwarding_loses_and_doubles_nothing(
             "SELECT count(*), count(DISTINCT seq), max(seq) FROM draaiboek.events"
         ).fetchone()
     assert row == (total, total, total - 1)
+
+
+def test_a_walk_forwards_by_itself_and_verify_db_finds_a_cut_tail(
+    store: Store, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    station = store.name("oost")
+    code, out = walk(
+        home, "inc-1", FIRST + MESSAGE, "--station", station, "--db", store.station("oost")
+    )
+    assert code == 1, out  # paused: the answers ran out
+    folder = home / "incidents" / "inc-1"
+    lines = (folder / "journal.jsonl").read_bytes().splitlines(keepends=True)
+    assert json.loads(lines[0])["station"] == station
+    # Forwarded by the walk itself (its thread may still be finishing: wait, bounded).
+    deadline = time.monotonic() + 30
+    while _stored_count(store) < len(lines) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _stored_count(store) == len(lines)
+    code, out = cli(home, ["verify", "inc-1", "--db", store.station("oost")])
+    assert code == 0, out
+    (folder / "journal.jsonl").write_bytes(b"".join(lines[:-3]))
+    code, out = cli(home, ["verify", "inc-1", "--db", store.reader])
+    assert code == 1
+    assert "cut off" in out
+
+
+def test_a_walk_with_an_unreachable_store_still_walks(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    code, out = walk(home, "inc-1", FIRST, "--db", "postgresql://nobody@127.0.0.1:9/x")
+    assert code == 1, out  # paused as usual: the answers ran out
+    assert "sync" in out  # told what was not forwarded and how to send it
