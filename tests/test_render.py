@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.markup import escape
 from rich.rule import Rule
+from rich.text import Text
 
+from draaiboek.cli.output import Part
 from draaiboek.cli.render import Screen
 from draaiboek.model.catalogue import Messages
 
@@ -95,3 +97,54 @@ WORDS = ["a", "bb", "word", "lange", "ë", "coördinatie", " ", " ", "  ", "    
 def test_plain_text_wraps_as_rich_wraps_it(words: list[str], width: int) -> None:
     lines = [(escape("".join(words)), "text")]
     assert _by_screen(lines, width) == _by_rich(lines, width)
+
+
+# --- lines built from parts (plain text and styled text), as the walk's screens build them ----
+
+STYLES = [None, "bold", "dim", "bold cyan", "red", "bold red on white"]
+
+
+def _parts_by_rich(lines: list[tuple[Part, ...]], width: int) -> str:
+    out = io.StringIO()
+    console = _console(out, width)
+    for parts in lines:
+        console.print(Text.assemble(*parts))
+    return out.getvalue()
+
+
+def _parts_by_screen(lines: list[tuple[Part, ...]], width: int) -> str:
+    out = io.StringIO()
+    screen = Screen(_console(out, width), Messages("nl"), "Europe/Amsterdam", {})
+    with screen.block():
+        for parts in lines:
+            screen.line(*parts)
+    return out.getvalue()
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(st.lists(st.sampled_from(PIECES), max_size=8), st.sampled_from(STYLES)),
+            max_size=5,
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.sampled_from([1, 3, 10, 20, 40, 80, 100]),
+)
+def test_lines_from_parts_are_what_rich_prints(
+    drawn: list[list[tuple[list[str], str | None]]], width: int
+) -> None:
+    lines = [
+        tuple("".join(text) if style is None else ("".join(text), style) for text, style in line)
+        for line in drawn
+    ]
+    assert _parts_by_screen(lines, width) == _parts_by_rich(lines, width)
+
+
+def test_markup_in_a_runbook_text_is_shown_as_text() -> None:
+    hostile = "Bel [bold]nu[/bold] of [/] [@click]x[/] \\[ \\"
+    width = 100
+    shown = _parts_by_screen([(hostile,), ((hostile, "bold cyan"),)], width)
+    assert shown == f"{hostile}\n{hostile}\n"
