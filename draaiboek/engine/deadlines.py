@@ -19,6 +19,9 @@ from draaiboek.model.runbook import Step
 
 @dataclass(frozen=True)
 class Deadline:
+    """A step's (or checklist item's) deadline: due and met times are aware datetimes (UTC in
+    a walk); `late_by` is how late it was met (missed) or is so far (overdue)."""
+
     runbook: str
     step: str
     item: str | None
@@ -30,6 +33,8 @@ class Deadline:
 
 @dataclass(frozen=True)
 class ReminderDue:
+    """A reminder to show and log: a repeating step came round, or a deadline passed."""
+
     runbook: str
     step: str
     due_at: datetime

@@ -60,6 +60,8 @@ class Prompt:
 
 
 def prompt(state: WalkState) -> Prompt:
+    """What the walk asks at `state`: the step's kind, a checklist's first pending item, an
+    end's open critical items, or "closed" (at the last step) once the walk is closed."""
     last = state.entries[-1] if state.entries else None
     current = state.current
     if current is None or last is None:

@@ -61,6 +61,8 @@ def _record(value: Any, at: datetime, reason: str, deferred_at: datetime | None)
 
 
 def initial_state(runbooks: Mapping[str, Runbook]) -> WalkState:
+    """The state before any event: `runbooks` (id -> runbook) must hold every runbook the
+    walk will use, sub-runbooks included."""
     return WalkState(runbooks=runbooks)
 
 
@@ -81,6 +83,9 @@ def no_cycle_collection(freeze_after: bool = False) -> Iterator[None]:
 
 
 def replay(runbooks: Mapping[str, Runbook], events: Iterable[Mapping[str, Any]]) -> WalkState:
+    """The state a journal's events (in order, each with `type` and an ISO 8601 `at`) add up
+    to; the same as `apply`ing them one by one, in one pass. Raises MissingRunbook when an
+    event needs a runbook that is not in `runbooks`."""
     fold = Fold(initial_state(runbooks), growing=True)
     handlers = _HANDLERS
     parse = datetime.fromisoformat

@@ -129,10 +129,12 @@ class WalkState:
     seen: dict[tuple[str, str], Seen] = field(default_factory=dict, compare=False, repr=False)
 
     def step_of(self, runbook: str, step: str) -> Step:
+        """A step of one of the walk's runbooks; MissingRunbook or KeyError when unknown."""
         return runbook_of(self.runbooks, runbook).step(step)
 
     @property
     def current(self) -> Frame | None:
+        """Where the walk stands (runbook, step); None once it is closed or before it starts."""
         return None if self.closed or not self.stack else self.stack[-1]
 
     @property
@@ -238,6 +240,7 @@ def open_key(runbook: str, step: str, item: str | None) -> str:
 
 
 def runbook_of(runbooks: Mapping[str, Runbook], runbook_id: str) -> Runbook:
+    """`runbooks[runbook_id]`; raises MissingRunbook (naming what was loaded) when absent."""
     try:
         return runbooks[runbook_id]
     except KeyError:
