@@ -433,16 +433,6 @@ def test_a_typed_answer_is_echoed_as_text(drive: Driver, home: Path, typed: str)
     assert [e["text"] for e in events(home) if e["type"] == "note"] == [typed]
 
 
-@pytest.mark.parametrize("typed", ["[/x]", "[bold]ja[/bold]", "\\[1]"])
-def test_a_typed_answer_is_echoed_as_text(drive: Driver, home: Path, typed: str) -> None:
-    """What comes through a pipe is shown as it was typed, never read as screen markup (a
-    closing tag that closes nothing used to stop the walk with an internal error)."""
-    run = start(drive, home, f"{typed}\n/n {typed}\n")
-    assert run.code == 1, run.output  # the input ended: paused
-    assert f"> {typed}\n" in run.output
-    assert [e["text"] for e in events(home) if e["type"] == "note"] == [typed]
-
-
 def test_all_commands_through_a_pipe(home: Path) -> None:
     """The same commands in a child process, answers piped on stdin."""
     typed = "/?\n/n via de pijp\n1\n/o\n/t\n1\nl\n/terug\n/back\n2\n"
