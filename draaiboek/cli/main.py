@@ -19,6 +19,7 @@ from draaiboek.cli import (  # noqa: F401  (they register their commands)
     walk,
 )
 from draaiboek.cli.app import (
+    EXIT_FINDINGS,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -44,6 +45,16 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()
         return exc.exit_code or EXIT_USAGE
     except Exception as exc:  # anything unexpected: one line and a crash note, no traceback
+        if _zone_not_found(exc):
+            # No zone database on this machine (Windows without tzdata, a slim container), or
+            # a zone name it does not know: the user can fix that, so no crash note.
+            zone_problem = exc.args[0] if exc.args else exc
+            print(
+                f"draaiboek: {zone_problem}: this machine's time zone database does not know it "
+                "(install one, e.g. pip install tzdata)",
+                file=sys.stderr,
+            )
+            return EXIT_FINDINGS
         note = crash_note(exc, _home_in(argv if argv is not None else sys.argv[1:]))
         print(
             f"draaiboek: internal error ({type(exc).__name__}: {exc}). "
@@ -52,6 +63,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_INTERNAL
     return result if isinstance(result, int) else 0
+
+
+def _zone_not_found(exc: Exception) -> bool:
+    """Whether `exc` is zoneinfo's ZoneInfoNotFoundError (without importing zoneinfo at start-up:
+    if nothing imported it, nothing raised it)."""
+    zoneinfo = sys.modules.get("zoneinfo")
+    return zoneinfo is not None and isinstance(exc, zoneinfo.ZoneInfoNotFoundError)
 
 
 def _home_in(args: list[str]) -> Path | None:
