@@ -163,3 +163,33 @@ def test_every_critical_shipped_contact_has_a_route_off_the_phone_network() -> N
     for contact in library.contacts.values():
         assert contact.example and all(contact.is_example(n) for n in contact.numbers)
         assert all(contact.is_example(r) for r in contact.routes)
+
+
+def _invoke(args: list[str], home: Path, stdin: str = "") -> Any:
+    from click.testing import Result
+    from typer.testing import CliRunner
+
+    import draaiboek.cli.main  # noqa: F401  (registers every command)
+    from draaiboek.cli.app import app
+
+    unset = ("DRAAIBOEK_RUNBOOKS", "DRAAIBOEK_LANG", "DRAAIBOEK_OPERATOR", "DRAAIBOEK_HOME")
+    env = {name: None for name in unset} | {"COLUMNS": "100", "NO_COLOR": "1"}
+    env["DRAAIBOEK_HOME"] = str(home)
+    result: Result = CliRunner().invoke(app, args, input=stdin, env=env)
+    return result
+
+
+def test_the_printout_and_the_walk_show_the_second_route(tmp_path: Path) -> None:
+    printed = _invoke(["print", "112-onbereikbaar", "--runbooks", str(SHIPPED)], tmp_path)
+    assert printed.exit_code == 0, printed.output
+    assert (
+        "C2000-gespreksgroep LMS (voorbeeld, voorstel): VOORBEELD-LMS-LANDELIJK" in printed.output
+    )
+    walked = _invoke(
+        ["start", "112-onbereikbaar", "--runbooks", str(SHIPPED), "--operator", "Jan"],
+        tmp_path,
+        stdin="15:34\n",
+    )
+    # the test-call step names the LMS: its talk group shows beside its numbers
+    assert "VOORBEELD-LMS-LANDELIJK" in walked.output, walked.output
+    assert "kpn-noc@example.org" in walked.output

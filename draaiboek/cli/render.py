@@ -20,7 +20,7 @@ from draaiboek.engine import deadlines
 from draaiboek.engine.state import WalkState
 from draaiboek.model.catalogue import Messages
 from draaiboek.model.durations import format_clock, format_duration
-from draaiboek.model.runbook import Contact
+from draaiboek.model.runbook import Contact, PhoneNumber, Route
 
 __all__ = ["Screen", "make_console"]
 
@@ -126,12 +126,16 @@ class Screen(ScreenOutput):
             if contact is None:
                 self.line(indent, (f"{contact_id} ?", "red"))
                 continue
-            for number in contact.numbers:
+            # Numbers to dial (☎), then routes off the phone network (↪): talk group, runner.
+            ways: list[tuple[str, PhoneNumber | Route, str]]
+            ways = [("☎", n, n.number) for n in contact.numbers]
+            ways += [("↪", r, r.value) for r in contact.routes]
+            for mark, way, value in ways:
                 flag: tuple[Part, ...] = ()
-                if contact.is_example(number):
+                if contact.is_example(way):
                     flag = (" ", (f"({self.t('step.example')})", "bold red"))
-                name, label = contact.name.get(self.lang), number.label.get(self.lang)
-                self.line(f"{indent}☎ {name} — {label}: ", (number.number, "bold"), *flag)
+                name, label = contact.name.get(self.lang), way.label.get(self.lang)
+                self.line(f"{indent}{mark} {name} — {label}: ", (value, "bold"), *flag)
 
     def open_items(self, state: WalkState, numbered: bool = True) -> None:
         items = state.open_items
