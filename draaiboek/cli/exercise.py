@@ -31,7 +31,6 @@ from draaiboek.cli.app import (
 )
 from draaiboek.cli.invocation import done_hint
 from draaiboek.cli.walkinput import AnswersOption, OperatorOption
-from draaiboek.services.exercise import InjectDelivery
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -39,8 +38,9 @@ if TYPE_CHECKING:
     from draaiboek.cli.render import Screen
     from draaiboek.load.documents import Document
     from draaiboek.load.scenario import Inject, Scenario
+    from draaiboek.services.exercise import InjectDelivery
     from draaiboek.services.session import Session
-    from draaiboek.services.simclock import DueQueue, SimClock
+    from draaiboek.services.simclock import DueQueue, SimClock, Ticker
 
 REAL_CLOCK: Callable[[], float] = time.monotonic  # tests put a clock here that they drive
 TICK = 0.2  # real seconds between the timer thread's looks at the clock
@@ -141,9 +141,10 @@ def _scenario(given: str, folder: Path) -> tuple[Scenario, Document]:
     return found, document
 
 
-class InjectTimer(InjectDelivery):
-    """Inject delivery that shows each inject on the screen, and after one that came while a
-    question waits, `hint` (the question is still open); `before_prompt` for the walk."""
+class InjectTimer:
+    """Injects delivered (services/exercise.py) and shown on the screen; after ones that came
+    while a question waits, `hint` (the question is still open); `before_prompt` for the walk.
+    The services are imported here, not with the command tree: start-up stays light."""
 
     def __init__(
         self,
@@ -154,21 +155,27 @@ class InjectTimer(InjectDelivery):
         hint: str | None = None,
     ) -> None:
         from draaiboek.cli.exercise_screens import show_inject
+        from draaiboek.services.exercise import InjectDelivery
 
         def shown(message: str, event: dict[str, Any], _waiting: bool) -> None:
             show_inject(screen, message, event, clock.start_sim)
 
-        super().__init__(session, clock, queue, screen.lang, shown, TICK)
         self.screen, self.hint = screen, hint
+        self.delivery: InjectDelivery = InjectDelivery(
+            session, clock, queue, screen.lang, shown, TICK, self._delivered
+        )
+        self.ticker: Ticker = self.delivery.ticker
 
     def before_prompt(self) -> None:
         self.deliver()
 
     def deliver(self, waiting: bool = False) -> int:
-        count = super().deliver(waiting)
+        """Log and show the injects that are due; how many (see InjectDelivery.deliver)."""
+        return self.delivery.deliver(waiting)
+
+    def _delivered(self, count: int, waiting: bool) -> None:
         if count and waiting and self.hint:
             self.screen.console.print(f"[dim]{self.hint}[/]")
-        return count
 
 
 def _play(

@@ -22,6 +22,8 @@ from draaiboek.services.simclock import DueQueue, SimClock, Ticker
 # An inject was logged: (its message in the walk's language, the logged event, whether it
 # came from the timer while a question waited).
 Shown = Callable[[str, dict[str, Any], bool], None]
+# A delivery is over: (how many injects it logged, whether the timer delivered them).
+Delivered = Callable[[int, bool], None]
 
 
 def exercise_incident_id(scenario: Scenario, local_now: datetime, tail: str) -> str:
@@ -85,7 +87,8 @@ class InjectDelivery:
     """Logs each inject of `queue` once when its simulated time comes, and has it shown: from
     a daemon thread (`ticker`, every `tick` real seconds) while the trainee reads or types, and
     from `deliver()` before each question (so piped runs get them deterministically). The
-    caller starts and stops the ticker and raises `ticker.error` when it ended in one."""
+    caller starts and stops the ticker and raises `ticker.error` when it ended in one;
+    `delivered`, when given, hears after each delivery how many injects it logged."""
 
     def __init__(
         self,
@@ -95,9 +98,10 @@ class InjectDelivery:
         lang: str,
         shown: Shown,
         tick: float,
+        delivered: Delivered | None = None,
     ) -> None:
         self.session, self.clock, self.queue = session, clock, queue
-        self.lang, self.shown = lang, shown
+        self.lang, self.shown, self.delivered = lang, shown, delivered
         self.ticker = Ticker(lambda: self.deliver(waiting=True), tick, "draaiboek-injects")
 
     def deliver(self, waiting: bool = False) -> int:
@@ -114,4 +118,6 @@ class InjectDelivery:
                 message = inject.message.get(self.lang)
                 event = self.session.log(Draft("inject", {"id": inject.id, "message": message}))
                 self.shown(message, event, waiting)
+        if self.delivered is not None:  # outside the lock: the walk may go on meanwhile
+            self.delivered(len(due), waiting)
         return len(due)
