@@ -10,14 +10,10 @@ default is named too (`--home`): a setting given for one command is gone for the
 from __future__ import annotations
 
 import os
-import shlex
-import shutil
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from rich.markup import escape
 
 from draaiboek.cli.settings import home_dir
 
@@ -30,15 +26,20 @@ Which = Callable[[str], str | None]
 
 
 def program(
-    argv0: str | None = None, executable: str | None = None, which: Which = shutil.which
+    argv0: str | None = None, executable: str | None = None, which: Which | None = None
 ) -> str:
     """How to run this tool again from the same shell: `draaiboek`, a path, or `python -m`.
 
     `argv0` is how the tool was started (default `sys.argv[0]`); when that is not this tool
     (it runs inside another program, e.g. a test runner), the answer is `draaiboek`.
     """
+    # Imported here: a hint is printed once, at the end of a walk; the walk starts without them.
+    import shlex
+    import shutil
+
     argv0 = sys.argv[0] if argv0 is None else argv0
     executable = sys.executable if executable is None else executable
+    which = shutil.which if which is None else which
     started = Path(argv0)
     if started.name == "__main__.py" and started.parent.name == NAME:
         words = [executable, "-m", NAME]
@@ -65,6 +66,8 @@ def incident_command(
 
     `home` is the incident home in use; it is named (`--home`) when it is not the default one.
     """
+    import shlex
+
     words = [subcommand, incident_id]
     default = home_dir(None, {k: v for k, v in env.items() if k != "DRAAIBOEK_HOME"})
     if not _same_path(str(home), str(default)):
@@ -79,11 +82,15 @@ def hint_command(subcommand: str, session: Session) -> str:
 
 def paused_hint(screen: Screen, session: Session) -> str:
     """The line "Paused. To continue: <command>", as console markup in the screen's language."""
+    from rich.markup import escape
+
     return screen.t("paused.how", command=escape(hint_command("resume", session)))
 
 
 def done_hint(screen: Screen, session: Session) -> str:
     """The line "The runbook is finished. Report: <command>", as console markup."""
+    from rich.markup import escape
+
     return screen.t("closed.done", command=escape(hint_command("report", session)))
 
 
