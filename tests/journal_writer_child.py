@@ -15,6 +15,12 @@ Modes:
     line.
 ``try-open FOLDER``
     Try to open the incident and print the outcome as one JSON object.
+``start-loop HOME SEED``
+    Start incidents ``inc-SEED-0``, ``inc-SEED-1``, ... in HOME one after another, as
+    ``draaiboek start`` does (create, store a runbook copy, log ``opened``, then a few events,
+    close), with the head register of HOME as witness; print ``opened ID`` once the first event
+    of ``ID`` is durable. The parent kills it at a random moment, often while a folder is being
+    created.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from pathlib import Path
 # unless the repository root is on the path.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from draaiboek.journal import Journal, JournalError, JournalLocked
+from draaiboek.journal import HeadRegister, Journal, JournalError, JournalLocked
 
 
 def _holder(operator: str) -> dict[str, str]:
@@ -100,6 +106,21 @@ def try_open(folder: Path) -> None:
         _say(json.dumps({"outcome": "opened"}))
 
 
+def start_loop(home: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    number = 0
+    while True:
+        folder = home / "incidents" / f"inc-{seed}-{number}"
+        journal = Journal.create(folder, _holder("Child"), witness=HeadRegister(home))
+        journal.store_file(f"id: runbook-{number}\n".encode() * rng.randrange(1, 200))
+        journal.append("opened", "Child", datetime.now(UTC), {"incident": folder.name})
+        _say(f"opened {folder.name}")
+        for _ in range(rng.randrange(4)):
+            journal.append("note", "Child", datetime.now(UTC), {"text": "nog steeds"})
+        journal.close()
+        number += 1
+
+
 def main(argv: list[str]) -> int:
     mode, folder = argv[0], Path(argv[1])
     if mode == "append-loop":
@@ -110,6 +131,8 @@ def main(argv: list[str]) -> int:
         hold(folder)
     elif mode == "try-open":
         try_open(folder)
+    elif mode == "start-loop":
+        start_loop(folder, int(argv[2]))
     else:
         sys.stderr.write(f"unknown mode {mode!r}\n")
         return 2

@@ -79,7 +79,8 @@ def test_paths_and_odd_names_are_refused(bad: str) -> None:
 def test_find_incident_by_id_folder_or_journal(tmp_path: Path) -> None:
     home = tmp_path / "home"
     folder = incidents_root(home) / "inc-1"
-    Journal.create(folder, {"operator": "Jan"}).close()
+    with Journal.create(folder, {"operator": "Jan"}) as journal:
+        journal.append("opened", "Jan", T0, {})
     assert find_incident(home, "inc-1") == folder
     assert find_incident(home, str(folder)) == folder
     assert find_incident(home, str(folder / JOURNAL_NAME)) == folder
@@ -188,6 +189,8 @@ def test_summarise_an_open_walk(tmp_path: Path) -> None:
         "operator": "Jan",
         "events": 3,
         "timezone": "Europe/Amsterdam",
+        "verified": True,
+        "problem": "",
     }
 
 

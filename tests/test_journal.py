@@ -29,6 +29,7 @@ from draaiboek.journal import (
     JournalError,
     JournalLocked,
     event_hash,
+    plain,
     read,
     verify,
 )
@@ -116,10 +117,13 @@ def lines_of(folder: Path) -> list[bytes]:
 def test_create_append_read_round_trip(tmp_path: Path) -> None:
     folder = tmp_path / "incidents" / "2026-11-23-stroomstoring"
     with Journal.create(folder, HOLDER) as journal:
-        assert journal.folder == folder
-        assert journal.path == folder / JOURNAL_NAME
-        assert journal.count == 0 and journal.last_hash is None
+        # Built under a hidden name: visible under its id once its first event is durable.
+        assert journal.folder.parent == folder.parent and journal.folder.name.startswith(".")
+        assert not folder.exists() and journal.incident == folder.name
+        assert journal.count == 0 and journal.last_hash is None and journal.head is None
         first = journal.append("incident.opened", "Jan", T0, {"title": "Stroomstoring DC-2"})
+        assert journal.folder == folder and journal.path == folder / JOURNAL_NAME
+        assert sorted(p.name for p in folder.parent.iterdir()) == [folder.name]
         at_cet = datetime(2026, 11, 23, 15, 6, tzinfo=timezone(timedelta(hours=1)))
         second = journal.append("step.done", "Marieke", at_cet, {"step": "bel-netbeheer"})
         assert journal.last_hash == second["hash"]
@@ -132,6 +136,7 @@ def test_create_append_read_round_trip(tmp_path: Path) -> None:
         "by": "Jan",
         "title": "Stroomstoring DC-2",
         "prev": None,
+        "hash_rule": "jcs-sha256",  # the first event names the hash rule
         "hash": first["hash"],
     }
     assert second["at"] == "2026-11-23T14:06:00.000000+00:00"
@@ -165,7 +170,7 @@ def test_hashes_and_lines_follow_the_published_rule(tmp_path: Path) -> None:
 
 def test_append_returns_what_readers_read(tmp_path: Path) -> None:
     with Journal.create(tmp_path / "inc", HOLDER) as journal:
-        event = journal.append("x", "Jan", T0, {"pair": (1, 2), "nested": {"b": [1.5, None]}})
+        event = journal.append("x", "Jan", T0, {"pair": (1, 2), "nested": {"b": [15, None]}})
     assert event["pair"] == [1, 2]
     assert read_events(tmp_path / "inc" / JOURNAL_NAME) == [event]
 
@@ -177,11 +182,13 @@ def test_modes_of_folder_and_files(tmp_path: Path) -> None:
         with Journal.create(folder, HOLDER) as journal:
             journal.append("x", "Jan", T0, {})
             stored = journal.store_file(b"title: test\n")
+            holder_mode = stat.S_IMODE((folder / "writer.json").stat().st_mode)
     finally:
         os.umask(old_umask)
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(folder.parent.stat().st_mode) == 0o700  # the incidents folder too
     assert stat.S_IMODE((folder / JOURNAL_NAME).stat().st_mode) == 0o600
-    assert stat.S_IMODE((folder / "writer.lock").stat().st_mode) == 0o600
+    assert holder_mode == 0o600
     assert stat.S_IMODE((folder / stored).stat().st_mode) == 0o600
 
 
@@ -198,6 +205,9 @@ def test_append_refuses_bad_input_and_writes_nothing(tmp_path: Path) -> None:
             journal.append("x", "Jan", T0, {"value": float("nan")})
         with pytest.raises(ValueError, match="JSON"):
             journal.append("x", "Jan", T0, {"value": object()})
+        for unportable in (60.0, [1.5], {"a": {"b": 2**53}}, {"\U0001f600": 1}):
+            with pytest.raises(ValueError, match=r"float|2\*\*53|Plane"):
+                journal.append("x", "Jan", T0, {"value": unportable})
         assert journal.path.read_bytes() == before
         assert journal.count == 1
         assert journal.append("x", "Jan", T0, {})["seq"] == 1
@@ -212,18 +222,26 @@ def test_create_refuses_existing_folder_and_open_needs_an_incident(tmp_path: Pat
     assert "\n" not in str(info.value)
     with pytest.raises(JournalError, match="no incident folder"):
         Journal.open(tmp_path / "missing", HOLDER)
-    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty").mkdir(mode=0o700)
     with pytest.raises(JournalError, match="not an incident folder"):
         Journal.open(tmp_path / "empty", HOLDER)
-    assert not (tmp_path / "empty" / "writer.lock").exists()
+    assert list((tmp_path / "empty").iterdir()) == []
     with pytest.raises(JournalError, match="no journal"):
         read_events(tmp_path / "missing" / JOURNAL_NAME)
     with pytest.raises(JournalError, match="no journal"):
         verify(tmp_path / "missing" / JOURNAL_NAME)
 
 
+def test_a_new_incident_closed_before_its_first_event_leaves_nothing(tmp_path: Path) -> None:
+    with Journal.create(tmp_path / "incidents" / "inc", HOLDER) as journal:
+        journal.store_file(b"id: x\n")
+    assert list((tmp_path / "incidents").iterdir()) == []
+
+
 def test_empty_journal_verifies(tmp_path: Path) -> None:
-    Journal.create(tmp_path / "inc", HOLDER).close()
+    # What an earlier version left when a start was cut off before its first event.
+    (tmp_path / "inc").mkdir(mode=0o700)
+    (tmp_path / "inc" / JOURNAL_NAME).write_bytes(b"")
     result = verify(tmp_path / "inc" / JOURNAL_NAME)
     assert result.ok and result.events == 0 and result.last_hash is None
     assert read_events(tmp_path / "inc" / JOURNAL_NAME) == []
@@ -232,6 +250,7 @@ def test_empty_journal_verifies(tmp_path: Path) -> None:
 def test_store_file_dedupes_by_content(tmp_path: Path) -> None:
     folder = tmp_path / "inc"
     with Journal.create(folder, HOLDER) as journal:
+        journal.append("x", "Jan", T0, {})
         a = journal.store_file(b"id: stroomstoring\n")
         again = journal.store_file(b"id: stroomstoring\n")
         b = journal.store_file(b"id: brand\n")
@@ -239,9 +258,7 @@ def test_store_file_dedupes_by_content(tmp_path: Path) -> None:
     assert a == again == hashlib.sha256(b"id: stroomstoring\n").hexdigest() + ".yaml"
     assert b != a and c.endswith(".json")
     assert (folder / a).read_bytes() == b"id: stroomstoring\n"
-    assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [JOURNAL_NAME, "writer.lock", a, b, c]
-    )
+    assert sorted(p.name for p in folder.iterdir()) == sorted([JOURNAL_NAME, a, b, c])
 
 
 def test_exceptions_survive_pickling() -> None:
@@ -350,14 +367,17 @@ def test_lock_dies_with_a_killed_writer(tmp_path: Path) -> None:
     with journal:
         assert recovery is None
         # The dead holder's details were replaced by ours.
-        assert json.loads((folder / "writer.lock").read_text()) == HOLDER
+        assert json.loads((folder / "writer.json").read_text()) == HOLDER
 
 
 def test_second_writer_in_same_process_is_refused_too(tmp_path: Path) -> None:
     folder = tmp_path / "inc"
-    with Journal.create(folder, HOLDER), pytest.raises(JournalLocked):
-        Journal.open(folder, {"operator": "Piet"})
-    assert (folder / "writer.lock").read_bytes() == b""  # cleared on close
+    with Journal.create(folder, HOLDER) as journal:
+        journal.append("x", "Jan", T0, {})
+        with pytest.raises(JournalLocked):
+            Journal.open(folder, {"operator": "Piet"})
+        assert json.loads((folder / "writer.json").read_text()) == HOLDER  # still ours
+    assert not (folder / "writer.json").exists()  # cleared on close
 
 
 # ---------------------------------------------------------------------------------------------
@@ -507,7 +527,7 @@ def test_tampering_is_reported_at_the_first_broken_line(
     assert info.value.line == line
     assert f"line {line}" in str(info.value) and "\n" not in str(info.value)
     assert (folder / JOURNAL_NAME).read_bytes() == tampered  # evidence left untouched
-    assert sorted(p.name for p in folder.iterdir()) == [JOURNAL_NAME, "writer.lock"]
+    assert sorted(p.name for p in folder.iterdir()) == [JOURNAL_NAME]
     with pytest.raises(JournalDamaged):  # not JournalLocked: the failed open released the lock
         Journal.open(folder, HOLDER)
 
@@ -646,8 +666,44 @@ def test_twenty_thousand_events_open_and_verify(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Property: whatever is appended verifies and reads back equal
+# Property: whatever is appended verifies and reads back equal, in any language
 
+# Object keys: their sort order is the same in every language (see canonical.py).
+BMP = st.characters(max_codepoint=0xFFFF, exclude_categories=["Cs"])
+
+
+def jcs(value: Any) -> str:
+    """RFC 8785 written from the RFC, as a verifier in another language would: keys sorted by
+    UTF-16 code units, integers as ECMAScript prints them, JCS string escapes."""
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    if isinstance(value, int):
+        assert abs(value) <= 2**53 - 1, value  # beyond, a double cannot hold it
+        return str(value)
+    assert not isinstance(value, float), value  # the one thing languages print differently
+    if isinstance(value, str):
+        escapes = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n"}
+        escapes |= {"\r": "\\r", "\t": "\\t"}
+        text = "".join(escapes.get(c, f"\\u{ord(c):04x}" if ord(c) < 0x20 else c) for c in value)
+        return f'"{text}"'
+    if isinstance(value, list):
+        return "[" + ",".join(jcs(item) for item in value) + "]"
+    items = sorted(value.items(), key=lambda item: item[0].encode("utf-16-be"))
+    return "{" + ",".join(f"{jcs(key)}:{jcs(item)}" for key, item in items) + "}"
+
+
+def jcs_verify(path: Path) -> str | None:
+    prev = None
+    for raw in path.read_bytes().split(b"\n")[:-1]:
+        event = json.loads(raw)
+        claimed = event.pop("hash")
+        assert hashlib.sha256(jcs(event).encode()).hexdigest() == claimed
+        assert event["prev"] == prev
+        prev = claimed
+    return prev
+
+
+# What a caller may hand in: floats and big integers too (the session makes them plain first).
 JSON_VALUES = st.recursive(
     st.none()
     | st.booleans()
@@ -655,12 +711,15 @@ JSON_VALUES = st.recursive(
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=20),
     lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.text(BMP, max_size=6), children, max_size=3)
     ),
     max_leaves=8,
 )
 FIELDS = st.dictionaries(
-    st.text(max_size=8).filter(lambda key: key not in RESERVED_FIELDS), JSON_VALUES, max_size=4
+    st.text(BMP, max_size=8).filter(lambda key: key not in RESERVED_FIELDS),
+    JSON_VALUES,
+    max_size=4,
 )
 AWARE_TIMES = st.datetimes(
     min_value=datetime(1970, 1, 2),
@@ -691,15 +750,21 @@ def test_appended_events_always_verify_and_read_back_equal(
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp) / "inc"
         with Journal.create(folder, HOLDER) as journal:
-            in_memory = [journal.append(*event) for event in appended]
+            in_memory = [
+                journal.append(type_, by, at, plain(fields)) for type_, by, at, fields in appended
+            ]
+        if not appended:
+            assert not folder.exists()  # never visible without a first event
+            return
 
         prev: str | None = None
         for seq, ((type_, by, at, fields), event) in enumerate(
             zip(appended, in_memory, strict=True)
         ):
-            assert {k: v for k, v in event.items() if k != "hash"} == expected_event(
-                seq, prev, type_, by, at, fields
-            )
+            expected = expected_event(seq, prev, type_, by, at, plain(fields))
+            if seq == 0:
+                expected["hash_rule"] = "jcs-sha256"
+            assert {k: v for k, v in event.items() if k != "hash"} == expected
             prev = event["hash"]
 
         path = folder / JOURNAL_NAME
@@ -707,6 +772,7 @@ def test_appended_events_always_verify_and_read_back_equal(
         result = verify(path)
         assert result.ok and result.events == len(appended) and result.last_hash == prev
         assert independent_verify(path) == prev
+        assert jcs_verify(path) == prev  # another language's canonical JSON agrees
         reopened, recovery = Journal.open(folder, HOLDER)
         with reopened:
             assert recovery is None and reopened.count == len(in_memory)

@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 from draaiboek.engine.decide import Draft, open_events, respond
 from draaiboek.engine.fold import apply, initial_state
 from draaiboek.engine.inputs import Act, Answer, Back, Choose, Confirm, ItemAnswer, Note, Value
-from draaiboek.journal import Journal
+from draaiboek.journal import RESERVED_FIELDS, Journal
 from draaiboek.journal import read as read_journal
 from draaiboek.load.library import load_library
 from draaiboek.services import report
@@ -195,7 +195,7 @@ def test_every_field_of_a_foreign_journal_is_shown_as_text(tmp_path: Path, fmt: 
         kind = str(event["type"])
         fields = {}
         for key, value in event.items():
-            if key in ("seq", "at", "type", "by", "prev", "hash"):
+            if key in RESERVED_FIELDS:  # the journal writes these itself
                 continue
             names.append(f"{kind}.{key}")
             fields[key] = hostile(names[-1]) if isinstance(value, str) else value

@@ -783,6 +783,8 @@ def test_resume_finishes_a_walk_cut_off_at_its_end(home: Path) -> None:
     lines = journal_path(home).read_bytes().split(b"\n")
     cut = next(i for i, raw in enumerate(lines) if b'"step":"einde"' in raw)
     journal_path(home).write_bytes(b"\n".join(lines[: cut + 1]) + b"\n")
+    heads = home / "heads" / "x.heads"  # a kill there leaves the head register at that event
+    heads.write_bytes(b"\n".join(heads.read_bytes().split(b"\n")[: cut + 1]) + b"\n")
     run = resume(cli, home, "")
     assert run.code == 0, run.output
     assert kinds(events(home))[-4:] == ["resumed", "returned", "entered", "closed"]

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 JOURNAL_NAME = "journal.jsonl"
-LOCK_NAME = "writer.lock"
 
-O_BINARY: int = getattr(os, "O_BINARY", 0)
+O_BINARY: int = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+O_NONBLOCK: int = getattr(os, "O_NONBLOCK", 0)  # POSIX: opening a FIFO for reading never waits
 
 
 def journal_file(folder: Path) -> Path:

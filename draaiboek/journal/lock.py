@@ -1,24 +1,33 @@
-"""One writer per incident: an OS lock that dies with its process, and who holds it."""
+"""One writer per incident: an OS lock on the journal file itself, and who holds it.
+
+The lock is taken on the open journal (``flock``; on Windows a byte-range lock far past any
+content), so two paths to the same file can never give two writers, and it dies with its
+process, so a killed writer never blocks the next one. Who holds it is written to
+``writer.json`` beside the journal (replaced by a rename, never written through a link) for a
+refused process to name; that file is information only, not the lock.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
-import time
 from collections.abc import Mapping
 from pathlib import Path
 
 from draaiboek.journal.errors import JournalError, JournalLocked
-from draaiboek.journal.files import LOCK_NAME, O_BINARY, write_all
+from draaiboek.journal.files import O_BINARY, write_all
+from draaiboek.journal.safety import open_nofollow
 
 if sys.platform == "win32":
     import msvcrt
 else:
     import fcntl
 
-# Windows locks are mandatory byte-range locks; lock a byte far past the holder text so that a
-# refused process can still read who holds the lock.
+HOLDER_NAME = "writer.json"
+# Windows locks are mandatory byte-range locks; lock a byte far past any journal's content so
+# that readers are never blocked.
 _WIN_LOCK_OFFSET = 0x7FFFFFF0
 _HOLDER_MAX_BYTES = 64 * 1024
 
@@ -38,7 +47,8 @@ def _try_lock(fd: int) -> bool:
     return True
 
 
-def _unlock(fd: int) -> None:
+def unlock(fd: int) -> None:
+    """Drop the lock taken on ``fd`` (closing ``fd`` does too)."""
     if sys.platform == "win32":
         os.lseek(fd, _WIN_LOCK_OFFSET, os.SEEK_SET)
         msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
@@ -46,21 +56,32 @@ def _unlock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
 
-def _read_holder(fd: int) -> dict[str, str]:
-    # The holder writes its details just after getting the lock; give it a moment if we looked
-    # in between.
-    for attempt in range(10):
-        os.lseek(fd, 0, os.SEEK_SET)
+def is_locked(fd: int) -> bool:
+    """Whether another open file holds the lock of this file (ours is dropped again at once)."""
+    if not _try_lock(fd):
+        return True
+    unlock(fd)
+    return False
+
+
+def read_holder(folder: Path) -> dict[str, str]:
+    """Who holds the lock of the journal in ``folder``, as written by :func:`lock`; {} when
+    unknown (not written yet, or unreadable)."""
+    try:
+        fd = open_nofollow(folder / HOLDER_NAME, os.O_RDONLY | O_BINARY, "writer details")
+    except (OSError, JournalError):
+        return {}
+    try:
         raw = os.read(fd, _HOLDER_MAX_BYTES)
-        try:
-            obj = json.loads(raw.decode("utf-8"))
-        except ValueError:
-            obj = None
-        if isinstance(obj, dict) and obj:
-            return {str(k): str(v) for k, v in obj.items()}
-        if attempt < 9:
-            time.sleep(0.02)
-    return {}
+    except OSError:
+        return {}
+    finally:
+        os.close(fd)
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in obj.items()} if isinstance(obj, dict) else {}
 
 
 def locked_message(holder: Mapping[str, str]) -> str:
@@ -78,50 +99,37 @@ def locked_message(holder: Mapping[str, str]) -> str:
     )
 
 
-def acquire(folder: Path, holder: Mapping[str, str]) -> int:
-    """Take the writer lock of ``folder`` and record ``holder`` in it; returns the lock fd.
+def lock(fd: int, folder: Path, holder: Mapping[str, str]) -> None:
+    """Take the writer lock on the open journal ``fd`` in ``folder`` and record ``holder``.
 
     Raises :class:`JournalLocked` (naming the holder) when another process has it, and
     :class:`JournalError` when the lock cannot be taken at all.
     """
-    lock_path = folder / LOCK_NAME
     try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | O_BINARY, 0o600)
+        got = _try_lock(fd)
     except OSError as exc:
         raise JournalError(
-            f"cannot open lock file {lock_path}: {exc.strerror or exc}; check the folder's "
-            "permissions"
+            f"cannot lock the journal in {folder}: {exc.strerror or exc}; the incident folder "
+            "must be on a local disk"
         ) from None
-    try:
+    if not got:
+        current = read_holder(folder)
+        raise JournalLocked(locked_message(current), current)
+    text = json.dumps({str(k): str(v) for k, v in holder.items()}, ensure_ascii=False)
+    temp = folder / f".{HOLDER_NAME}.{os.getpid()}.tmp"
+    # Information only: a failure to write it must not stop the walk.
+    with contextlib.suppress(OSError, JournalError):
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()  # left over by a writer with our pid that was killed
+        out = open_nofollow(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | O_BINARY, "writer details")
         try:
-            got = _try_lock(fd)
-        except OSError as exc:
-            raise JournalError(
-                f"cannot lock {lock_path}: {exc.strerror or exc}; the incident folder must be on a "
-                "local disk"
-            ) from None
-        if not got:
-            current = _read_holder(fd)
-            raise JournalLocked(locked_message(current), current)
-        text = json.dumps(
-            {str(k): str(v) for k, v in holder.items()}, ensure_ascii=False, sort_keys=True
-        )
-        os.ftruncate(fd, 0)
-        os.lseek(fd, 0, os.SEEK_SET)
-        write_all(fd, text.encode("utf-8"))
-    except BaseException:
-        os.close(fd)  # closing also drops a lock we may have taken
-        raise
-    return fd
+            write_all(out, text.encode("utf-8"))
+        finally:
+            os.close(out)
+        os.replace(temp, folder / HOLDER_NAME)  # replaces a link by the file; never follows it
 
 
-def release(fd: int) -> None:
-    """Clear the holder's details and drop the lock (closing ``fd``)."""
-    try:
-        # Clear the holder while still holding the lock, so nobody reads stale details.
-        os.ftruncate(fd, 0)
-        _unlock(fd)
-    except OSError:
-        pass  # closing the fd below releases the lock in any case
-    finally:
-        os.close(fd)
+def clear_holder(folder: Path) -> None:
+    """Remove the holder's details (while still holding the lock, so nobody reads stale ones)."""
+    with contextlib.suppress(OSError):
+        os.unlink(folder / HOLDER_NAME)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from draaiboek.journal.canonical import Event, parse_line, type_marker
+from draaiboek.journal.canonical import Event, own_problem, parse_line, type_marker
 from draaiboek.journal.errors import JournalDamaged
 from draaiboek.journal.files import journal_file
+from draaiboek.journal.heads import Head
 from draaiboek.journal.stream import CHUNK, open_journal
 
 _BACK_STEP = 64 * 1024
@@ -20,8 +22,59 @@ def last_event(folder: Path) -> Event | None:
     from the end of the file: the cost does not depend on the journal's length.
 
     Raises JournalError when the file cannot be read, JournalDamaged when that line is not a
-    JSON object. Its hash is not checked here.
+    JSON object. Its hash is not checked here (:func:`check_head` does).
     """
+    return _last(folder)[0]
+
+
+@dataclass(frozen=True)
+class HeadCheck:
+    """What a reader can check cheaply: the last event's own hash, and the head a witness
+    recorded. ``head`` is the journal's last complete event's (None when it has none)."""
+
+    ok: bool
+    head: Head | None
+    reason: str  # "" when ok
+
+
+def check_head(folder: Path, witnessed: Head | None) -> HeadCheck:
+    """Check the last event of the journal in ``folder`` by itself (its hash and canonical
+    form) and against ``witnessed``, the last head a witness recorded (read it BEFORE calling
+    this, so that an append in between cannot look like a cut): the journal must reach its seq,
+    with the same hash when that is its last event. The cost does not depend on the journal's
+    length; :func:`verify` checks everything. Raises JournalError when the file cannot be read.
+    """
+    try:
+        event, raw = _last(folder)
+    except JournalDamaged as exc:
+        return HeadCheck(False, None, str(exc))
+    head: Head | None = None
+    if event is not None:
+        problem = own_problem(raw, event)
+        seq = event.get("seq")
+        if problem or type(seq) is not int:
+            return HeadCheck(False, None, f"the last event: {problem or 'seq is not an integer'}")
+        head = Head(seq, str(event["hash"]))
+    if witnessed is not None:
+        if head is None or head.seq < witnessed.seq:
+            ends = "has no events" if head is None else f"ends at seq {head.seq}"
+            return HeadCheck(
+                False,
+                head,
+                f"the journal {ends}, but seq {witnessed.seq} was recorded as its head before: "
+                "events were cut off the end",
+            )
+        if head.seq == witnessed.seq and head.hash != witnessed.hash:
+            return HeadCheck(
+                False,
+                head,
+                f"seq {head.seq} has another hash than was recorded as its head before: the "
+                "journal was rewritten",
+            )
+    return HeadCheck(True, head, "")
+
+
+def _last(folder: Path) -> tuple[Event | None, bytes]:
     path = journal_file(folder)
     with open_journal(path) as handle:
         end = handle.seek(0, os.SEEK_END)
@@ -38,7 +91,7 @@ def last_event(folder: Path) -> Event | None:
                 break
         last_newline = data.rfind(b"\n")
         if last_newline == -1:
-            return None  # empty, or one torn line
+            return None, b""  # empty, or one torn line
         begin = data.rfind(b"\n", 0, last_newline) + 1
         raw = data[begin:last_newline]
         event, reason = parse_line(raw)
@@ -49,7 +102,7 @@ def last_event(folder: Path) -> Event | None:
                 "evidence and inspect that line",
                 line,
             )
-        return event
+        return event, raw
 
 
 def of_types(folder: Path, types: Collection[str]) -> Iterator[Event]:

@@ -3,13 +3,17 @@ events durably, keep copies of the runbook files it used.
 
 Layout of an incident folder::
 
-    journal.jsonl          one event per line, hash-chained (see canonical.py)
-    writer.lock            OS lock held by the one writer; contains who holds it (JSON)
+    journal.jsonl          one event per line, hash-chained (see canonical.py); the writer
+                           holds an OS lock on this file itself
+    writer.json            who holds that lock (information for a refused process)
     <sha256hex>.yaml       byte-exact copies of the runbook files the incident used
     journal.torn-*.bin     bytes of a torn last line set aside by a recovery (rare)
 
-Appending is one write of one whole line, then fsync; an event is returned (and so may be shown
-as logged) only after its fsync.
+A new incident is built under a hidden temporary name (``.<id>.new-<pid>-<random>``) and renamed
+to its id only once its first event is durable, so a start that is killed leaves either no
+incident or one that can be resumed. Appending is one write of one whole line, then fsync; an
+event is returned (and so may be shown as logged) only after its fsync, and only then is its
+head given to the witness (the head register).
 """
 
 from __future__ import annotations
@@ -17,6 +21,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
+import secrets
+import shutil
+import stat
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,19 +33,32 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from draaiboek.journal import lock
-from draaiboek.journal.canonical import RESERVED_FIELDS, Event, seal
-from draaiboek.journal.errors import JournalDamaged, JournalError
+from draaiboek.journal.canonical import (
+    CURRENT_RULE,
+    RESERVED_FIELDS,
+    RULE_FIELD,
+    Event,
+    seal,
+)
+from draaiboek.journal.errors import JournalDamaged, JournalError, JournalStorageError
 from draaiboek.journal.files import (
     JOURNAL_NAME,
     O_BINARY,
+    O_NONBLOCK,
     fsync_dir,
     write_all,
     write_new_file,
 )
+from draaiboek.journal.heads import Head, Witness
 from draaiboek.journal.recovery import Recovery, set_aside
-from draaiboek.journal.stream import EventStream, open_journal
+from draaiboek.journal.safety import check_file, open_nofollow, private_folder
+from draaiboek.journal.stream import EventStream
 
 T = TypeVar("T")
+
+_NEW = re.compile(r"^\.(?P<name>.+)\.new-(?P<pid>\d+)-[0-9a-f]+$")
+# What a start cut off by an earlier version can leave in an incident folder without events.
+_REMAINS = re.compile(r"^(journal\.jsonl|writer\.lock|writer\.json|[0-9a-f]{64}\.\w+|\..+\.tmp)$")
 
 
 def _skip(events: Iterator[Event]) -> None:
@@ -44,8 +66,13 @@ def _skip(events: Iterator[Event]) -> None:
         pass
 
 
+def _remove_tree(folder: Path) -> None:
+    """Remove a folder this module made and nothing else refers to (a temporary one)."""
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 class Journal:
-    """The one writer of one incident's journal (holds an OS lock on a lock file in the folder).
+    """The one writer of one incident's journal (holds an OS lock on the journal file).
 
     Use :meth:`create`, :meth:`open` or :meth:`open_folding`, never the constructor. The lock
     dies with the process, so a killed writer never blocks the next one. Events are not kept in
@@ -58,93 +85,120 @@ class Journal:
     def __init__(
         self,
         _folder: Path,
-        _lock_fd: int,
-        _append_fd: int,
+        _fd: int,
         _count: int,
         _last_hash: str | None,
+        _last_at: str | None,
         _size: int,
+        _rule: str,
+        _witness: Witness | None,
+        _publish_as: Path | None = None,
     ) -> None:
         self.folder = _folder
         self.path = _folder / JOURNAL_NAME
-        self._lock_fd: int | None = _lock_fd
-        self._fd: int | None = _append_fd
+        self._fd: int | None = _fd
         self._count = _count
         self._last_hash = _last_hash
+        self._last_at = _last_at
         self._size = _size
-        self._failed: str | None = None
+        self._rule = _rule
+        self._witness = _witness
+        self._publish_as = _publish_as  # the final folder, while the incident is being built
+        self._failed: JournalStorageError | None = None
+        self.witness_error: str | None = None  # why the last head could not be recorded
 
     # -- construction -------------------------------------------------------------------------
 
     @classmethod
-    def create(cls, folder: Path, holder: Mapping[str, str]) -> Journal:
-        """Start a new incident in ``folder``, which must not exist yet (its parents may not).
+    def create(
+        cls, folder: Path, holder: Mapping[str, str], *, witness: Witness | None = None
+    ) -> Journal:
+        """Start a new incident that will be ``folder`` (which must not exist yet).
 
-        The folder gets mode 0700 and the journal 0600. Takes the lock (recording ``holder``),
-        and fsyncs the new entries up to the folder's parent so they survive a power cut.
-        Raises JournalError.
+        The incidents folder (``folder``'s parent) is created 0700 if missing and must be yours
+        only (see safety.py). The incident is built under a hidden temporary name; it becomes
+        ``folder`` when its first event is durable (:meth:`append`). Until then :attr:`folder`
+        is the temporary one, and closing without an event removes it. The folder is 0700, the
+        journal 0600, and the lock is taken (recording ``holder``).
+
+        A folder left by a start that was cut off before its first event (no journal, or an
+        empty one, and nobody writing it) is cleared first. Raises JournalError when ``folder``
+        exists otherwise, or when ``witness`` has a head for this id already (an id is never
+        used twice), JournalStorageError when the disk refuses.
         """
         folder = Path(folder)
-        created_parents: list[Path] = []
         parent = folder.parent
-        while not parent.exists() and parent != parent.parent:
-            created_parents.append(parent)
-            parent = parent.parent
-        try:
-            folder.parent.mkdir(parents=True, exist_ok=True)
-            os.mkdir(folder, 0o700)
-        except FileExistsError:
+        private_folder(parent, create=True)
+        _sweep(parent)
+        if os.path.lexists(folder) and not _clear_remains(folder):
             raise JournalError(
                 f"{folder} already exists; use 'draaiboek resume' to continue that incident or "
-                "choose another folder"
-            ) from None
-        except OSError as exc:
+                "choose another id"
+            )
+        if witness is not None and witness.last(folder.name) is not None:
             raise JournalError(
-                f"cannot create incident folder {folder}: {exc.strerror or exc}; check the path "
-                "and permissions"
-            ) from None
-        os.chmod(folder, 0o700)  # the umask may have taken bits away; 0700 is what we promise
-
-        lock_fd = lock.acquire(folder, holder)
+                f"incident id {folder.name!r} was used before (its head was recorded); choose "
+                "another id"
+            )
+        temp = parent / f".{folder.name}.new-{os.getpid()}-{secrets.token_hex(4)}"
         try:
-            path = folder / JOURNAL_NAME
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | O_BINARY, 0o600)
-            try:
-                os.chmod(path, 0o600)
-                os.fsync(fd)
-                fsync_dir(folder)
-                fsync_dir(folder.parent)
-                for created in created_parents:
-                    fsync_dir(created.parent)
-            except BaseException:
-                os.close(fd)
-                raise
+            os.mkdir(temp, 0o700)
+            os.chmod(temp, 0o700)  # the umask may have taken bits away; 0700 is what we promise
+            fd = open_nofollow(
+                temp / JOURNAL_NAME,
+                os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_APPEND | O_BINARY,
+                "journal",
+            )
         except OSError as exc:
-            lock.release(lock_fd)
-            raise JournalError(
-                f"cannot create journal in {folder}: {exc.strerror or exc}; check the disk"
+            _remove_tree(temp)
+            raise JournalStorageError.of(
+                exc, f"creating incident folder {temp}", "check the disk and permissions"
+            ) from None
+        try:
+            if hasattr(os, "fchmod"):  # the umask may have taken bits away; 0600 is meant
+                os.fchmod(fd, 0o600)
+            lock.lock(fd, temp, holder)
+            os.fsync(fd)
+            fsync_dir(temp)
+        except OSError as exc:
+            os.close(fd)
+            _remove_tree(temp)
+            raise JournalStorageError.of(
+                exc, f"creating journal in {temp}", "check the disk and permissions"
             ) from None
         except BaseException:
-            lock.release(lock_fd)
+            os.close(fd)
+            _remove_tree(temp)
             raise
-        return cls(folder, lock_fd, fd, 0, None, 0)
+        return cls(temp, fd, 0, None, None, 0, CURRENT_RULE, witness, folder)
 
     @classmethod
-    def open(cls, folder: Path, holder: Mapping[str, str]) -> tuple[Journal, Recovery | None]:
+    def open(
+        cls, folder: Path, holder: Mapping[str, str], *, witness: Witness | None = None
+    ) -> tuple[Journal, Recovery | None]:
         """Continue an existing incident: :meth:`open_folding` without looking at the events."""
-        journal, recovery, _ = cls.open_folding(folder, holder, _skip)
+        journal, recovery, _ = cls.open_folding(folder, holder, _skip, witness=witness)
         return journal, recovery
 
     @classmethod
     def open_folding(
-        cls, folder: Path, holder: Mapping[str, str], fold: Callable[[Iterator[Event]], T]
+        cls,
+        folder: Path,
+        holder: Mapping[str, str],
+        fold: Callable[[Iterator[Event]], T],
+        *,
+        witness: Witness | None = None,
     ) -> tuple[Journal, Recovery | None, T]:
         """Continue an existing incident, reading its journal once, as a stream.
 
-        Takes the lock (:class:`JournalLocked` naming the holder if another process has it),
-        then hands ``fold`` an iterator over the events, each checked (hash and chain) before it
-        is given; what ``fold`` returns is returned. Events ``fold`` leaves unread are checked
-        too. :class:`JournalDamaged` if a complete line is bad or the chain is broken: nothing
-        is changed then. A torn last line is copied byte for byte to ``journal.torn-*.bin``
+        The folder and its parent must be yours only, the journal a regular file of yours with
+        one name, never reached through a symbolic link (JournalError otherwise). Takes the
+        lock on the journal (:class:`JournalLocked` naming the holder if another process has
+        it), then hands ``fold`` an iterator over the events, each checked (hash and chain)
+        before it is given; what ``fold`` returns is returned. Events ``fold`` leaves unread are
+        checked too. :class:`JournalDamaged` if a complete line is bad, the chain is broken, or
+        the journal is shorter than (or differs from) the head ``witness`` recorded: nothing is
+        changed then. A torn last line is copied byte for byte to ``journal.torn-*.bin``
         (synced) and only then cut off the journal; the returned :class:`Recovery` says so and
         the caller logs a recovery event. Complete events are never rewritten. An exception
         from ``fold`` releases the lock and propagates.
@@ -153,38 +207,90 @@ class Journal:
         path = folder / JOURNAL_NAME
         if not folder.is_dir():
             raise JournalError(f"no incident folder at {folder}; check the path")
-        if not path.is_file():
+        private_folder(folder.parent, create=False, may_be_link=True)
+        private_folder(folder, create=False)
+        try:
+            fd = open_nofollow(path, os.O_RDWR | os.O_APPEND | O_BINARY, "journal")
+        except FileNotFoundError:
             raise JournalError(
                 f"{folder} is not an incident folder (no {JOURNAL_NAME}); check the path"
-            )
-        lock_fd = lock.acquire(folder, holder)
+            ) from None
+        except OSError as exc:
+            raise JournalStorageError.of(
+                exc, f"opening journal {path}", "check the disk and permissions"
+            ) from None
+        locked = False
         try:
-            events = EventStream(open_journal(path), path, verify=True, on_damage="stop")
-            checked = iter(events)
-            folded = fold(checked)
-            _skip(checked)
+            check_file(fd, path, "journal")
+            lock.lock(fd, folder, holder)
+            locked = True
+            # The witness first: an append between reading the journal and the witness must
+            # not look like a cut.
+            witnessed = witness.last(folder.name) if witness is not None else None
+            reader = open_nofollow(path, os.O_RDONLY | O_BINARY | O_NONBLOCK, "journal")
+            mine, theirs = os.fstat(fd), os.fstat(reader)
+            if (mine.st_dev, mine.st_ino) != (theirs.st_dev, theirs.st_ino):
+                os.close(reader)
+                raise JournalError(f"journal {path} was replaced while opening it; try again")
+            events = EventStream(
+                os.fdopen(reader, "rb"), path, verify=True, on_damage="stop", witnessed=witnessed
+            )
+            last_at: list[Any] = [None]
+
+            def checked() -> Iterator[Event]:
+                for event in events:
+                    last_at[0] = event["at"]
+                    yield event
+
+            stream = checked()
+            folded = fold(stream)
+            _skip(stream)
             result = events.result
             if result.damaged:
+                where = (
+                    "does not match the head recorded before"
+                    if result.cut
+                    else f"is damaged at line {result.broken_line} (seq {result.broken_seq})"
+                )
                 raise JournalDamaged(
-                    f"journal {path} is damaged at line {result.broken_line} (seq "
-                    f"{result.broken_seq}): {result.reason}; nothing was changed -- keep the "
+                    f"journal {path} {where}: {result.reason}; nothing was changed -- keep the "
                     "folder as evidence and start a new incident",
                     result.broken_line or 0,
                 )
             recovery = None
             if events.tail:
-                recovery = set_aside(folder, path, events.tail, events.complete_size, result.events)
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | O_BINARY)
+                try:
+                    recovery = set_aside(
+                        folder, path, events.tail, events.complete_size, result.events
+                    )
+                except OSError as exc:
+                    raise JournalStorageError.of(
+                        exc,
+                        f"setting aside the torn last line of {path}",
+                        "nothing was changed; free space or fix the disk, then resume again",
+                    ) from None
         except OSError as exc:
-            lock.release(lock_fd)
-            raise JournalError(
-                f"cannot prepare journal {path} for writing: {exc.strerror or exc}; check the "
-                "disk and permissions"
+            if locked:
+                lock.clear_holder(folder)
+            os.close(fd)
+            raise JournalStorageError.of(
+                exc, f"preparing journal {path}", "check the disk and permissions"
             ) from None
         except BaseException:
-            lock.release(lock_fd)
+            if locked:
+                lock.clear_holder(folder)
+            os.close(fd)
             raise
-        journal = cls(folder, lock_fd, fd, result.events, result.last_hash, events.complete_size)
+        journal = cls(
+            folder,
+            fd,
+            result.events,
+            result.last_hash,
+            last_at[0],
+            events.complete_size,
+            result.rule,
+            witness,
+        )
         return journal, recovery, folded
 
     # -- state --------------------------------------------------------------------------------
@@ -199,11 +305,32 @@ class Journal:
         """The hash of the last event (the journal's head), None while it is empty."""
         return self._last_hash
 
+    @property
+    def head(self) -> Head | None:
+        """The journal's head: seq and hash of its last event (None while it is empty)."""
+        return None if self._last_hash is None else Head(self._count - 1, self._last_hash)
+
+    @property
+    def last_at(self) -> datetime | None:
+        """When the last event was logged (aware, UTC), None while the journal is empty."""
+        return None if self._last_at is None else datetime.fromisoformat(self._last_at)
+
+    @property
+    def rule(self) -> str:
+        """The hash rule this journal is written under (see canonical.py)."""
+        return self._rule
+
+    @property
+    def incident(self) -> str:
+        """The incident's id: the name of its folder (its final name while being built)."""
+        return (self._publish_as or self.folder).name
+
     def _writable_fd(self) -> int:
         if self._fd is None:
             raise JournalError("journal is closed; open the incident again to continue")
         if self._failed is not None:
-            raise JournalError(self._failed)
+            failed = self._failed
+            raise JournalStorageError(str(failed), failed.kind, failed.strerror)
         return self._fd
 
     # -- writing ------------------------------------------------------------------------------
@@ -213,9 +340,11 @@ class Journal:
 
         Returns only after the whole line has been written and fsynced, so the UI may confirm
         the event as logged. ``at`` must be timezone-aware; ``fields`` must be JSON values under
-        string keys other than seq, at, type, by, prev and hash (ValueError otherwise).
-        Raises JournalError when the disk refuses the line: nothing is logged then, and the
-        journal refuses further appends until it is opened again.
+        string keys other than seq, at, type, by, prev, hash and hash_rule, and, under the
+        current hash rule, without floats (ValueError otherwise; see canonical.plain). The first
+        event also gets ``hash_rule``, and makes a new incident visible under its id.
+        Raises JournalStorageError when the disk refuses the line: nothing is logged then, and
+        the journal refuses further appends until it is opened again.
         """
         if not isinstance(type, str) or not isinstance(by, str):
             raise TypeError("type and by must be strings")
@@ -234,7 +363,9 @@ class Journal:
         event["type"] = type
         event["by"] = by
         event["prev"] = self._last_hash
-        logged, line = seal(event)
+        if self._count == 0:
+            event[RULE_FIELD] = self._rule
+        logged, line = seal(event, self._rule)
 
         try:
             write_all(fd, line)
@@ -245,22 +376,58 @@ class Journal:
             # re-verifies and recovers a torn tail) is the only safe way on.
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, self._size)
-            self._failed = (
-                f"writing to journal {self.path} failed ({exc.strerror or exc}); the last event "
-                "was NOT logged -- fix the disk, then use 'draaiboek resume'"
+            error = JournalStorageError.of(
+                exc,
+                f"writing to journal {self.path}",
+                "the last event was NOT logged -- fix the disk, then use 'draaiboek resume'",
             )
-            raise JournalError(self._failed) from None
+            self._failed = error
+            raise error from None
         self._size += len(line)
         self._count += 1
         self._last_hash = logged["hash"]
+        self._last_at = logged["at"]
+        if self._publish_as is not None:
+            self._publish()
+        if self._witness is not None:
+            try:
+                self._witness.record(self.incident, Head(logged["seq"], logged["hash"]))
+                self.witness_error = None
+            except JournalError as exc:
+                # The event is durable in the journal: it was logged. A witness that missed it
+                # only knows an older head, which never looks like a cut.
+                self.witness_error = str(exc)
         return logged
+
+    def _publish(self) -> None:
+        """Give the incident being built its final name (its first event is durable)."""
+        assert self._publish_as is not None
+        final = self._publish_as
+        try:
+            if os.path.lexists(final):
+                raise FileExistsError(final)
+            os.rename(self.folder, final)
+            fsync_dir(final.parent)
+        except OSError as exc:
+            fd, self._fd = self._fd, None
+            if fd is not None:
+                os.close(fd)
+            _remove_tree(self.folder)
+            if isinstance(exc, FileExistsError):
+                raise JournalError(
+                    f"{final} was created by someone else meanwhile; choose another id"
+                ) from None
+            raise JournalStorageError.of(
+                exc, f"making incident {final} visible", "nothing was kept; start again"
+            ) from None
+        self.folder, self.path, self._publish_as = final, final / JOURNAL_NAME, None
 
     def store_file(self, content: bytes, suffix: str = ".yaml") -> str:
         """Keep a copy of a runbook file as ``<sha256><suffix>`` in the folder; returns the name.
 
         Content-addressed, so storing the same bytes twice costs nothing. Written to a temporary
         file, fsynced and renamed into place, so a crash never leaves a partial copy under the
-        final name. Mode 0600. Raises JournalError.
+        final name. Mode 0600. Raises JournalError (JournalStorageError when the disk refuses).
         """
         if "/" in suffix or "\\" in suffix or suffix in {".", ".."}:
             raise ValueError(f"bad suffix {suffix!r}")
@@ -268,14 +435,17 @@ class Journal:
         name = hashlib.sha256(content).hexdigest() + suffix
         target = self.folder / name
         try:
-            if target.read_bytes() == content:
-                return name
+            fd = open_nofollow(target, os.O_RDONLY | O_BINARY, "stored copy")
         except FileNotFoundError:
             pass
         except OSError as exc:
             raise JournalError(
                 f"cannot read {target}: {exc.strerror or exc}; check the incident folder"
             ) from None
+        else:
+            with os.fdopen(fd, "rb") as existing:
+                if existing.read() == content:
+                    return name
         temp = self.folder / f".{name}.{os.getpid()}.tmp"
         try:
             with contextlib.suppress(FileNotFoundError):
@@ -286,23 +456,40 @@ class Journal:
         except OSError as exc:
             with contextlib.suppress(OSError):
                 temp.unlink()
-            raise JournalError(
-                f"cannot store {name} in {self.folder}: {exc.strerror or exc}; check the disk"
+            raise JournalStorageError.of(
+                exc, f"storing {name} in {self.folder}", "check the disk"
             ) from None
         return name
 
     # -- closing ------------------------------------------------------------------------------
 
-    def close(self) -> None:
-        """Stop writing and release the lock. Safe to call twice."""
-        fd, self._fd = self._fd, None
-        lock_fd, self._lock_fd = self._lock_fd, None
+    def sync_witness(self) -> None:
+        """Make the heads given to the witness durable (at a pause; :meth:`close` does it too).
+        A witness that cannot is remembered in :attr:`witness_error`, never raised: the events
+        themselves are durable."""
+        if self._witness is None:
+            return
         try:
-            if fd is not None:
-                os.close(fd)
+            self._witness.sync()
+        except JournalError as exc:
+            self.witness_error = str(exc)
+
+    def close(self) -> None:
+        """Stop writing, sync the witness and release the lock. Safe to call twice. An incident
+        still being built (no event logged) is removed: it never became visible."""
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        self.sync_witness()
+        lock.clear_holder(self.folder)
+        try:
+            lock.unlock(fd)
+        except OSError:
+            pass  # closing the fd below releases the lock in any case
         finally:
-            if lock_fd is not None:
-                lock.release(lock_fd)
+            os.close(fd)
+        if self._publish_as is not None:
+            _remove_tree(self.folder)
 
     def __enter__(self) -> Journal:
         return self
@@ -314,3 +501,71 @@ class Journal:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _sweep(parent: Path) -> None:
+    """Remove incidents being built by processes that died before their first event (hidden
+    ``.<id>.new-<pid>-<random>`` folders): their journal is unlocked, or they have none and
+    their process is gone. Only on POSIX, where both can be told."""
+    if sys.platform == "win32":
+        return
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(parent):
+            found = _NEW.match(entry.name)
+            if found is None or not entry.is_dir(follow_symlinks=False):
+                continue
+            try:
+                fd = open_nofollow(Path(entry.path) / JOURNAL_NAME, os.O_RDONLY, "journal")
+            except FileNotFoundError:
+                if not _alive(int(found["pid"])):
+                    _remove_tree(Path(entry.path))
+                continue
+            except (OSError, JournalError):
+                continue
+            try:
+                dead = not lock.is_locked(fd)
+            except OSError:
+                dead = False
+            finally:
+                os.close(fd)
+            if dead:
+                _remove_tree(Path(entry.path))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _clear_remains(folder: Path) -> bool:
+    """Clear ``folder`` if it is what a start cut off before its first event left (an earlier
+    version made the folder first): only known files, an empty or missing journal, and nobody
+    writing. True when cleared (or gone meanwhile)."""
+    try:
+        info = os.lstat(folder)
+        if not stat.S_ISDIR(info.st_mode):
+            return False
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    if not all(_REMAINS.match(name) for name in names):
+        return False
+    if JOURNAL_NAME in names:
+        try:
+            fd = open_nofollow(folder / JOURNAL_NAME, os.O_RDONLY, "journal")
+        except (OSError, JournalError):
+            return False
+        try:
+            if os.fstat(fd).st_size != 0 or lock.is_locked(fd):
+                return False
+        finally:
+            os.close(fd)
+    _remove_tree(folder)
+    return not os.path.lexists(folder)

@@ -8,8 +8,9 @@ walking the incident.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -46,8 +47,9 @@ def new_incident_id(local_now: datetime, runbook_id: str, suffix: str | None = N
 def check_incident_id(incident_id: str) -> None:
     """A user-given id becomes a folder name: only a plain name, never a path."""
     if not _PLAIN_NAME.fullmatch(incident_id) or ".." in incident_id:
+        shown = incident_id if len(incident_id) <= 60 else f"{incident_id[:40]}... (120 at most)"
         raise IncidentError(
-            f"incident id {incident_id!r} is not a plain name: use letters, digits, '.', '_' "
+            f"incident id {shown!r} is not a plain name: use letters, digits, '.', '_' "
             "and '-' only (it becomes a folder name)"
         )
 
@@ -58,10 +60,22 @@ def incident_folder(home: Path, incident_id: str) -> Path:
 
 
 def find_incident(home: Path, given: str) -> Path:
-    """An incident id, or a path to an incident folder or journal file."""
-    found = journal.folder_of(Path(given))
+    """An incident id, or a path to an incident folder or journal file.
+
+    What is not a path (no folder separator) must be a plain id before the filesystem is asked
+    anything: a 300-character name is an IncidentError, not an OSError. Raises IncidentError.
+    """
+    looks_like_path = os.sep in given or "/" in given or given in (".", "..")
+    if not looks_like_path:
+        check_incident_id(given)
+    try:
+        found = journal.folder_of(Path(given))
+    except OSError as exc:
+        raise IncidentError(f"cannot use {given!r}: {exc.strerror or exc}") from None
     if found is not None:
         return found
+    if looks_like_path:
+        check_incident_id(given)  # not a folder or journal either: say what an id must be
     folder = incident_folder(home, given)
     if not journal.is_incident(folder):
         raise IncidentError(
@@ -153,6 +167,8 @@ class IncidentSummary:
     operator: str | None
     events: int
     timezone: str = DEFAULT_TIMEZONE  # of the incident: its times are shown in it
+    verified: bool = True  # the last event's hash and the head register agree (check_incident)
+    problem: str = ""  # why not, one line
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -169,13 +185,29 @@ class IncidentSummary:
             "operator": self.operator,
             "events": self.events,
             "timezone": self.timezone,
+            "verified": self.verified,
+            "problem": self.problem,
         }
 
 
-def summarise(folder: Path, events: list[dict[str, Any]]) -> IncidentSummary:
-    opened: Mapping[str, Any] = events[0] if events and events[0].get("type") == "opened" else {}
-    closed = next((e for e in reversed(events) if e.get("type") == "closed"), None)
-    last = events[-1] if events else {}
+def summarise(folder: Path, events: Iterable[Mapping[str, Any]]) -> IncidentSummary:
+    """What `draaiboek incidents` shows of an incident, from its events in one pass (a stream
+    will do: nothing but a few events is kept)."""
+    opened: Mapping[str, Any] = {}
+    closed: Mapping[str, Any] | None = None
+    last: Mapping[str, Any] = {}
+    operator_events: list[Mapping[str, Any]] = []
+    count = 0
+    for event in events:
+        kind = event.get("type")
+        if count == 0 and kind == "opened":
+            opened = event
+        if kind == "closed":
+            closed = event
+        if kind in OPERATOR_EVENTS:
+            operator_events.append(event)
+        last = event
+        count += 1
     if closed is not None:
         state = "closed"
     elif last.get("type") == "paused":
@@ -193,30 +225,38 @@ def summarise(folder: Path, events: list[dict[str, Any]]) -> IncidentSummary:
         started=opened.get("at"),
         last_event=last.get("at"),
         last_type=last.get("type"),
-        operator=operator_of(events) or None,
-        events=len(events),
+        operator=operator_of(operator_events) or None,
+        events=count,
         timezone=zone_name(opened.get("timezone")),
     )
 
 
 def list_incidents(home: Path) -> list[IncidentSummary]:
-    """Every incident under the home, newest first, from the journals alone."""
+    """Every incident under the home, newest first, from the journals alone, each checked
+    cheaply (`check_incident`: its last event's hash and the head register). Hidden folders
+    (incidents being built, see journal.writer) are not incidents yet."""
+    from dataclasses import replace
+
+    from draaiboek.services.integrity import check_incident
+
     root = incidents_root(home)
     if not root.is_dir():
         return []
     summaries = []
     for folder in sorted(root.iterdir()):
-        if not journal.is_incident(folder):
+        if folder.name.startswith(".") or not journal.is_incident(folder):
             continue
         try:
-            events = list(journal.read(folder))
-        except JournalError:
-            summaries.append(
-                IncidentSummary(
-                    folder.name, folder, "?", "?", "?", "damaged", None, None, None, None, None, 0
-                )
+            check = check_incident(folder, home)
+            summary = summarise(folder, journal.read(folder))
+        except JournalError as exc:
+            damaged = IncidentSummary(
+                folder.name, folder, "?", "?", "?", "damaged", None, None, None, None, None, 0
             )
+            summaries.append(replace(damaged, verified=False, problem=str(exc)))
             continue
-        summaries.append(summarise(folder, events))
+        if not check.ok:
+            summary = replace(summary, verified=False, problem="; ".join(check.problems))
+        summaries.append(summary)
     summaries.sort(key=lambda s: s.started or "", reverse=True)
     return summaries
