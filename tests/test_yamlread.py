@@ -103,6 +103,21 @@ def test_deep_flow_nesting(tmp_path: Path, run_cli: RunCli) -> None:
     assert str(MAX_DEPTH) in finding.message
 
 
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        ("{a: " * 100_000, 4 * MAX_DEPTH + 1),  # flow mappings
+        ("[" + "x, " * 300 + "[" * 2_000, 1 + 3 * 300 + MAX_DEPTH),  # deep after a wide start
+    ],
+)
+def test_deep_flow_nesting_of_every_shape(
+    tmp_path: Path, run_cli: RunCli, text: str, column: int
+) -> None:
+    # libyaml (PyYAML >= 6.0.2) stops at its own depth of 1000 before the reader sees level 65;
+    # the reader's limit and position must hold whatever the libyaml version does.
+    _reject(_write(tmp_path, text), run_cli, "too-deep", 1, column)
+
+
 def test_deep_block_nesting(tmp_path: Path, run_cli: RunCli) -> None:
     # "- " is two characters: the 65th level starts at column 2 * 64 + 1.
     _reject(_write(tmp_path, "- " * 100_000 + "x\n"), run_cli, "too-deep", 1, 2 * MAX_DEPTH + 1)

@@ -225,15 +225,38 @@ def read_yaml(text: str) -> tuple[Any, Positions]:
     refuses nesting beyond 1000 levels while still scanning ahead, before the parser has handed
     over the 65th level, so such a file is read again with the pure-Python parser (which scans
     at most 1024 characters ahead) to report `too-deep` where the reader's limit is passed.
+    Only the text up to where libyaml stopped is read again: the reader's limit (64 levels) is
+    passed well before libyaml's (1000), and the pure-Python parser is slow on a large file.
     """
     try:
         return _read_yaml(text, _Loader)
-    except _LibyamlDepth:
-        return _read_yaml(text, yaml.SafeLoader)
+    except _LibyamlDepth as stopped:
+        # Growing prefixes, because the pure-Python scanner is quadratic in the nesting it holds
+        # open (1,000 open brackets take 0.1 s, 256 take a few ms).
+        length = 256
+        while length < stopped.index:
+            _raise_if_too_deep(text[:length])
+            length *= 4
+        _raise_if_too_deep(text[: stopped.index])
+        return _read_yaml(text, yaml.SafeLoader)  # not expected: read it all to be sure
+
+
+def _raise_if_too_deep(prefix: str) -> None:
+    """Raise the reader's `too-deep` problem if `prefix` passes its depth limit; positions in a
+    prefix are those of the whole text. Other problems of a cut text mean nothing: ignored."""
+    try:
+        _read_yaml(prefix, yaml.SafeLoader)
+    except YamlProblem as problem:
+        if problem.code == "too-deep":
+            raise
 
 
 class _LibyamlDepth(Exception):
-    """libyaml's own nesting limit stopped the C parser (see read_yaml)."""
+    """libyaml's own nesting limit stopped the C parser at character `index` (see read_yaml)."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(index)
+        self.index = index
 
 
 def _read_yaml(text: str, loader_class: Any) -> tuple[Any, Positions]:
@@ -377,7 +400,8 @@ def _read_yaml(text: str, loader_class: Any) -> tuple[Any, Positions]:
                 )
     except yaml.MarkedYAMLError as exc:
         if "maximum nesting depth" in (exc.problem or "") and loader_class is not yaml.SafeLoader:
-            raise _LibyamlDepth from None
+            stop = exc.problem_mark
+            raise _LibyamlDepth(stop.index if stop is not None else len(text)) from None
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = (exc.problem or exc.context or "invalid YAML").strip()
