@@ -75,6 +75,7 @@ REQUIRED_CODES = {
     "empty",
     "not-a-mapping",
     "unknown-format",
+    "control-character",
 }
 
 

@@ -18,6 +18,7 @@ from draaiboek.cli.app import app
 from draaiboek.load.build import build_runbook
 from draaiboek.load.documents import read_document
 from draaiboek.model.runbook import Runbook
+from draaiboek.model.text import CONTROL, visible
 from draaiboek.services import graph
 
 CORPUS = Path(__file__).parent / "corpus" / "valid"
@@ -145,6 +146,7 @@ def test_hostile_labels_are_escaped_in_mermaid(tmp_path: Path) -> None:
 @given(st.text())
 def test_mermaid_escaping_leaves_nothing_special(text: str) -> None:
     assert_clean_label(graph.mermaid_text(text).replace("\r", ""))
+    assert CONTROL.search(graph.mermaid_text(text)) is None  # written out, never raw
 
 
 @given(st.text())
@@ -152,7 +154,9 @@ def test_dot_escaping_round_trips(text: str) -> None:
     escaped = graph.dot_text(text)
     assert re.search(r'(?<!\\)(\\\\)*"', escaped) is None  # no unescaped quote
     back = re.sub(r"\\(.)", lambda m: {"n": "\n"}.get(m[1], m[1]), escaped)
-    assert back == text.replace("\r", " ").replace("\t", " ")
+    # control characters are shown written out (model.text.visible), tabs as spaces
+    assert back == visible(text).replace("\t", " ")
+    assert CONTROL.search(escaped) is None
 
 
 def test_dot_shapes_and_edges() -> None:

@@ -15,6 +15,7 @@ from rich.text import Text
 from draaiboek.cli.output import Part
 from draaiboek.cli.render import Screen
 from draaiboek.model.catalogue import Messages
+from draaiboek.model.text import visible
 
 PIECES = [
     "a", "bb", "word", "lange", " ", "  ", "   ", "\n", " \n", "é", "☎", "—", "漢字", "\u0301",
@@ -104,11 +105,16 @@ def test_plain_text_wraps_as_rich_wraps_it(words: list[str], width: int) -> None
 STYLES = [None, "bold", "dim", "bold cyan", "red", "bold red on white"]
 
 
+def _visible(part: Part) -> Part:
+    return visible(part) if isinstance(part, str) else (visible(part[0]), part[1])
+
+
 def _parts_by_rich(lines: list[tuple[Part, ...]], width: int) -> str:
+    """What rich prints of the parts once control characters are written out (model.text)."""
     out = io.StringIO()
     console = _console(out, width)
     for parts in lines:
-        console.print(Text.assemble(*parts))
+        console.print(Text.assemble(*(_visible(part) for part in parts)))
     return out.getvalue()
 
 

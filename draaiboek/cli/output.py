@@ -20,6 +20,7 @@ from rich.rule import Rule
 from rich.text import Text
 
 from draaiboek.cli.plainwrap import wrapped
+from draaiboek.model.text import visible
 
 # A piece of a line: plain text, or (text, rich style) such as ("Let op", "bold red").
 Part = str | tuple[str, str]
@@ -69,15 +70,17 @@ class ScreenOutput:
             self._write(lines)
 
     def say(self, markup: str) -> None:
-        """One line (or more) of console markup, as console.print(markup) shows it."""
-        self._add((markup, _MARKUP))
+        """One line (or more) of console markup, as console.print(markup) shows it. Only for
+        texts of our own: anything from a runbook or a person goes through `line`."""
+        self._add((visible(markup), _MARKUP))
 
     def line(self, *parts: Part) -> None:
-        """One line (or more) from parts: text shown as it is, or (text, style)."""
-        self._add((parts, _PARTS))
+        """One line (or more) from parts: text shown as it is, or (text, style). A control
+        character (an escape sequence in an older journal) is shown written out (model.text)."""
+        self._add((tuple(_visible_part(part) for part in parts), _PARTS))
 
     def centred(self, markup: str) -> None:
-        self._add((markup, _CENTRED))
+        self._add((visible(markup), _CENTRED))
 
     def rule(self) -> None:
         self._add(("", _RULE))
@@ -158,6 +161,12 @@ class ScreenOutput:
             if line[1] in (_RULE, _CENTRED):  # the same every time: keep it
                 self._drawn[key] = found
         return found
+
+
+def _visible_part(part: Part) -> Part:
+    if isinstance(part, str):
+        return visible(part)
+    return (visible(part[0]), part[1])
 
 
 def _joined(parts: Sequence[Part]) -> str:

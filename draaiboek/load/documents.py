@@ -15,6 +15,7 @@ from typing import Any
 
 from draaiboek.load.resources import SCHEMA_FILES
 from draaiboek.load.schemacheck import schema_findings
+from draaiboek.load.textcheck import control_findings
 from draaiboek.load.yamlread import MAX_BYTES, Positions, YamlProblem, decode, read_yaml
 from draaiboek.model.runbook import Finding, Severity
 
@@ -89,6 +90,9 @@ def read_document(path: Path, display: str | None = None) -> tuple[Document | No
         sha256=hashlib.sha256(raw).hexdigest(),
         schema_valid=not findings,
     )
+    # A control character does not make the data unusable (schema_valid): it is an error that
+    # stops the runbook from being walked, and a finding like any other.
+    findings += control_findings(raw, data, positions, shown)
     return document, findings
 
 

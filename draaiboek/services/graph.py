@@ -17,6 +17,7 @@ from collections import deque
 
 from draaiboek.model.catalogue import LANGUAGES, Messages
 from draaiboek.model.runbook import Runbook, Step
+from draaiboek.model.text import visible
 
 FORMATS = ("mermaid", "dot")
 
@@ -115,7 +116,7 @@ def _missing(runbook: Runbook) -> list[str]:
 
 
 def mermaid_text(text: str) -> str:
-    return text.translate(_MERMAID_CODES).replace("\n", "<br/>")
+    return visible(text).translate(_MERMAID_CODES).replace("\n", "<br/>")
 
 
 def _mermaid_id(step_id: str) -> str:
@@ -170,7 +171,8 @@ def mermaid(runbook: Runbook, lang: str) -> str:
 
 def dot_text(text: str) -> str:
     """The inside of a DOT double-quoted string; a newline becomes DOT's own centred line break."""
-    cleaned = text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", " ").replace("\t", " ")
+    # A control character is written out first (model.text.visible), then escaped as text.
+    cleaned = visible(text).replace("\\", "\\\\").replace('"', '\\"').replace("\t", " ")
     return cleaned.replace("\n", "\\n")
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import html
 import re
 
+from draaiboek.model.text import visible
+
 _MD_SPECIAL = {ord(c): "\\" + c for c in "\\`*_[]|#~"}
 _MD_SPECIAL.update({ord("<"): "&lt;", ord(">"): "&gt;", ord("&"): "&amp;"})
 # Only at the start of a Markdown line do these make a list or a heading underline.
@@ -17,14 +19,28 @@ _MD_LEADING_BLANKS = re.compile(r"^[ \t]+")
 
 def md_escape(text: str) -> str:
     """Markdown that shows `text` literally: no HTML, links, emphasis or block structure; its
-    line breaks become <br>, so it stays one Markdown line (a list item, a table cell)."""
-    escaped = "<br>".join(line.translate(_MD_SPECIAL) for line in text.splitlines())
+    line breaks become <br>, so it stays one Markdown line (a list item, a table cell). A control
+    character is written out (model.text.visible: ESC as \\x1b)."""
+    lines = visible(text).splitlines()
+    escaped = "<br>".join(line.translate(_MD_SPECIAL) for line in lines)
     escaped = _MD_LEADING_BLANKS.sub(lambda m: "".join(f"&#{ord(c)};" for c in m[0]), escaped)
     return _MD_BLOCK_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)
 
 
 def esc(text: str) -> str:
-    return html.escape(text, quote=True).replace("\n", "<br>")
+    """HTML text that shows `text` literally, line breaks as <br>, control characters written
+    out (model.text.visible)."""
+    return html.escape(visible(text), quote=True).replace("\n", "<br>")
+
+
+def css_string(text: str) -> str:
+    """`text` as a quoted CSS string (for `content:` in a page's margin boxes): everything but
+    letters, digits and a few safe marks is a hex escape, so nothing in it can end the string
+    or the style sheet (`</style>` included); control characters are written out first."""
+    safe = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;-_+()·")
+    # A hex escape takes up to six digits and one space after it: six digits and the space
+    # always, so that the next character is never read as part of it.
+    return '"' + "".join(c if c in safe else f"\\{ord(c):06x} " for c in visible(text)) + '"'
 
 
 PAGE_CSS = """
