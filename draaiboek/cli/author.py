@@ -142,6 +142,9 @@ def print_runbook(
             "--output", "-o", help="Write to this file instead of stdout.", show_default=False
         ),
     ] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Everything: notes, sources and numbers on each step.")
+    ] = False,
     lang: LangOption = None,
     runbooks: RunbooksOption = None,
 ) -> None:
@@ -164,7 +167,7 @@ def print_runbook(
             "('draaiboek validate' lists them)"
         )
     text = printout.render(
-        loaded, library.contacts, output_format, language, library.all_runbooks()
+        loaded, library.contacts, output_format, language, library.all_runbooks(), full=full
     )
     write_output(text, output)
 

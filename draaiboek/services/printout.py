@@ -1,188 +1,119 @@
-"""A printable runbook for when the laptop is gone (the `print` service), as Markdown or HTML.
+"""A printable runbook for when the laptop is gone (the `print` service): what goes on paper.
 
-In the spirit of an aviation quick reference handbook: numbered steps in walking order, every
-decision's options with the step to go to, a box to tick and a line for the time everywhere,
-and the runbook's id, version and sha256 on every page, so a sheet on the table can be matched
-to the exact file. The HTML is one file without scripts or external assets, escaped throughout,
-laid out for A4 (the escaping and page frame are in `page`, shared with `report`).
+A quick reference for a power cut, in the spirit of an aviation quick reference handbook: page 1
+is the phone list (every contact the runbook names, one number or route a row, example numbers
+flagged); then an index from step number to page and the incident's targets; then the steps in
+walking order, compact (title, who, what to do, the options with "→ step N", boxes to tick with
+room to write the time and, for "not possible", the reason); the sources once, at the end. No
+internal ids in the running text, and every deadline says what it counts from ("T+15 min after
+the first signal"). `full=True` keeps everything an author wrote (notes, sources and contact
+details on each step).
+
+This module builds the content as data (`Printout`); `printout_md` writes it as Markdown and
+`print_layout` as A4 HTML with its own page plan (which step lands on which page).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from draaiboek.model.catalogue import Messages
 from draaiboek.model.durations import format_minutes
-from draaiboek.model.runbook import Contact, Runbook, Step
+from draaiboek.model.runbook import ChecklistItem, Contact, Runbook, Step
 from draaiboek.services.graph import walking_order
-from draaiboek.services.page import esc, html_page, md_escape
 
 FORMATS = ("md", "html")
 
-Seg = tuple[str, bool]  # a piece of text, and whether it is a warning to stand out
+
+@dataclass(frozen=True)
+class Way:
+    """One number or route of a contact, as the phone list shows it."""
+
+    label: str  # what it is ("Storingslijn", "C2000-gespreksgroep")
+    value: str  # the number, talk group, address: never broken on paper
+    example: bool  # a placeholder: flagged, never to be called
+    route: bool  # not a phone number (talk group, runner, e-mail)
 
 
 @dataclass(frozen=True)
-class Tick:
-    label: list[Seg]
-    fields: tuple[str, ...] = ()  # lines to write on: time, reason, value
-    goto: str = ""
+class ContactView:
+    """A contact on the phone list: who, its numbers and routes, the steps that name it."""
+
+    name: str
+    organisation: str
+    ways: tuple[Way, ...]
+    steps: tuple[int, ...]
+    known: bool = True  # False: named by a step but not in the contacts registry
+    example: bool = False  # the whole entry is a placeholder
+
+
+@dataclass(frozen=True)
+class Option:
+    label: str
+    text: str
+    goto: int | None  # the step number to go to; None when the step does not exist
+
+
+@dataclass(frozen=True)
+class Item:
+    """A checklist item: its label and what else to know (who, deadline, contacts)."""
+
+    label: str
+    critical: bool
+    details: tuple[str, ...]  # role, deadline, text, contacts: short phrases
 
 
 @dataclass
 class StepView:
+    """One step on paper."""
+
     number: int
     step: Step
-    kind: str
+    kind: str  # "Besluit", "Actie", ...
     title: str
+    critical: bool
+    facts: list[tuple[str, str]] = field(default_factory=list)  # (label, value): who, when
     paras: list[str] = field(default_factory=list)
-    facts: list[tuple[str, list[Seg]]] = field(default_factory=list)
-    ticks: list[Tick] = field(default_factory=list)
+    contacts: list[str] = field(default_factory=list)  # names (with numbers when full)
+    example_contacts: bool = False  # a named contact's numbers are examples (full: flagged)
+    options: list[Option] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    task: str = ""  # input, runbook and end steps: what to do or record
+    then: int | None = None  # the next step's number (not for decisions and ends)
+    missing: str = ""  # `next` names a step that does not exist
 
 
-def _contact_segs(ids: Sequence[str], contacts: Mapping[str, Contact], lang: str) -> list[Seg]:
-    t = Messages(lang)
-    segs: list[Seg] = []
-    for index, contact_id in enumerate(ids):
-        segs.append(("; " if index else "", False))
-        contact = contacts.get(contact_id)
-        if contact is None:
-            segs.append((f"{contact_id} ({t('print.unknown-contact')})", True))
-            continue
-        org = f", {contact.organisation}" if contact.organisation else ""
-        segs.append((f"{contact.name.get(lang)}{org}", False))
-        ways = [(n, n.number) for n in contact.numbers] + [(r, r.value) for r in contact.routes]
-        for way, value in ways:  # numbers, then routes off the phone network
-            segs.append((f" — {way.label.get(lang)}: {value}", False))
-            if contact.is_example(way):
-                segs.append((f" {t('print.example')}", True))
-        if not ways and contact.example:
-            segs.append((f" {t('print.example')}", True))
-    return [seg for seg in segs if seg[0]]
+@dataclass(frozen=True)
+class TargetView:
+    title: str
+    when: str  # "T+15 min na het eerste signaal", "elke 15 min tot stap 58"
+    steps: tuple[int, ...]  # the steps that meet it (or end its rounds)
+    critical: bool
+    rounds: tuple[int, ...] = ()  # repeating: the T+ minutes of the first rounds, for ticking
 
 
-def build_views(
-    runbook: Runbook,
-    contacts: Mapping[str, Contact],
-    lang: str,
-    runbooks: Mapping[str, Runbook] | None = None,
-) -> list[StepView]:
-    t = Messages(lang)
-    order = walking_order(runbook)
-    numbers = {step_id: index + 1 for index, step_id in enumerate(order)}
+@dataclass
+class Printout:
+    """Everything on paper, in the order it is printed, in one language."""
 
-    def goto(step_id: str | None) -> str:
-        if step_id is None or step_id not in numbers:
-            return t("print.missing", id=step_id)
-        return t("print.goto", n=numbers[step_id])
-
-    views = []
-    for step_id in order:
-        step = runbook.steps[step_id]
-        kind = t(f"print.kind.{step.type}")
-        view = StepView(numbers[step_id], step, kind, step.title.get(lang) or step_id)
-        if step.text:
-            view.paras.append(step.text.get(lang))
-        if step.note:
-            view.paras.append(f"{t('print.note')}: {step.note.get(lang)}")
-        if step.role:
-            role = runbook.roles.get(step.role)
-            view.facts.append(
-                (
-                    t("print.role"),
-                    [(f"{role.get(lang)} ({step.role})" if role else step.role, False)],
-                )
-            )
-        if step.due is not None:
-            view.facts.append(
-                (t("print.due"), [(t("print.due-value", minutes=format_minutes(step.due)), False)])
-            )
-        if step.repeat is not None:
-            value = t("print.repeat-value", minutes=format_minutes(step.repeat))
-            if step.until:
-                steps = ", ".join(str(numbers.get(s, s)) for s in step.until)
-                value += " " + t("print.until", steps=steps)
-            view.facts.append((t("print.repeat"), [(value, False)]))
-        if step.contacts:
-            view.facts.append((t("print.contacts"), _contact_segs(step.contacts, contacts, lang)))
-        if step.sources:
-            titles = [
-                f"{s} {runbook.sources[s].title}" if s in runbook.sources else s
-                for s in step.sources
-            ]
-            view.facts.append((t("print.sources"), [("; ".join(titles), False)]))
-        _add_ticks(view, runbook, contacts, lang, goto, runbooks or {})
-        views.append(view)
-    return views
-
-
-def _add_ticks(
-    view: StepView,
-    runbook: Runbook,
-    contacts: Mapping[str, Contact],
-    lang: str,
-    go: Callable[[str | None], str],
-    runbooks: Mapping[str, Runbook],
-) -> None:
-    t = Messages(lang)
-    step = view.step
-    if step.type == "decision":
-        view.ticks += [
-            Tick(
-                [(o.label.get(lang), False)]
-                + ([(f" — {o.text.get(lang)}", False)] if o.text else []),
-                ("time",),
-                go(o.next),
-            )
-            for o in step.options
-        ]
-    elif step.type == "action":
-        view.ticks += [
-            Tick([(t("print.done"), False)], ("time",)),
-            Tick([(t("print.skipped"), False)], ("reason", "time")),
-            Tick([(t("print.deferred"), False)], ("time",)),
-        ]
-    elif step.type == "checklist":
-        for item in step.items:
-            label: list[Seg] = [(item.label.get(lang), False)]
-            if item.critical:
-                label.append((f" {t('print.critical')}", True))
-            if item.due is not None:
-                due = t("print.due-value", minutes=format_minutes(item.due))
-                label.append((f" — {t('print.due')} {due}", False))
-            if item.role:
-                role = runbook.roles.get(item.role)
-                label.append((f" — {role.get(lang) if role else item.role}", False))
-            if item.text:
-                label.append((f" — {item.text.get(lang)}", False))
-            if item.contacts:
-                label += [(" — ", False), *_contact_segs(item.contacts, contacts, lang)]
-            view.ticks.append(Tick(label, ("time",)))
-    elif step.type == "input":
-        view.ticks.append(Tick([(t("print.recorded"), False)], ("value", "time")))
-    elif step.type == "runbook":
-        sub = runbooks.get(step.runbook or "")
-        name = f"{step.runbook}" + (
-            f" — {sub.title.get(lang)} ({t('print.version')} {sub.version})" if sub else ""
-        )
-        view.facts.append((t("print.kind.runbook"), [(t("print.run", id=name), False)]))
-        view.ticks.append(Tick([(t("print.ran", id=step.runbook), False)], ("time",)))
-    elif step.type == "end":
-        outcome = t.word("outcome", step.outcome or "?")
-        view.ticks += [
-            Tick([(t("print.open-check"), False)], ("time",)),
-            Tick([(t("print.outcome", outcome=outcome), False)], ("time",)),
-        ]
-    if step.type != "decision" and step.next is not None:
-        view.facts.append((t("print.then"), [(go(step.next), False)]))
-
-
-# --- rendering ---------------------------------------------------------------------------------
+    lang: str
+    runbook: Runbook
+    full: bool
+    title: str
+    seal: str  # identifies the exact file: id, version, sha256
+    intro: str
+    time_base: str  # what T+ counts from, in words
+    contacts: list[ContactView]
+    targets: list[TargetView]
+    steps: list[StepView]
+    sources: list[tuple[str, str, str]]  # (id, title, url)
+    facts: list[tuple[str, str]]  # owner, status, review date
 
 
 def seal(runbook: Runbook, lang: str) -> str:
-    """What identifies the exact file on every page."""
+    """What identifies the exact file on every page: id, version and sha256."""
     t = Messages(lang)
     return (
         f"{t('print.runbook')} {runbook.id} · {t('print.version')} {runbook.version} · "
@@ -190,7 +121,13 @@ def seal(runbook: Runbook, lang: str) -> str:
     )
 
 
-def _referenced_contacts(runbook: Runbook) -> list[str]:
+def _due(value: timedelta, runbook: Runbook, t: Messages) -> str:
+    key = "print.due-from-signal" if runbook.time_zero else "print.due-from-start"
+    return t(key, minutes=format_minutes(value))
+
+
+def contact_ids(runbook: Runbook) -> list[str]:
+    """Every contact the runbook names, in the order its steps first name them."""
     ids = [
         c
         for s in runbook.steps.values()
@@ -199,159 +136,190 @@ def _referenced_contacts(runbook: Runbook) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def _md_segs(segs: Sequence[Seg]) -> str:
-    return "".join(
-        f"{t[: len(t) - len(t.lstrip())]}**{md_escape(t.strip())}**" if warn else md_escape(t)
-        for t, warn in segs
+def _contact_view(
+    contact_id: str, contacts: Mapping[str, Contact], steps: tuple[int, ...], lang: str
+) -> ContactView:
+    contact = contacts.get(contact_id)
+    if contact is None:
+        t = Messages(lang)
+        return ContactView(f"{contact_id} ({t('print.unknown-contact')})", "", (), steps, False)
+    ways = tuple(
+        Way(n.label.get(lang), n.number, contact.is_example(n), False) for n in contact.numbers
+    ) + tuple(Way(r.label.get(lang), r.value, contact.is_example(r), True) for r in contact.routes)
+    return ContactView(
+        contact.name.get(lang),
+        contact.organisation or "",
+        ways,
+        steps,
+        example=contact.example,
     )
 
 
-def _html_segs(segs: Sequence[Seg]) -> str:
-    return "".join(
-        f'<strong class="warn">{esc(t)}</strong>' if warn else esc(t) for t, warn in segs
+def _contact_line(view: ContactView, full: bool, lang: str) -> str:
+    if not full or not view.ways:
+        return view.name
+    t = Messages(lang)
+    ways = "; ".join(
+        f"{w.label}: {w.value}" + (f" ({t('print.example-short')})" if w.example else "")
+        for w in view.ways
     )
+    return f"{view.name} — {ways}"
 
 
-def render_md(
+def build(
     runbook: Runbook,
     contacts: Mapping[str, Contact],
     lang: str,
     runbooks: Mapping[str, Runbook] | None = None,
-) -> str:
+    *,
+    full: bool = False,
+) -> Printout:
+    """The printout of `runbook` in `lang`: a quick reference, or everything with `full`."""
     t = Messages(lang)
-    stamp = f"> {md_escape(seal(runbook, lang))}"
-    blank = "`__________`"  # reads as a line to write on, rendered or not
-    out = [
-        stamp,
-        "",
-        f"# {md_escape(runbook.title.get(lang))}",
-        "",
-        md_escape(t("print.intro")),
-        "",
-        f"{t('print.incident')}: {blank} · {t('print.date')}: {blank} · "
-        f"{t('print.officer')}: {blank}",
-        "",
+    order = walking_order(runbook)
+    numbers = {step_id: index + 1 for index, step_id in enumerate(order)}
+    naming: dict[str, list[int]] = {}
+    for step_id in order:
+        step = runbook.steps[step_id]
+        for contact_id in (*step.contacts, *(c for i in step.items for c in i.contacts)):
+            naming.setdefault(contact_id, [])
+            if numbers[step_id] not in naming[contact_id]:
+                naming[contact_id].append(numbers[step_id])
+    listed = {
+        c: _contact_view(c, contacts, tuple(naming.get(c, ())), lang) for c in contact_ids(runbook)
+    }
+    views = [
+        _step_view(runbook.steps[s], numbers, runbook, listed, lang, runbooks or {}, full)
+        for s in order
     ]
-    for view in build_views(runbook, contacts, lang, runbooks):
-        critical = f" **{t('print.critical')}**" if view.step.critical else ""
-        out += [
-            f"## {t('print.step')} {view.number} · {md_escape(view.kind)}: "
-            f"{md_escape(view.title)} `{view.step.id}`{critical}",
-            "",
-        ]
-        # Stripped: leading spaces would make an indented code block of a paragraph.
-        out += [line for para in view.paras for line in (md_escape(para.strip()), "")]
-        out += [f"- *{md_escape(label)}:* {_md_segs(value)}" for label, value in view.facts]
-        for tick in view.ticks:
-            fields = "".join(f" — {t(f'print.field.{name}')}: {blank}" for name in tick.fields)
-            goto = f" → **{md_escape(tick.goto)}**" if tick.goto else ""
-            out.append(f"- [ ] {_md_segs(tick.label)}{goto}{fields}")
-        out.append("")
-    out += _md_appendix(runbook, contacts, lang)
-    out += ["", stamp, ""]
-    return "\n".join(out)
-
-
-def _md_appendix(runbook: Runbook, contacts: Mapping[str, Contact], lang: str) -> list[str]:
-    t = Messages(lang)
-    out: list[str] = []
-    referenced = _referenced_contacts(runbook)
-    if referenced:
-        out += [f"## {t('print.all-contacts')}", ""]
-        out += [f"- `{c}`: {_md_segs(_contact_segs([c], contacts, lang))}" for c in referenced]
-        out.append("")
-    if runbook.sources:
-        out += [f"## {t('print.all-sources')}", ""]
-        out += [
-            f"- {md_escape(s.id)}: {md_escape(s.title)}"
-            + (f" — {md_escape(s.url)}" if s.url else "")
-            for s in runbook.sources.values()
-        ]
-        out.append("")
-    facts = [
-        (t("print.owner"), runbook.owner),
-        (t("print.status"), runbook.status),
-        (t("print.review-before"), runbook.review_before),
-    ]
-    out.append(" · ".join(f"{label}: {md_escape(str(v))}" for label, v in facts if v))
-    return out
-
-
-def render_html(
-    runbook: Runbook,
-    contacts: Mapping[str, Contact],
-    lang: str,
-    runbooks: Mapping[str, Runbook] | None = None,
-) -> str:
-    t = Messages(lang)
-    line = '<span class="line"></span>'
-    parts = [
-        f"<h1>{esc(runbook.title.get(lang))}</h1>",
-        f"<p>{esc(t('print.intro'))}</p>",
-        f"<p>{esc(t('print.incident'))}: {line} {esc(t('print.date'))}: {line} "
-        f"{esc(t('print.officer'))}: {line}</p>",
-    ]
-    for view in build_views(runbook, contacts, lang, runbooks):
-        critical = (
-            f' <span class="warn">{esc(t("print.critical"))}</span>' if view.step.critical else ""
-        )
-        parts.append(
-            f'<div class="step" id="step-{view.number}"><h2>{esc(t("print.step"))} '
-            f'{view.number} · <span class="kind">{esc(view.kind)}:</span> '
-            f'{esc(view.title)} <span class="kind mono">[{esc(view.step.id)}]</span>'
-            f"{critical}</h2>"
-        )
-        parts += [f"<p>{esc(para)}</p>" for para in view.paras]
-        if view.facts:
-            parts.append(
-                "<dl>"
-                + "".join(
-                    f"<dt>{esc(label)}</dt><dd>{_html_segs(value)}</dd>"
-                    for label, value in view.facts
-                )
-                + "</dl>"
+    base = t("print.time-base-signal" if runbook.time_zero else "print.time-base-start")
+    if runbook.time_zero in numbers:
+        base += " " + t("print.time-base-step", n=numbers[runbook.time_zero])
+    return Printout(
+        lang=lang,
+        runbook=runbook,
+        full=full,
+        title=runbook.title.get(lang),
+        seal=seal(runbook, lang),
+        intro=t("print.intro"),
+        time_base=base,
+        contacts=list(listed.values()),
+        targets=_targets(runbook, numbers, t),
+        steps=views,
+        sources=[(s.id, s.title, s.url or "") for s in runbook.sources.values()],
+        facts=[
+            (label, str(value))
+            for label, value in (
+                (t("print.owner"), runbook.owner),
+                (t("print.status"), runbook.status),
+                (t("print.review-before"), runbook.review_before),
             )
-        items = []
-        for tick in view.ticks:
-            fields = "".join(
-                f'<span class="field">{esc(t(f"print.field.{name}"))}: {line}</span>'
-                for name in tick.fields
-            )
-            goto = f" → <strong>{esc(tick.goto)}</strong>" if tick.goto else ""
-            items.append(
-                f'<li><span class="box"></span>{_html_segs(tick.label)}{goto}{fields}</li>'
-            )
-        parts.append('<ul class="ticks">' + "".join(items) + "</ul></div>")
-    referenced = _referenced_contacts(runbook)
-    if referenced:
-        rows = "".join(
-            f'<tr><td class="mono">{esc(c)}</td><td>'
-            f"{_html_segs(_contact_segs([c], contacts, lang))}</td></tr>"
-            for c in referenced
-        )
-        parts.append(
-            f'<section class="keep"><h2>{esc(t("print.all-contacts"))}</h2>'
-            f'<table class="data">{rows}</table></section>'
-        )
-    if runbook.sources:
-        rows = "".join(
-            f"<tr><td>{esc(s.id)}</td><td>{esc(s.title)}"
-            + (f'<br><span class="mono">{esc(s.url)}</span>' if s.url else "")
-            + "</td></tr>"
-            for s in runbook.sources.values()
-        )
-        parts.append(
-            f'<section class="keep"><h2>{esc(t("print.all-sources"))}</h2>'
-            f'<table class="data">{rows}</table></section>'
-        )
-    stamp = f'<span class="mono">{esc(seal(runbook, lang))}</span>'
-    return html_page(
-        lang,
-        f"{runbook.title.get(lang)} ({runbook.id} {runbook.version})",
-        f"<strong>{esc(runbook.title.get(lang))}</strong> · {stamp}",
-        stamp,
-        "\n".join(parts),
+            if value
+        ],
     )
+
+
+def _targets(runbook: Runbook, numbers: Mapping[str, int], t: Messages) -> list[TargetView]:
+    views = []
+    for target in runbook.targets:
+        title = target.title.get(t.lang)
+        if target.every is not None:
+            until = sorted(numbers[s] for s in target.until if s in numbers)
+            when = t("print.repeat-value", minutes=format_minutes(target.every))
+            if until:
+                when += " " + t("print.until", steps=", ".join(map(str, until)))
+            step = target.every.total_seconds() / 60
+            rounds = tuple(round(step * k) for k in range(1, 13)) if step >= 1 else ()
+            views.append(TargetView(title, when, tuple(until), target.critical, rounds))
+        elif target.within is not None:
+            steps = sorted({numbers[e.step] for e in target.met_by if e.step in numbers})
+            views.append(
+                TargetView(title, _due(target.within, runbook, t), tuple(steps), target.critical)
+            )
+    return views
+
+
+def _step_view(
+    step: Step,
+    numbers: Mapping[str, int],
+    runbook: Runbook,
+    listed: Mapping[str, ContactView],
+    lang: str,
+    runbooks: Mapping[str, Runbook],
+    full: bool,
+) -> StepView:
+    t = Messages(lang)
+    view = StepView(
+        numbers[step.id],
+        step,
+        t(f"print.kind.{step.type}"),
+        step.title.get(lang) or step.id,
+        step.critical,
+    )
+    if step.role:
+        role = runbook.roles.get(step.role)
+        view.facts.append((t("print.role"), role.get(lang) if role else step.role))
+    if step.due is not None:
+        view.facts.append((t("print.due"), _due(step.due, runbook, t)))
+    if step.repeat is not None:
+        value = t("print.repeat-value", minutes=format_minutes(step.repeat))
+        if step.until:
+            steps = ", ".join(str(numbers[s]) for s in step.until if s in numbers)
+            value += " " + t("print.until", steps=steps) if steps else ""
+        view.facts.append((t("print.repeat"), value))
+    if step.text:
+        view.paras.append(step.text.get(lang))
+    if full and step.note:
+        view.paras.append(f"{t('print.note')}: {step.note.get(lang)}")
+    if full and step.sources:
+        view.facts.append((t("print.sources"), ", ".join(step.sources)))
+    for contact_id in step.contacts:
+        contact = listed[contact_id]
+        view.contacts.append(_contact_line(contact, full, lang))
+        view.example_contacts |= any(w.example for w in contact.ways)
+    if step.type == "decision":
+        view.options = [
+            Option(o.label.get(lang), o.text.get(lang), numbers.get(o.next)) for o in step.options
+        ]
+    elif step.type == "checklist":
+        view.items = [_item(i, runbook, listed, lang, full) for i in step.items]
+    elif step.type == "input":
+        view.task = t("print.recorded")
+    elif step.type == "runbook":
+        sub = runbooks.get(step.runbook or "")
+        name = sub.title.get(lang) if sub else (step.runbook or "?")
+        if sub:
+            name += f" ({t('print.version')} {sub.version})"
+        view.task = t("print.run", id=name)
+    elif step.type == "end":
+        view.task = t("print.outcome", outcome=t.word("outcome", step.outcome or "?"))
+    if step.type not in ("decision", "end") and step.next is not None:
+        view.then = numbers.get(step.next)
+        if view.then is None:
+            view.missing = t("print.missing", id=step.next)
+    return view
+
+
+def _item(
+    item: ChecklistItem,
+    runbook: Runbook,
+    listed: Mapping[str, ContactView],
+    lang: str,
+    full: bool,
+) -> Item:
+    t = Messages(lang)
+    details = []
+    if item.role:
+        role = runbook.roles.get(item.role)
+        details.append(role.get(lang) if role else item.role)
+    if item.due is not None:
+        details.append(f"{t('print.due')} {_due(item.due, runbook, t)}")
+    if item.text:
+        details.append(item.text.get(lang))
+    if item.contacts:
+        names = [_contact_line(listed[c], full, lang) for c in item.contacts]
+        details.append(f"{t('print.call')}: {'; '.join(names)}")
+    return Item(item.label.get(lang), item.critical, tuple(details))
 
 
 def render(
@@ -360,9 +328,18 @@ def render(
     output_format: str,
     lang: str,
     runbooks: Mapping[str, Runbook] | None = None,
+    *,
+    full: bool = False,
 ) -> str:
+    """The printout as Markdown (`md`) or self-contained A4 HTML (`html`); ValueError for any
+    other format."""
     if output_format not in FORMATS:
         raise ValueError(f"unknown print format {output_format!r}: choose md or html")
+    built = build(runbook, contacts, lang, runbooks, full=full)
     if output_format == "md":
-        return render_md(runbook, contacts, lang, runbooks)
-    return render_html(runbook, contacts, lang, runbooks)
+        from draaiboek.services.printout_md import render_md
+
+        return render_md(built)
+    from draaiboek.services.print_layout import render_html
+
+    return render_html(built)
