@@ -62,3 +62,41 @@ def run_cli(tmp_path: Path) -> RunCli:
         return runner.invoke(app, args, env=env)
 
     return run
+
+
+TOOLS_REQUIREMENTS = Path(__file__).resolve().parent / "tools-requirements.txt"
+
+
+@pytest.fixture(scope="session")
+def tools(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bin folder of a venv holding check-jsonschema, pre-commit and yamllint, pinned in
+    tests/tools-requirements.txt: made once per run (about 5 s, from the package index, as the
+    README's install does) with this interpreter's pip. DRAAIBOEK_TEST_TOOLS names the bin folder
+    of such a venv made before, for working without a network."""
+    import subprocess
+    import sys
+
+    given = os.environ.get("DRAAIBOEK_TEST_TOOLS")
+    if given:
+        return Path(given)
+    venv = tmp_path_factory.mktemp("tools") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    bin_dir = venv / ("Scripts" if sys.platform == "win32" else "bin")
+    python = bin_dir / ("python.exe" if sys.platform == "win32" else "python")
+    # The tools have their own pins: the project's constraints (PIP_CONSTRAINT in CI) do not
+    # apply to them.
+    env = {k: v for k, v in os.environ.items() if k != "PIP_CONSTRAINT"}
+    pip = [sys.executable, "-m", "pip", "--python", str(python), "--disable-pip-version-check"]
+    installed = subprocess.run(
+        [*pip, "install", "--quiet", "--only-binary", ":all:", "-r", str(TOOLS_REQUIREMENTS)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if installed.returncode != 0:
+        pytest.fail(
+            f"cannot install the test tools ({TOOLS_REQUIREMENTS.name}):\n{installed.stderr}\n"
+            "Without a network, set DRAAIBOEK_TEST_TOOLS to the bin folder of a venv that has them."
+        )
+    return bin_dir

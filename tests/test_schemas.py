@@ -90,7 +90,11 @@ def test_schema_is_valid_draft_2020_12(path: Path) -> None:
     schema = json.loads(path.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == DRAFT_2020_12
-    assert schema["$id"].endswith("/" + path.name)
+    # A versioned URN (no public URL exists): kind and version follow the file's `format:`,
+    # e.g. draaiboek-contacts/1 -> urn:draaiboek:schema:contacts:1.
+    kind = path.name.removesuffix(".schema.json")
+    version = schema["properties"]["format"]["const"].rsplit("/", 1)[1]
+    assert schema["$id"] == f"urn:draaiboek:schema:{kind}:{version}"
     assert schema.get("title")
 
 

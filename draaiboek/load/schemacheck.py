@@ -8,39 +8,21 @@ when a key is missing, or to the key itself when the key is not allowed.
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from draaiboek.load import resources
-from draaiboek.load.yamlread import Path, Positions
-from draaiboek.model.runbook import Finding, Severity
+from draaiboek.load.quickcheck import SCHEMA_FORMATS, Quick, never, quick
+from draaiboek.load.schemamessages import json_path as json_path  # where callers find it
+from draaiboek.load.schemamessages import most_useful, to_finding
+from draaiboek.load.yamlread import Positions
+from draaiboek.model.runbook import Finding
 
-if TYPE_CHECKING:  # jsonschema is imported only when a file is not surely valid (see _quick)
-    from jsonschema import Draft202012Validator
+if TYPE_CHECKING:  # jsonschema is imported only when a file is not surely valid (the quick check)
+    from jsonschema import Draft202012Validator, FormatChecker
     from jsonschema.exceptions import ValidationError
-
-_CODES = {
-    "required": "missing-key",
-    "additionalProperties": "unknown-key",
-    "unevaluatedProperties": "unknown-key",
-    "propertyNames": "bad-key",
-    "type": "wrong-type",
-    "enum": "bad-value",
-    "const": "bad-value",
-    "pattern": "bad-format",
-    "minItems": "too-few",
-    "minProperties": "too-few",
-    "uniqueItems": "not-unique",
-    "minLength": "empty-value",
-    "maxLength": "too-long",
-}
-_QUOTED = re.compile(r"'([^']*)'")
-
-
-Quick = Callable[[Any], bool]
 
 
 @dataclass(frozen=True)
@@ -81,11 +63,15 @@ def validator_for(format_name: str) -> Draft202012Validator:
     from jsonschema import Draft202012Validator
     from jsonschema.validators import extend
 
+    formats = _format_checker()
     derived = _derived(format_name)
     if derived.steps is None or derived.whole_step is None:
-        return Draft202012Validator(derived.schema)
-    whole_step = Draft202012Validator(derived.whole_step)
-    validators = {kind: Draft202012Validator(one) for kind, one in derived.steps.items()}
+        return Draft202012Validator(derived.schema, format_checker=formats)
+    whole_step = Draft202012Validator(derived.whole_step, format_checker=formats)
+    validators = {
+        kind: Draft202012Validator(one, format_checker=formats)
+        for kind, one in derived.steps.items()
+    }
 
     def check_step(
         validator: Any, value: Any, instance: Any, schema: Any
@@ -98,7 +84,15 @@ def validator_for(format_name: str) -> Draft202012Validator:
 
     keywords = {_STEP_KEYWORD: check_step}
     shell_class = extend(Draft202012Validator, keywords)  # type: ignore[no-untyped-call]
-    return shell_class(derived.schema)  # type: ignore[no-any-return]
+    return shell_class(derived.schema, format_checker=formats)  # type: ignore[no-any-return]
+
+
+def _format_checker() -> FormatChecker:
+    """jsonschema's checker for the formats draaiboek checks (`date`: a day that exists), as
+    check-jsonschema and editors check them; other formats stay annotations."""
+    from jsonschema import FormatChecker
+
+    return FormatChecker(formats=SCHEMA_FORMATS)
 
 
 @cache
@@ -106,17 +100,17 @@ def _quick_check(format_name: str) -> Quick:
     """True only for data that `validator_for(format_name)` surely accepts (False: ask it)."""
     derived = _derived(format_name)
     if not derived.inlined:
-        return _never
+        return never
     if derived.steps is None:
-        return _quick(derived.schema, {})
-    quick_steps = {kind: _quick(one, {}) for kind, one in derived.steps.items()}
+        return quick(derived.schema, {})
+    quick_steps = {kind: quick(one, {}) for kind, one in derived.steps.items()}
 
     def quick_step(instance: Any) -> bool:
         kind = instance.get("type") if type(instance) is dict else None
         check = quick_steps.get(kind) if type(kind) is str else None
         return check is not None and check(instance)
 
-    return _quick(derived.schema, {_STEP_KEYWORD: quick_step})
+    return quick(derived.schema, {_STEP_KEYWORD: quick_step})
 
 
 _STEP_KEYWORD = "x-draaiboek-step"
@@ -225,248 +219,22 @@ def _branch_type(branch: Any) -> str | None:
     return kind if isinstance(kind, str) and condition == expected else None
 
 
-# --- the quick check -------------------------------------------------------------------------
-# Most files are valid, and jsonschema spends most of its time on bookkeeping for errors that
-# do not come. The quick check is compiled from the same derived schema for the keywords below,
-# with their jsonschema semantics; anything else (or any doubt) answers False and the validator
-# decides. So it can make a valid file faster but never change a finding.
-
-_IGNORED = frozenset(
-    {"$schema", "$id", "$comment", "title", "description", "examples", "default", "deprecated"}
-)
-_NONE = type(None)
-_TYPES: dict[str, frozenset[type]] = {
-    "string": frozenset({str}),
-    "object": frozenset({dict}),
-    "array": frozenset({list}),
-    "boolean": frozenset({bool}),
-    "null": frozenset({_NONE}),
-    "integer": frozenset({int}),  # an integral float is an integer too: left to jsonschema
-    "number": frozenset({int, float}),
-}
-_ALL_TYPES: frozenset[type] = frozenset({str, dict, list, bool, _NONE, int, float})
-# What one keyword does in the quick check: the instance types it allows at all, and a check
-# for instances of one type (None: of every type).
-_Effect = tuple[frozenset[type], type | None, Quick]
-
-
-def _never(instance: Any) -> bool:
-    return False
-
-
-def _always(instance: Any) -> bool:
-    return True
-
-
-def _count(value: Any) -> bool:
-    return type(value) is int and value >= 0
-
-
-def _quick(schema: Any, custom: Mapping[str, Quick]) -> Quick:
-    """True only when `schema` surely accepts the instance (data as the YAML reader builds it:
-    dict, list, str, int, float, bool, None)."""
-    if schema is True:
-        return _always
-    if not isinstance(schema, dict):
-        return _never
-    allowed = set(_ALL_TYPES)
-    by_type: dict[type | None, list[Quick]] = {kind: [] for kind in (*_ALL_TYPES, None)}
-    for key, value in schema.items():
-        if key in _IGNORED or key in ("properties", "additionalProperties", "propertyNames"):
-            continue
-        effect = _quick_keyword(key, value, schema, custom)
-        if effect is None:
-            return _never
-        types, kind, one = effect
-        allowed &= types
-        if one is not _always:
-            by_type[kind].append(one)
-    if {"properties", "additionalProperties", "propertyNames"} & set(schema):
-        mapping = _quick_mapping(schema, custom)
-        if mapping is None:
-            return _never
-        by_type[dict].append(mapping)
-    checks = {kind: (*by_type[kind], *by_type[None]) for kind in allowed}
-
-    def accepts(instance: Any) -> bool:
-        found = checks.get(type(instance))
-        if found is None:
-            return False
-        return all(one(instance) for one in found)
-
-    return accepts
-
-
-def _quick_keyword(
-    key: str, value: Any, schema: dict[str, Any], custom: Mapping[str, Quick]
-) -> _Effect | None:
-    """One keyword's effect (see _Effect), or None when the quick check does not know it."""
-    if key in custom:
-        return _ALL_TYPES, None, custom[key]
-    if key == "type":
-        names = [value] if isinstance(value, str) else value
-        if not isinstance(names, list) or not names:
-            return None
-        allowed: frozenset[type] = frozenset()
-        for name in names:
-            if name not in _TYPES:
-                return None
-            allowed |= _TYPES[name]
-        return allowed, None, _always
-    if key in ("enum", "const"):
-        members = value if key == "enum" else [value]
-        if not isinstance(members, list) or not all(type(m) is str for m in members):
-            return None
-        chosen = frozenset(members)
-        return frozenset({str}), str, lambda instance: instance in chosen
-    if key == "pattern" and isinstance(value, str):
-        search = re.compile(value).search
-        return _ALL_TYPES, str, lambda instance: search(instance) is not None
-    if key == "minLength" and _count(value):
-        return _ALL_TYPES, str, lambda instance: len(instance) >= value
-    if key == "maxLength" and _count(value):
-        return _ALL_TYPES, str, lambda instance: len(instance) <= value
-    if key == "minItems" and _count(value):
-        return _ALL_TYPES, list, lambda instance: len(instance) >= value
-    if key == "maxItems" and _count(value):
-        return _ALL_TYPES, list, lambda instance: len(instance) <= value
-    if key == "minProperties" and _count(value):
-        return _ALL_TYPES, dict, lambda instance: len(instance) >= value
-    if key == "maxProperties" and _count(value):
-        return _ALL_TYPES, dict, lambda instance: len(instance) <= value
-    if key == "required" and isinstance(value, list) and all(type(k) is str for k in value):
-        names = tuple(value)
-        return _ALL_TYPES, dict, lambda instance: all(name in instance for name in names)
-    if key == "uniqueItems" and value is False:
-        return _ALL_TYPES, None, _always
-    if key == "uniqueItems" and value is True:
-        return _ALL_TYPES, list, _unique_strings
-    if key == "items" and "prefixItems" not in schema:
-        item = _quick(value, custom)
-        return _ALL_TYPES, list, lambda instance: all(item(each) for each in instance)
-    if key in ("allOf", "anyOf") and isinstance(value, list) and value:
-        parts = tuple(_quick(part, custom) for part in value)
-        if key == "allOf":
-            return _ALL_TYPES, None, lambda instance: all(part(instance) for part in parts)
-        return _ALL_TYPES, None, lambda instance: any(part(instance) for part in parts)
-    return None
-
-
-def _unique_strings(instance: list[Any]) -> bool:
-    """Items all different; only decided here for strings (jsonschema's equality of numbers,
-    booleans and containers has its own rules)."""
-    return all(type(item) is str for item in instance) and len(set(instance)) == len(instance)
-
-
-def _quick_mapping(schema: dict[str, Any], custom: Mapping[str, Quick]) -> Quick | None:
-    """`properties`, `additionalProperties` and `propertyNames` together, in one pass."""
-    properties = schema.get("properties", {})
-    if "patternProperties" in schema or not isinstance(properties, dict):
-        return None
-    known = {name: _quick(part, custom) for name, part in properties.items()}
-    extra = _quick(schema.get("additionalProperties", True), custom)
-    names = _quick(schema["propertyNames"], custom) if "propertyNames" in schema else None
-
-    def check(instance: dict[str, Any]) -> bool:
-        for key, value in instance.items():
-            if type(key) is not str or not known.get(key, extra)(value):
-                return False
-            if names is not None and not names(key):
-                return False
-        return True
-
-    return check
-
-
-def json_path(path: Iterable[str | int]) -> str:
-    text = "$"
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return text
-
-
 def schema_findings(
-    format_name: str, data: Mapping[str, Any], positions: Positions, file: str
+    format_name: str,
+    data: Mapping[str, Any],
+    positions: Positions,
+    file: str,
+    source: str | None = None,
 ) -> list[Finding]:
+    """The schema's findings for `data` read from `file`; `source` (the file's text) lets a
+    message quote a value as written (see `load.schemamessages`)."""
     if _quick_check(format_name)(data):
         return []
-    findings = []
-    for error in validator_for(format_name).iter_errors(data):
-        findings.append(_finding(_most_useful(error), positions, file))
-    return findings
-
-
-def _most_useful(error: ValidationError) -> ValidationError:
-    # For oneOf/anyOf (a text is "a string or a language map") the top error says only
-    # "is not valid under any of the given schemas"; the best sub-error says what is wrong.
-    if error.validator in ("oneOf", "anyOf") and error.context:
-        from jsonschema.exceptions import best_match
-
-        deepest = best_match(error.context)
-        if deepest is not None and len(deepest.absolute_path) >= len(error.absolute_path):
-            chosen: ValidationError = deepest
-            return chosen
-    return error
-
-
-def _finding(error: ValidationError, positions: Positions, file: str) -> Finding:
-    path: Path = tuple(error.absolute_path)
-    validator = str(error.validator)
-    if "propertyNames" in error.relative_schema_path and isinstance(error.instance, str):
-        # jsonschema reports a bad key at its mapping; point at the key itself.
-        key_path = (*path, error.instance)
-        line, column = positions.of_key(key_path)
-        return Finding(
-            file,
-            line,
-            column,
-            json_path(key_path),
-            "bad-key",
-            f"key {error.instance!r} does not have the expected form ({_describe_pattern(error)})",
-            Severity.ERROR,
-        )
-    code = _CODES.get(validator, "schema")
-    message = error.message
-    if validator in ("additionalProperties", "unevaluatedProperties") and isinstance(
-        error.instance, dict
-    ):
-        unknown = [key for key in _QUOTED.findall(error.message) if key in error.instance]
-        if unknown:
-            key_path = (*path, unknown[0])
-            line, column = positions.of_key(key_path)
-            names = ", ".join(repr(key) for key in unknown)
-            return Finding(
-                file,
-                line,
-                column,
-                json_path(key_path),
-                code,
-                f"unknown key {names}: remove it or check its spelling",
-                Severity.ERROR,
-            )
-    if validator == "required":
-        missing = _QUOTED.findall(error.message)
-        where = json_path(path)
-        message = f"missing required key {missing[0]!r} in {where}" if missing else message
-    elif validator in ("enum", "const"):
-        allowed = error.validator_value
-        choices = ", ".join(map(str, allowed)) if isinstance(allowed, list) else str(allowed)
-        message = f"{error.instance!r} is not allowed here; expected {choices}"
-    elif validator == "pattern" and isinstance(error.instance, str):
-        message = f"{error.instance!r} does not have the expected form ({_describe_pattern(error)})"
-    line, column = positions.of_value(path)
-    return Finding(file, line, column, json_path(path), code, message, Severity.ERROR)
-
-
-def _describe_pattern(error: ValidationError) -> str:
-    described = error.schema.get("description") if isinstance(error.schema, dict) else None
-    if described:
-        return str(described)
-    pattern = str(error.validator_value)
-    if pattern.startswith("^[a-z0-9]+(-[a-z0-9]+)*$"):
-        return "lower case letters, digits and single dashes"
-    if pattern.startswith("^P"):
-        return "an ISO 8601 duration such as PT15M or PT1H30M"
-    if pattern.startswith("^\\d{4}"):
-        return "a date as YYYY-MM-DD"
-    return f"pattern {pattern}"
+    errors = [most_useful(error) for error in validator_for(format_name).iter_errors(data)]
+    # A date such as 2027-1-5 breaks both the pattern and the format: one finding says it.
+    patterned = {tuple(e.absolute_path) for e in errors if e.validator == "pattern"}
+    return [
+        to_finding(error, positions, file, source)
+        for error in errors
+        if not (error.validator == "format" and tuple(error.absolute_path) in patterned)
+    ]
