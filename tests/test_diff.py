@@ -325,3 +325,66 @@ def test_rev_path_is_read_with_git_show(tmp_path: Path, monkeypatch: pytest.Monk
     assert result.exit_code == 1 and "HEAD:nope.yaml" in result.stderr
     result = runner.invoke(app, ["diff", "--output=x:rb.yaml", "rb.yaml"])
     assert result.exit_code == 2 and not (tmp_path / "x").exists()
+
+
+LONG_NL = (
+    "Bel de KPN NOC en vraag of het storingsnummer werkt; noteer het tijdstip van het gesprek "
+    "en de naam van de medewerker die je hebt gesproken."
+)
+
+
+def _with_text(nl: str, en: str = "Call the KPN NOC.") -> Swap:
+    return (
+        "    role: caco\n    contacts: [kpn-noc]",
+        f'    text: {{nl: "{nl}", en: "{en}"}}\n    role: caco\n    contacts: [kpn-noc]',
+    )
+
+
+def test_a_word_changed_deep_in_a_long_text_is_shown_as_that_word(tmp_path: Path) -> None:
+    # A cut-off at 60 characters showed the same opening twice; the changed words must show.
+    old = write(tmp_path, "old.yaml", text_of(_with_text(LONG_NL)))
+    changed = LONG_NL.replace("medewerker", "collega")
+    new = write(tmp_path, "new.yaml", text_of(_with_text(changed), version="1.2.1"))
+    result = runner.invoke(app, ["diff", str(old), str(new), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    [change] = json.loads(result.stdout)["changes"]
+    assert (change["kind"], change["field"]) == ("text-changed", "text")
+    assert "[-medewerker-] {+collega+}" in change["detail"]
+    assert change["detail"].startswith("nl: … ") and "Bel de KPN" not in change["detail"]
+
+
+def test_each_changed_language_is_named_default_first(tmp_path: Path) -> None:
+    old = write(tmp_path, "old.yaml", text_of(_with_text(LONG_NL, "Call the NOC now.")))
+    new = write(
+        tmp_path,
+        "new.yaml",
+        text_of(_with_text(LONG_NL + " Dank.", "Call the NOC at once."), version="1.2.1"),
+    )
+    [change] = diff.compare(diff.read_version(str(old)), diff.read_version(str(new))).changes
+    assert change.detail == (
+        "nl: … die je hebt gesproken. {+Dank.+}; en: Call the NOC [-now.-] {+at once.+}"
+    )
+
+
+def test_a_text_reflowed_without_a_changed_word_says_so(tmp_path: Path) -> None:
+    old = write(tmp_path, "old.yaml", text_of(_with_text(LONG_NL)))
+    new = write(
+        tmp_path,
+        "new.yaml",
+        text_of(_with_text(LONG_NL.replace(" en de ", "  en de ")), version="1.2.1"),
+    )
+    [change] = diff.compare(diff.read_version(str(old)), diff.read_version(str(new))).changes
+    assert change.detail == "only whitespace changed"
+
+
+def test_word_change_keeps_context_and_marks_both_sides() -> None:
+    from draaiboek.services.worddiff import word_change
+
+    assert word_change("a b c", "a b c") == ""
+    assert word_change("a  b\nc", "a b c") == ""  # a refold is no change of words
+    assert word_change("a b c", "a x c") == "a [-b-] {+x+} c"
+    words = " ".join(f"w{i}" for i in range(20))
+    assert (
+        word_change(words, words.replace("w10", "X"))
+        == "… w6 w7 w8 w9 [-w10-] {+X+} w11 w12 w13 w14 …"
+    )

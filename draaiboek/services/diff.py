@@ -23,6 +23,7 @@ from draaiboek.load.documents import read_document
 from draaiboek.model.durations import format_duration
 from draaiboek.model.runbook import RUNBOOK_FORMAT, Runbook, Step, Text
 from draaiboek.model.semver import parse_version
+from draaiboek.services.worddiff import word_change
 
 BUMPS = ("none", "patch", "minor", "major")
 FORMATS = ("text", "json")
@@ -168,6 +169,21 @@ def _show(value: Any, lang: str) -> str:
 
 
 def _was(old: Any, new: Any, lang: str) -> str:
+    """`'old' -> 'new'`; for a long text, the changed words (`services.worddiff`) in each
+    language that changed, the default language first."""
+    if isinstance(old, Text) and isinstance(new, Text):
+        before_by, after_by = dict(old.by_lang), dict(new.by_lang)
+        languages = sorted(set(before_by) | set(after_by), key=lambda code: (code != lang, code))
+        changed = [
+            (code, before_by.get(code, ""), after_by.get(code, ""))
+            for code in languages
+            if before_by.get(code, "") != after_by.get(code, "")
+        ]
+        if any(max(len(before), len(after)) > _SHOW_MAX for _, before, after in changed):
+            shown = [(code, word_change(before, after)) for code, before, after in changed]
+            named = len(languages) > 1
+            words = [f"{code}: {change}" if named else change for code, change in shown if change]
+            return "; ".join(words) if words else "only whitespace changed"
     return f"{_show(old, lang)} -> {_show(new, lang)}"
 
 
