@@ -20,8 +20,9 @@ from draaiboek.load.checks import (
     reference_paths,
 )
 from draaiboek.load.documents import Document, collect_files, read_document
+from draaiboek.load.kinds import looks_like_draaiboek
 from draaiboek.load.schemacheck import json_path
-from draaiboek.load.yamlread import Positions
+from draaiboek.load.yamlread import MAX_BYTES, Positions
 from draaiboek.model.calls import calls
 from draaiboek.model.runbook import (
     CONTACTS_FORMAT,
@@ -45,8 +46,10 @@ class Library:
     # runbooks would otherwise hold every value's text and position until the end.
     documents: tuple[Document, ...]
     findings: tuple[Finding, ...]
-    files: tuple[str, ...]  # every file in the set, readable or not
+    files: tuple[str, ...]  # every file in the set, readable or not (except `skipped`)
     context_runbooks: Mapping[str, Runbook] = field(default_factory=lambda: frozen_map({}))
+    # YAML files of the set that are no draaiboek files, passed over (`only_draaiboek`).
+    skipped: tuple[str, ...] = ()
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -82,13 +85,23 @@ def load_library(
     display: Mapping[Path, str] | None = None,
     already_read: Mapping[Path, Read] | None = None,
     already_built: Mapping[Path, Runbook] | None = None,
+    only_draaiboek: bool = False,
 ) -> Library:
     """Read, check and build every file of `paths` (folders searched), resolving references to
     runbooks and contacts in the set or in `context`. `already_read` gives files that were read
     before (with `read_document`, same display name), so that they are not parsed again, and
-    `already_built` the runbooks built from some of them."""
+    `already_built` the runbooks built from some of them. `display` names files as the user
+    should read them (default: the path as found). With `only_draaiboek`, a YAML file that is
+    not read as a draaiboek file and does not look like one (`load.kinds`) is passed over
+    (`Library.skipped`) instead of being reported.
+
+    A contacts registry that cannot be read makes one finding, its own, and no `unknown-contact`
+    finding for each reference into it."""
     files = collect_files(list(paths))
     in_set = {path.resolve() for path in files}
+    skipped: list[Path] = []
+    broken_contacts: list[Finding] = []  # the first problem of each unreadable registry
+    context_broken: list[Finding] = []  # the same, of registries outside the set
     findings: list[Finding] = []
     kept: list[Document] = []
     runbooks: dict[str, Runbook] = {}
@@ -99,7 +112,12 @@ def load_library(
     for path in files:
         earlier = (already_read or {}).get(path)
         document, problems = earlier or read_document(path, (display or {}).get(path))
+        if document is None and only_draaiboek and _other_yaml(path, problems):
+            skipped.append(path)
+            continue
         findings.extend(problems)
+        if _is_broken_registry(path, document):
+            broken_contacts.extend(problems[:1])
         if document is None:
             continue
         if document.format != RUNBOOK_FORMAT:
@@ -135,7 +153,11 @@ def load_library(
     for path in collect_files(list(context)):
         if path.resolve() in in_set:
             continue
-        document = read_document(path)[0]
+        document, problems = read_document(path, (display or {}).get(path))
+        if _is_broken_registry(path, document):
+            # Not in the set, so not reported yet: its one finding stands for every reference
+            # into it (added below if there is one).
+            context_broken.extend(problems[:1])
         if document is None or not document.schema_valid:
             continue
         if document.format == RUNBOOK_FORMAT:
@@ -154,10 +176,16 @@ def load_library(
         today=today,
         strict=strict,
     )
+    unchecked_contacts = False
     for waiting in pending:
-        findings.extend(
-            check_references(waiting.file, waiting.positions, waiting.runbook, check_context)
-        )
+        found = check_references(waiting.file, waiting.positions, waiting.runbook, check_context)
+        if broken_contacts or context_broken:
+            checked = [f for f in found if f.code != "unknown-contact"]
+            unchecked_contacts |= len(checked) != len(found)
+            found = checked
+        findings.extend(found)
+    if unchecked_contacts:
+        findings.extend(context_broken)
     for document in kept:
         if document.format == TEST_FORMAT and document.schema_valid:
             findings.extend(check_test_file(document, every))
@@ -170,11 +198,62 @@ def load_library(
         contacts=frozen_map(contacts),
         documents=tuple(kept),
         findings=tuple(sorted(findings)),
-        files=tuple((display or {}).get(path, str(path)) for path in files),
+        files=tuple((display or {}).get(path, str(path)) for path in files if path not in skipped),
         context_runbooks=frozen_map(
             {k: v for k, v in context_runbooks.items() if k not in runbooks}
         ),
+        skipped=tuple((display or {}).get(path, str(path)) for path in skipped),
     )
+
+
+# What read_document says of a file it could not identify as a draaiboek file (bad YAML, no or
+# an unknown `format:`, not a mapping): with only_draaiboek, such a file is passed over unless
+# its text looks like a draaiboek file. A file that cannot be opened is always reported.
+_UNIDENTIFIED = frozenset(
+    {
+        "unknown-format",
+        "not-a-mapping",
+        "empty",
+        "yaml-syntax",
+        "yaml-tag",
+        "yaml-key",
+        "yaml-alias",
+        "duplicate-key",
+        "several-documents",
+        "too-deep",
+        "too-many-nodes",
+        "too-large",
+        "binary",
+        "not-utf8",
+    }
+)
+
+
+def _other_yaml(path: Path, problems: Sequence[Finding]) -> bool:
+    """Whether a file that read_document could not take is some other tool's YAML."""
+    if not problems or any(f.code not in _UNIDENTIFIED for f in problems):
+        return False
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES)
+    except OSError:
+        return False
+    return not looks_like_draaiboek(raw)
+
+
+def _is_broken_registry(path: Path, document: Document | None) -> bool:
+    """A contacts registry whose contacts cannot be used: schema errors, or a file named
+    contacts*.yaml (the convention) or saying so that could not be read at all."""
+    if document is not None:
+        return document.format == CONTACTS_FORMAT and not document.schema_valid
+    if path.name.startswith("contacts"):
+        return True
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(MAX_BYTES)
+    except OSError:
+        return False
+    return b"draaiboek-contacts/" in head
 
 
 def _add_contacts(
