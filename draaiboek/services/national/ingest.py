@@ -1,9 +1,10 @@
 """One batch of events into the store, and the runbook copies they name.
 
-The station COPYs a batch into a temporary table and calls ``draaiboek.ingest()``, which checks
-the batch as a set, inserts the valid continuation of each incident's chain and diverts the rest
-(see sql/0001_store.sql). One transaction per batch: a batch is stored whole or not at all, and
-sending it again is a no-op for what was stored.
+The station asks the store for its batch table (``draaiboek.open_batch()``), COPYs the batch
+into it and calls ``draaiboek.ingest()``, which parses each event once, checks the batch as a
+set, inserts the valid continuation of each incident's chain, diverts the rest and updates the
+summaries (see sql/0001_store.sql). One transaction per batch: a batch is stored whole or not at
+all, and sending it again is a no-op for what was stored.
 """
 
 from __future__ import annotations
@@ -16,11 +17,6 @@ from draaiboek.services.national.connect import NationalError, describe, psycopg
 
 if TYPE_CHECKING:
     import psycopg
-
-_INCOMING = (
-    "CREATE TEMP TABLE IF NOT EXISTS incoming "
-    "(incident text, seq integer, hash text, body text) ON COMMIT DELETE ROWS"
-)
 
 
 @dataclass(frozen=True)
@@ -68,8 +64,10 @@ def send(conn: psycopg.Connection[Any], rows: Iterable[Row]) -> list[Outcome]:
     psycopg = psycopg_module()
     try:
         with conn.transaction():
-            conn.execute(_INCOMING)
-            with conn.cursor().copy("COPY incoming (incident, seq, hash, body) FROM STDIN") as copy:
+            conn.execute("SELECT draaiboek.open_batch()")
+            with conn.cursor().copy(
+                "COPY pg_temp.draaiboek_batch (incident, seq, hash, body) FROM STDIN"
+            ) as copy:
                 for row in rows:
                     copy.write_row((row.incident, row.seq, row.hash, row.body))
             found = conn.execute("SELECT * FROM draaiboek.ingest()").fetchall()

@@ -2,11 +2,12 @@
 -- forks, runbook copies and their marks, per-incident summaries and the national timeline.
 --
 -- Who may do what:
---   the owner (whoever ran `draaiboek db init`) owns every object; the trigger that keeps the
---     summaries runs with the owner's rights.
+--   the owner (whoever ran `draaiboek db init`) owns every object; draaiboek.ingest(), the one
+--     way events come in, runs with the owner's rights.
 --   draaiboek_station (a group; `draaiboek db add-station NAME` makes one login role per station)
---     may insert its own station's events, refusals and forks (row-level security) and runbook
---     copies, and read back its own rows. No UPDATE or DELETE anywhere.
+--     forwards events only through draaiboek.ingest(), which stores them under the station of
+--     the role that logged in, inserts runbook copies, and reads back its own rows (row-level
+--     security). No direct INSERT of events, no UPDATE or DELETE anywhere.
 --   draaiboek_reader (a group; `draaiboek db add-reader NAME`) reads everything, writes nothing.
 
 CREATE SCHEMA draaiboek;
@@ -20,7 +21,7 @@ CREATE TABLE draaiboek.migrations (
 );
 
 CREATE TABLE draaiboek.stations (
-    name text PRIMARY KEY CHECK (name ~ '^[a-z0-9][a-z0-9-]{0,39}$'),
+    name text COLLATE "C" PRIMARY KEY CHECK (name ~ '^[a-z0-9][a-z0-9-]{0,39}$'),
     role name NOT NULL UNIQUE,
     created_at timestamptz NOT NULL DEFAULT now()
 );
@@ -32,12 +33,15 @@ CREATE FUNCTION draaiboek.current_station() RETURNS text
     SET search_path = pg_catalog
     AS $$ SELECT name FROM draaiboek.stations WHERE role = current_user $$;
 
+-- Stations and incidents are names, compared byte for byte ("C"): an index on them, and the sort
+-- of every batch, then compare bytes rather than call the locale's collation.
+--
 -- One row per event, exactly the bytes the station's journal hashed (`body`: the canonical JSON
--- of the event without `hash`). The hash is checked here for every row; seq, prev and the chain
--- are checked per statement by the trigger below.
+-- of the event without `hash`). The hash is checked here for every row, whoever writes it; seq,
+-- prev and the chain per batch by draaiboek.ingest() below, the only way a station writes.
 CREATE TABLE draaiboek.events (
-    station text NOT NULL DEFAULT draaiboek.current_station(),
-    incident text NOT NULL CHECK (length(incident) BETWEEN 1 AND 200),
+    station text COLLATE "C" NOT NULL,
+    incident text COLLATE "C" NOT NULL CHECK (length(incident) BETWEEN 1 AND 200),
     seq integer NOT NULL CHECK (seq >= 0),
     hash text NOT NULL,
     prev text,
@@ -50,8 +54,8 @@ CREATE TABLE draaiboek.events (
 
 -- Events a station forwarded that the store refused: kept as evidence, never in `events`.
 CREATE TABLE draaiboek.refused (
-    station text NOT NULL DEFAULT draaiboek.current_station(),
-    incident text NOT NULL,
+    station text COLLATE "C" NOT NULL,
+    incident text COLLATE "C" NOT NULL,
     seq integer NOT NULL,
     hash text NOT NULL,
     reason text NOT NULL,
@@ -62,8 +66,8 @@ CREATE TABLE draaiboek.refused (
 
 -- A different event for a seq already stored: the stored one stays, this one is recorded.
 CREATE TABLE draaiboek.forks (
-    station text NOT NULL DEFAULT draaiboek.current_station(),
-    incident text NOT NULL,
+    station text COLLATE "C" NOT NULL,
+    incident text COLLATE "C" NOT NULL,
     seq integer NOT NULL,
     hash text NOT NULL,
     stored_hash text NOT NULL,
@@ -90,22 +94,23 @@ CREATE TABLE draaiboek.runbook_marks (
     PRIMARY KEY (sha256, step, kind)
 );
 
--- Maintained by the trigger, per batch: which runbook copy an incident uses for a runbook id.
+-- Maintained by draaiboek.ingest(), per batch: which runbook copy an incident uses for a
+-- runbook id.
 CREATE TABLE draaiboek.incident_runbooks (
-    station text NOT NULL,
-    incident text NOT NULL,
+    station text COLLATE "C" NOT NULL,
+    incident text COLLATE "C" NOT NULL,
     runbook text NOT NULL,
     sha256 text NOT NULL,
     PRIMARY KEY (station, incident, runbook)
 );
 
--- Maintained by the trigger, per batch: one row per incident, all the overview reads.
+-- Maintained by draaiboek.ingest(), per batch: one row per incident, all the overview reads.
 -- `marks` maps what the targets look for to the station's time of it (ISO 8601):
 --   e:RUNBOOK/STEP (entered), o:RUNBOOK/STEP/OPTION (chosen), a:RUNBOOK/STEP (action done),
 --   i:RUNBOOK/STEP/ITEM (item done), r:RUNBOOK/STEP (value recorded).
 CREATE TABLE draaiboek.summaries (
-    station text NOT NULL,
-    incident text NOT NULL,
+    station text COLLATE "C" NOT NULL,
+    incident text COLLATE "C" NOT NULL,
     mode text,
     runbook text,
     version text,
@@ -128,10 +133,11 @@ CREATE TABLE draaiboek.summaries (
 );
 CREATE INDEX summaries_closed ON draaiboek.summaries (closed_at);
 
--- Maintained by the trigger: the events at steps the runbooks mark (see runbook_marks).
+-- Maintained by draaiboek.ingest(), per batch: the events at steps the runbooks mark (see
+-- runbook_marks).
 CREATE TABLE draaiboek.timeline (
-    station text NOT NULL,
-    incident text NOT NULL,
+    station text COLLATE "C" NOT NULL,
+    incident text COLLATE "C" NOT NULL,
     seq integer NOT NULL,
     kind text NOT NULL,
     at timestamptz NOT NULL,
@@ -151,316 +157,335 @@ CREATE TABLE draaiboek.settings (
     value text NOT NULL
 );
 
--- Refuses the statement that calls it: a way to raise from inside a query.
-CREATE FUNCTION draaiboek.refuse(message text) RETURNS boolean
-    LANGUAGE plpgsql VOLATILE
-    SET search_path = pg_catalog, pg_temp
-    AS $$ BEGIN RAISE EXCEPTION 'draaiboek: %', message USING ERRCODE = 'check_violation'; END $$;
+-- The station of the role that logged in (NULL for anyone else). For the functions below, which
+-- run with the owner's rights: inside them current_user is the owner and session_user the
+-- caller (a station role cannot change its session_user; only a superuser can).
+CREATE FUNCTION draaiboek.calling_station() RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog
+    AS $$ SELECT name FROM draaiboek.stations WHERE role = session_user $$;
 
--- After every INSERT statement on events (so once per batch, whatever path the rows took):
--- refuse the whole statement unless every new row continues its chain and agrees with its own
--- body, then bring the summaries, the incidents' runbooks and the timeline up to date. One
--- statement, no temporary tables: it runs with the owner's rights, and a temporary table a
--- station made could stand in for ours.
-CREATE FUNCTION draaiboek.events_inserted() RETURNS trigger
+-- Refuses the call unless pg_temp.<name> is a plain table this function's owner made. The
+-- functions below read and write such tables with the owner's rights: one that a station made
+-- (a view, a table with a policy or a trigger, or a column of a type of its own) could run the
+-- station's code with those rights.
+CREATE FUNCTION draaiboek.require_own_temp(name text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_class c
+        WHERE c.oid = to_regclass('pg_temp.' || quote_ident(name)) AND c.relkind = 'r'
+          AND c.relowner = (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user))
+    THEN
+        RAISE EXCEPTION 'draaiboek: the temporary table % of this session was not made by the '
+            'store: forward from a new connection', name USING ERRCODE = 'insufficient_privilege';
+    END IF;
+END
+$$;
+
+-- What a station calls before it COPYs a batch into pg_temp.draaiboek_batch (see
+-- draaiboek/services/national/ingest.py): makes that table once per session, owned by the
+-- store's owner, the station allowed only to insert into it; emptied at every commit.
+CREATE FUNCTION draaiboek.open_batch() RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    WITH b AS MATERIALIZED (
-        SELECT n.station, n.incident, n.seq, n.hash, n.prev, n.body::jsonb AS j
-        FROM new_rows n
+    IF draaiboek.calling_station() IS NULL THEN
+        RAISE EXCEPTION 'draaiboek: role % is not a station (draaiboek db add-station NAME)',
+            session_user USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF to_regclass('pg_temp.draaiboek_batch') IS NULL THEN
+        CREATE TEMP TABLE draaiboek_batch (
+            incident text COLLATE "C", seq integer, hash text, body text
+        ) ON COMMIT DELETE ROWS;
+        EXECUTE format('GRANT INSERT ON pg_temp.draaiboek_batch TO %I', session_user);
+    END IF;
+    PERFORM draaiboek.require_own_temp('draaiboek_batch');
+END
+$$;
+
+-- The one way events come in. Reads the batch the station COPYed into pg_temp.draaiboek_batch,
+-- parses each body once, checks the rows as a set, and in the same statement inserts the valid
+-- continuation of each chain into `events`, diverts the rest into `refused` or `forks` (rather
+-- than raising: PostgreSQL has no autonomous transactions, so a raise would lose the evidence
+-- too), brings the summaries, the incidents' runbooks and the timeline up to date from the
+-- parsed rows, and says per incident what is stored now. Runs with the owner's rights; the
+-- station is that of the role that logged in. A body that is not JSON refuses the batch, and so
+-- does an `at` that is no time where the store reads it as one (the opening, the last event,
+-- the closing, the timeline): a journal never writes either, and a pattern check per row would
+-- cost more than the parse.
+CREATE FUNCTION draaiboek.ingest()
+    RETURNS TABLE (incident text, stored_seq integer, stored_hash text, accepted integer,
+                   duplicates integer, refused integer, forks integer, first_problem text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    -- Compiling these statements would take far longer than running them on a batch; a batch
+    -- (at most a few MB) is sorted and windowed in memory.
+    SET jit = off
+    SET work_mem = '64MB'
+    AS $$
+DECLARE
+    me text := draaiboek.calling_station();
+BEGIN
+    IF me IS NULL THEN
+        RAISE EXCEPTION 'draaiboek: role % is not a station (draaiboek db add-station NAME)',
+            session_user USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    PERFORM draaiboek.require_own_temp('draaiboek_batch');
+
+    -- One forwarder per incident at a time (a walk's background thread and `sync` may race);
+    -- in a fixed order, so two batches never wait for each other in a circle.
+    PERFORM pg_advisory_xact_lock(hashtextextended(me || '/' || i.incident, 0))
+    FROM (SELECT DISTINCT x.incident FROM ONLY pg_temp.draaiboek_batch x ORDER BY 1) i;
+
+    -- One statement: the checked rows stay in memory for every insert below, rather than being
+    -- written to a table and read back once per insert.
+    RETURN QUERY
+    WITH parsed AS (
+        -- Each body is parsed once, and every field the store reads is taken from it here,
+        -- before the rows are sorted (OFFSET 0 keeps these subqueries apart, so that the
+        -- parsed body is neither parsed again per field nor carried through the sort).
+        SELECT q.incident, q.seq, q.hash, q.body, q.type,
+            jsonb_typeof(q.j) AS kind, q.j ? 'hash' AS has_hash,
+            jsonb_typeof(q.j -> 'seq') AS seq_kind, q.j ->> 'seq' AS body_seq,
+            q.j ? 'prev' AS has_prev, jsonb_typeof(q.j -> 'prev') AS prev_kind,
+            q.j ->> 'prev' AS prev, jsonb_typeof(q.j -> 'type') AS type_kind,
+            jsonb_typeof(q.j -> 'at') AS at_kind, q.j ->> 'at' AS at,
+            CASE WHEN q.seq = 0 THEN q.j ->> 'incident' END AS body_incident,
+            CASE WHEN q.seq = 0 THEN q.j ? 'station' END AS has_station,
+            CASE WHEN q.seq = 0 THEN q.j ->> 'station' END AS body_station,
+            -- What the summaries and the timeline read, from the events that carry it (a note
+            -- carries none of it: nothing more is read from a note).
+            CASE WHEN q.type IN ('opened', 'called', 'entered', 'answered', 'action', 'item',
+                                 'recorded') THEN q.j ->> 'runbook' END AS runbook,
+            CASE WHEN q.type IN ('entered', 'answered', 'action', 'item', 'recorded')
+                 THEN q.j ->> 'step' END AS step,
+            CASE q.type WHEN 'answered' THEN q.j ->> 'option' END AS option,
+            CASE WHEN q.type IN ('action', 'item') THEN q.j ->> 'result' END AS result,
+            CASE q.type WHEN 'item' THEN q.j ->> 'item' END AS item,
+            CASE WHEN q.type NOT IN ('answered', 'recorded', 'action', 'item') THEN NULL
+                 WHEN jsonb_typeof(q.j -> 'value') = 'string' THEN q.j ->> 'value'
+                 ELSE (q.j -> 'value')::text END AS value,
+            CASE WHEN q.type IN ('opened', 'called') THEN q.j ->> 'sha256' END AS sha256,
+            CASE WHEN q.seq = 0 THEN q.j ->> 'mode' END AS mode,
+            CASE WHEN q.seq = 0 THEN q.j ->> 'version' END AS version,
+            CASE WHEN q.seq = 0 THEN q.j ->> 'operator' END AS operator,
+            CASE WHEN q.seq = 0 THEN q.j ->> 'timezone' END AS timezone,
+            CASE q.type WHEN 'closed' THEN q.j ->> 'outcome' END AS outcome
+        FROM (SELECT t.*, t.j ->> 'type' AS type
+              FROM (SELECT x.incident, x.seq, x.hash, x.body, x.body::jsonb AS j
+                    FROM ONLY pg_temp.draaiboek_batch x OFFSET 0) t
+              OFFSET 0) q
+        OFFSET 0
     ),
-    bad_body AS (
-        SELECT draaiboek.refuse(format('event %s of incident %s does not match its body',
-                                       b.seq, b.incident)) AS refused
-        FROM b
-        WHERE jsonb_typeof(b.j) IS DISTINCT FROM 'object'
-           OR NOT (b.j @> jsonb_build_object('seq', b.seq, 'prev', b.prev))
-           OR b.j ? 'hash'
-           OR jsonb_typeof(b.j -> 'type') IS DISTINCT FROM 'string'
-           OR jsonb_typeof(b.j -> 'at') IS DISTINCT FROM 'string'
-           OR (b.seq = 0 AND (b.j ->> 'type' IS DISTINCT FROM 'opened'
-                              OR b.j ->> 'incident' IS DISTINCT FROM b.incident
-                              OR (b.j ? 'station'
-                                  AND b.j ->> 'station' IS DISTINCT FROM b.station)))
-        LIMIT 1
+    -- Stored events are contiguous from seq 0, so each incident's stored head says which rows
+    -- can have a stored twin: only those are looked up (none at all in a catch-up).
+    heads AS (
+        SELECT i.incident, h.seq AS head_seq, h.hash AS head_hash
+        FROM (SELECT DISTINCT x.incident FROM ONLY pg_temp.draaiboek_batch x) i
+        LEFT JOIN LATERAL (
+            SELECT e.seq, e.hash FROM draaiboek.events e
+            WHERE e.station = me AND e.incident = i.incident
+            ORDER BY e.seq DESC LIMIT 1) h ON true
     ),
-    -- Within the batch each row must follow the one before it; only the first row of each
-    -- incident in the batch is looked up among the stored events.
-    ordered AS (
-        SELECT b.station, b.incident, b.seq, b.prev,
-               lag(b.seq) OVER w AS before_seq, lag(b.hash) OVER w AS before_hash
-        FROM b
-        WINDOW w AS (PARTITION BY b.station, b.incident ORDER BY b.seq)
+    fields AS (
+        SELECT p.*, h.head_seq, h.head_hash,
+            lag(p.seq) OVER chain AS before_seq, lag(p.hash) OVER chain AS before_hash,
+            lead(p.seq) OVER chain AS after_seq
+        FROM parsed p JOIN heads h ON h.incident = p.incident
+        WINDOW chain AS (PARTITION BY p.incident ORDER BY p.seq)
     ),
-    bad_chain AS (
-        SELECT draaiboek.refuse(format('event %s of incident %s does not continue its chain',
-                                       o.seq, o.incident)) AS refused
-        FROM ordered o
-        WHERE o.seq > 0 AND CASE
-            WHEN o.before_seq IS NOT NULL
-                THEN o.before_seq <> o.seq - 1 OR o.before_hash IS DISTINCT FROM o.prev
-            ELSE NOT EXISTS (
-                SELECT 1 FROM draaiboek.events e
-                WHERE e.station = o.station AND e.incident = o.incident AND e.seq = o.seq - 1
-                  AND e.hash = o.prev)
-        END
-        LIMIT 1
+    looked AS (
+        SELECT f.*,
+            CASE WHEN f.seq = f.head_seq THEN f.head_hash
+                 WHEN f.seq < f.head_seq THEN (
+                     SELECT e.hash FROM draaiboek.events e
+                     WHERE e.station = me AND e.incident = f.incident AND e.seq = f.seq)
+            END AS stored_hash,
+            CASE WHEN f.seq = 0 THEN NULL
+                 WHEN f.seq - 1 = f.head_seq THEN f.head_hash
+                 WHEN f.seq - 1 < f.head_seq THEN (
+                     SELECT e.hash FROM draaiboek.events e
+                     WHERE e.station = me AND e.incident = f.incident AND e.seq = f.seq - 1)
+                 WHEN f.before_seq = f.seq - 1 THEN f.before_hash
+            END AS expected_prev
+        FROM fields f
     ),
-    checked AS MATERIALIZED (
-        SELECT b.station, b.incident, b.seq, b.hash, b.j, (b.j ->> 'at')::timestamptz AS at
-        FROM b
-        WHERE NOT EXISTS (SELECT 1 FROM bad_body) AND NOT EXISTS (SELECT 1 FROM bad_chain)
+    judged AS (
+        SELECT l.*,
+            CASE
+                WHEN length(l.incident) NOT BETWEEN 1 AND 200 THEN 'bad-incident'
+                WHEN l.kind IS DISTINCT FROM 'object' THEN 'not-an-object'
+                WHEN l.has_hash THEN 'hash-in-body'
+                WHEN l.hash IS DISTINCT FROM encode(sha256(convert_to(l.body, 'UTF8')), 'hex')
+                    THEN 'hash-mismatch'
+                WHEN l.seq_kind IS DISTINCT FROM 'number' OR l.body_seq <> l.seq::text
+                    THEN 'seq-mismatch'
+                WHEN l.type_kind IS DISTINCT FROM 'string' OR l.at_kind IS DISTINCT FROM 'string'
+                  OR NOT l.has_prev THEN 'fields-missing'
+                WHEN l.seq = 0 AND (l.type IS DISTINCT FROM 'opened'
+                                    OR l.body_incident IS DISTINCT FROM l.incident
+                                    OR l.prev_kind IS DISTINCT FROM 'null') THEN 'bad-opening'
+                WHEN l.seq = 0 AND l.has_station AND l.body_station IS DISTINCT FROM me
+                    THEN 'wrong-station'
+                -- A forwarder sends each seq once per batch; two rows for one seq (even the
+                -- same event twice) are both refused rather than sorted out here.
+                WHEN l.before_seq = l.seq OR l.after_seq = l.seq THEN 'conflict-in-batch'
+                WHEN l.stored_hash = l.hash THEN 'duplicate'
+                WHEN l.stored_hash IS NOT NULL THEN 'fork'
+                WHEN l.seq = 0 THEN NULL
+                WHEN l.expected_prev IS NULL THEN 'gap'
+                WHEN l.prev IS DISTINCT FROM l.expected_prev THEN 'prev-mismatch'
+            END AS problem
+        FROM looked l
+    ),
+    -- Nothing after the first refused event of an incident is stored (duplicates and forks
+    -- leave the chain as it is). What is accepted continues the stored head without a hole, up
+    -- to the first refused event or the batch's end, so it is known per incident: nothing,
+    -- unless the event right after the head is fine, then up to the first refused one.
+    firsts AS (
+        SELECT j.*,
+            min(j.seq) FILTER (WHERE j.problem NOT IN ('duplicate', 'fork')) OVER inc
+                AS first_bad,
+            min(j.seq) FILTER (WHERE j.problem IS NULL) OVER inc AS first_ok,
+            max(j.seq) OVER inc AS batch_last
+        FROM judged j
+        WINDOW inc AS (PARTITION BY j.incident)
+    ),
+    staged AS MATERIALIZED (
+        SELECT f.incident, f.seq, f.hash, f.body, f.prev, f.type, f.at, f.runbook, f.step,
+            f.option, f.result, f.value, f.sha256, f.mode, f.version, f.operator, f.timezone,
+            f.outcome, f.stored_hash, f.head_seq, f.head_hash,
+            CASE WHEN f.problem IN ('duplicate', 'fork') THEN f.problem
+                 WHEN f.seq > f.first_bad THEN 'after-refused'
+                 WHEN f.problem IS NULL THEN 'accepted'
+                 ELSE f.problem
+            END AS verdict,
+            CASE WHEN f.first_ok = coalesce(f.head_seq, -1) + 1
+                 THEN least(f.first_bad - 1, f.batch_last) END AS last_accepted,
+            -- What the targets look for, mapped to the station's time of it (see summaries).
+            CASE f.type
+                WHEN 'entered' THEN 'e:' || f.runbook || '/' || f.step
+                WHEN 'answered' THEN 'o:' || f.runbook || '/' || f.step || '/' || f.option
+                WHEN 'action' THEN
+                    CASE WHEN f.result = 'done' THEN 'a:' || f.runbook || '/' || f.step END
+                WHEN 'item' THEN CASE WHEN f.result = 'done'
+                                      THEN 'i:' || f.runbook || '/' || f.step || '/' || f.item
+                                 END
+                WHEN 'recorded' THEN 'r:' || f.runbook || '/' || f.step
+            END AS mark
+        FROM firsts f
+    ),
+    accepted AS (
+        SELECT * FROM staged s WHERE s.verdict = 'accepted'
+    ),
+    add_events AS (
+        INSERT INTO draaiboek.events (station, incident, seq, hash, prev, body)
+        SELECT me, a.incident, a.seq, a.hash, a.prev, a.body FROM accepted a
+    ),
+    add_forks AS (
+        INSERT INTO draaiboek.forks (station, incident, seq, hash, stored_hash, body)
+        SELECT me, s.incident, s.seq, s.hash, s.stored_hash, s.body
+        FROM staged s WHERE s.verdict = 'fork'
+        ON CONFLICT DO NOTHING
+    ),
+    -- A gap (events missing before these) or what follows a refused event is not wrong in
+    -- itself: it is sent again once what comes before it is stored, so it is not recorded.
+    add_refused AS (
+        INSERT INTO draaiboek.refused (station, incident, seq, hash, reason, body)
+        SELECT me, s.incident, s.seq, s.hash, s.verdict, s.body
+        FROM staged s
+        WHERE s.verdict NOT IN ('accepted', 'duplicate', 'fork', 'gap', 'after-refused')
+        ON CONFLICT DO NOTHING
     ),
     new_runbooks AS (
-        SELECT DISTINCT ON (c.station, c.incident, c.j ->> 'runbook')
-               c.station, c.incident, c.j ->> 'runbook' AS runbook, c.j ->> 'sha256' AS sha256
-        FROM checked c
-        WHERE c.j ->> 'type' IN ('opened', 'called')
-          AND c.j ->> 'runbook' IS NOT NULL AND c.j ->> 'sha256' IS NOT NULL
-        ORDER BY c.station, c.incident, c.j ->> 'runbook', c.seq
+        SELECT DISTINCT ON (a.incident, a.runbook) a.incident, a.runbook, a.sha256
+        FROM accepted a
+        WHERE a.type IN ('opened', 'called') AND a.runbook IS NOT NULL
+          AND a.sha256 IS NOT NULL
+        ORDER BY a.incident, a.runbook, a.seq
     ),
     add_runbooks AS (
         INSERT INTO draaiboek.incident_runbooks (station, incident, runbook, sha256)
-        SELECT * FROM new_runbooks
+        SELECT me, n.incident, n.runbook, n.sha256 FROM new_runbooks n
         ON CONFLICT DO NOTHING
     ),
-    -- The sibling INSERT above is not visible to this statement: read both.
+    -- The sibling insert above is not visible to this statement: read both.
     runbooks AS (
-        SELECT r.station, r.incident, r.runbook, r.sha256 FROM draaiboek.incident_runbooks r
-        WHERE (r.station, r.incident) IN (SELECT c.station, c.incident FROM checked c)
+        SELECT r.incident, r.runbook, r.sha256 FROM draaiboek.incident_runbooks r
+        WHERE r.station = me AND r.incident IN (SELECT a.incident FROM accepted a)
         UNION
         SELECT * FROM new_runbooks
     ),
     add_timeline AS (
         INSERT INTO draaiboek.timeline
             (station, incident, seq, kind, at, type, runbook, step, option, result, value)
-        SELECT c.station, c.incident, c.seq, m.kind, c.at, c.j ->> 'type', c.j ->> 'runbook',
-               c.j ->> 'step', c.j ->> 'option', c.j ->> 'result',
-               CASE WHEN jsonb_typeof(c.j -> 'value') = 'string' THEN c.j ->> 'value'
-                    ELSE (c.j -> 'value')::text END
-        FROM checked c
-        JOIN runbooks r
-          ON r.station = c.station AND r.incident = c.incident AND r.runbook = c.j ->> 'runbook'
-        JOIN draaiboek.runbook_marks m ON m.sha256 = r.sha256 AND m.step = c.j ->> 'step'
-        WHERE c.j ->> 'type' IN ('answered', 'recorded', 'action', 'item')
+        SELECT me, a.incident, a.seq, m.kind, a.at::timestamptz, a.type, a.runbook, a.step,
+               a.option, a.result, a.value
+        FROM accepted a
+        JOIN runbooks r ON r.incident = a.incident AND r.runbook = a.runbook
+        JOIN draaiboek.runbook_marks m ON m.sha256 = r.sha256 AND m.step = a.step
+        WHERE a.type IN ('answered', 'recorded', 'action', 'item')
         ON CONFLICT DO NOTHING
     ),
-    groups AS (
-        SELECT c.station, c.incident, max(c.seq) AS last_seq,
-               coalesce(jsonb_object_agg(k.key, c.j ->> 'at' ORDER BY c.seq)
-                        FILTER (WHERE k.key IS NOT NULL), '{}') AS marks
-        FROM checked c
-        CROSS JOIN LATERAL (SELECT CASE c.j ->> 'type'
-            WHEN 'entered' THEN 'e:' || (c.j ->> 'runbook') || '/' || (c.j ->> 'step')
-            WHEN 'answered' THEN 'o:' || (c.j ->> 'runbook') || '/' || (c.j ->> 'step') || '/'
-                                 || (c.j ->> 'option')
-            WHEN 'action' THEN CASE WHEN c.j ->> 'result' = 'done'
-                                    THEN 'a:' || (c.j ->> 'runbook') || '/' || (c.j ->> 'step')
-                               END
-            WHEN 'item' THEN CASE WHEN c.j ->> 'result' = 'done'
-                                  THEN 'i:' || (c.j ->> 'runbook') || '/' || (c.j ->> 'step')
-                                       || '/' || (c.j ->> 'item')
-                             END
-            WHEN 'recorded' THEN 'r:' || (c.j ->> 'runbook') || '/' || (c.j ->> 'step')
-            END AS key) k
-        GROUP BY c.station, c.incident
+    -- One pass over the accepted rows per incident, no join: the last accepted seq is known on
+    -- every row, the opening is seq 0, and the `entered` and `closed` events are few.
+    add_summaries AS (
+        INSERT INTO draaiboek.summaries AS s
+            (station, incident, mode, runbook, version, sha256, operator, timezone, opened_at,
+             events, last_seq, last_hash, last_type, last_at, last_arrival, current_runbook,
+             current_step, closed_at, outcome, marks)
+        SELECT me, a.incident,
+               max(a.mode) FILTER (WHERE a.seq = 0), max(a.runbook) FILTER (WHERE a.seq = 0),
+               max(a.version) FILTER (WHERE a.seq = 0), max(a.sha256) FILTER (WHERE a.seq = 0),
+               max(a.operator) FILTER (WHERE a.seq = 0),
+               max(a.timezone) FILTER (WHERE a.seq = 0),
+               (max(a.at) FILTER (WHERE a.seq = 0))::timestamptz,
+               max(a.last_accepted) + 1, max(a.last_accepted),
+               max(a.hash) FILTER (WHERE a.seq = a.last_accepted),
+               max(a.type) FILTER (WHERE a.seq = a.last_accepted),
+               (max(a.at) FILTER (WHERE a.seq = a.last_accepted))::timestamptz,
+               now(),
+               (array_agg(a.runbook ORDER BY a.seq DESC) FILTER (WHERE a.type = 'entered'))[1],
+               (array_agg(a.step ORDER BY a.seq DESC) FILTER (WHERE a.type = 'entered'))[1],
+               ((array_agg(a.at ORDER BY a.seq DESC) FILTER (WHERE a.type = 'closed'))[1])
+                   ::timestamptz,
+               (array_agg(a.outcome ORDER BY a.seq DESC) FILTER (WHERE a.type = 'closed'))[1],
+               coalesce(jsonb_object_agg(a.mark, a.at ORDER BY a.seq)
+                        FILTER (WHERE a.mark IS NOT NULL), '{}')
+        FROM accepted a
+        GROUP BY a.incident
+        ON CONFLICT ON CONSTRAINT summaries_pkey DO UPDATE SET
+            events = EXCLUDED.events,
+            last_seq = EXCLUDED.last_seq,
+            last_hash = EXCLUDED.last_hash,
+            last_type = EXCLUDED.last_type,
+            last_at = EXCLUDED.last_at,
+            last_arrival = EXCLUDED.last_arrival,
+            current_runbook = coalesce(EXCLUDED.current_runbook, s.current_runbook),
+            current_step = coalesce(EXCLUDED.current_step, s.current_step),
+            closed_at = coalesce(EXCLUDED.closed_at, s.closed_at),
+            outcome = coalesce(EXCLUDED.outcome, s.outcome),
+            marks = s.marks || EXCLUDED.marks
     )
-    INSERT INTO draaiboek.summaries AS s
-        (station, incident, mode, runbook, version, sha256, operator, timezone, opened_at,
-         events, last_seq, last_hash, last_type, last_at, last_arrival, current_runbook,
-         current_step, closed_at, outcome, marks)
-    SELECT g.station, g.incident, o.j ->> 'mode', o.j ->> 'runbook', o.j ->> 'version',
-           o.j ->> 'sha256', o.j ->> 'operator', o.j ->> 'timezone', o.at,
-           g.last_seq + 1, g.last_seq, l.hash, l.j ->> 'type', l.at, now(),
-           en.j ->> 'runbook', en.j ->> 'step', cl.at, cl.j ->> 'outcome', g.marks
-    FROM groups g
-    JOIN checked l ON l.station = g.station AND l.incident = g.incident AND l.seq = g.last_seq
-    LEFT JOIN checked o ON o.station = g.station AND o.incident = g.incident AND o.seq = 0
-    LEFT JOIN LATERAL (
-        SELECT c.j FROM checked c
-        WHERE c.station = g.station AND c.incident = g.incident AND c.j ->> 'type' = 'entered'
-        ORDER BY c.seq DESC LIMIT 1) en ON true
-    LEFT JOIN LATERAL (
-        SELECT c.j, c.at FROM checked c
-        WHERE c.station = g.station AND c.incident = g.incident AND c.j ->> 'type' = 'closed'
-        ORDER BY c.seq DESC LIMIT 1) cl ON true
-    ON CONFLICT (station, incident) DO UPDATE SET
-        events = EXCLUDED.events,
-        last_seq = EXCLUDED.last_seq,
-        last_hash = EXCLUDED.last_hash,
-        last_type = EXCLUDED.last_type,
-        last_at = EXCLUDED.last_at,
-        last_arrival = EXCLUDED.last_arrival,
-        current_runbook = coalesce(EXCLUDED.current_runbook, s.current_runbook),
-        current_step = coalesce(EXCLUDED.current_step, s.current_step),
-        closed_at = coalesce(EXCLUDED.closed_at, s.closed_at),
-        outcome = coalesce(EXCLUDED.outcome, s.outcome),
-        marks = s.marks || EXCLUDED.marks;
-    RETURN NULL;
-END
-$$;
+    SELECT s.incident,
+           coalesce(max(s.last_accepted), max(s.head_seq)),
+           CASE WHEN max(s.last_accepted) IS NOT NULL
+                THEN max(s.hash) FILTER (WHERE s.seq = s.last_accepted)
+                ELSE max(s.head_hash) END,
+           (count(*) FILTER (WHERE s.verdict = 'accepted'))::integer,
+           (count(*) FILTER (WHERE s.verdict = 'duplicate'))::integer,
+           (count(*) FILTER (WHERE s.verdict NOT IN ('accepted', 'duplicate', 'fork')))::integer,
+           (count(*) FILTER (WHERE s.verdict = 'fork'))::integer,
+           (array_agg(s.verdict || ' at seq ' || s.seq ORDER BY s.seq)
+               FILTER (WHERE s.verdict NOT IN ('accepted', 'duplicate')))[1]
+    FROM staged s
+    GROUP BY s.incident;
 
-CREATE TRIGGER events_inserted AFTER INSERT ON draaiboek.events
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION draaiboek.events_inserted();
-
--- What a station calls after COPYing a batch into its temporary table `incoming` (see
--- draaiboek/services/national/ingest.py): checks every row as a set, inserts the valid
--- continuation of each chain, diverts the rest into `refused` or `forks`, and says per incident
--- what is stored now. Runs with the caller's rights, so row-level security applies.
-CREATE FUNCTION draaiboek.ingest()
-    RETURNS TABLE (incident text, stored_seq integer, stored_hash text, accepted integer,
-                   duplicates integer, refused integer, forks integer, first_problem text)
-    LANGUAGE plpgsql SECURITY INVOKER
-    SET search_path = pg_catalog, pg_temp
-    AS $$
-DECLARE
-    me text := draaiboek.current_station();
-BEGIN
-    IF me IS NULL THEN
-        RAISE EXCEPTION 'draaiboek: role % is not a station (draaiboek db add-station NAME)',
-            current_user USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    -- One forwarder per incident at a time (a walk's background thread and `sync` may race);
-    -- in a fixed order, so two batches never wait for each other in a circle.
-    PERFORM pg_advisory_xact_lock(hashtextextended(me || '/' || i.incident, 0))
-    FROM (SELECT DISTINCT x.incident FROM pg_temp.incoming x ORDER BY 1) i;
-
-    -- Made once per session, emptied at every commit: a table per batch would churn the
-    -- catalogue. The caller's own temporary table: this function runs with its rights.
-    CREATE TEMP TABLE IF NOT EXISTS draaiboek_checked (
-        incident text, seq integer, hash text, prev text, body text, verdict text,
-        stored_hash text
-    ) ON COMMIT DELETE ROWS;
-
-    WITH uniq AS MATERIALIZED (
-        -- Each body is parsed once, here; a body that is not JSON refuses the whole batch.
-        SELECT x.incident, x.seq, x.hash, x.body, x.body::jsonb AS j
-        FROM pg_temp.incoming x
-    ),
-    -- A forwarder sends each seq once per batch; two rows for one seq (even the same event
-    -- twice) are both refused rather than sorted out here, which would cost a sort per batch.
-    conflicting AS (
-        SELECT u.incident, u.seq FROM uniq u GROUP BY u.incident, u.seq HAVING count(*) > 1
-    ),
-    -- Stored events are contiguous from seq 0, so the stored head says which rows can have
-    -- a stored twin: only those are looked up (none at all in a catch-up of new events).
-    heads AS (
-        SELECT i.incident, h.seq AS head_seq, h.hash AS head_hash
-        FROM (SELECT DISTINCT x.incident FROM uniq x) i
-        LEFT JOIN LATERAL (
-            SELECT e.seq, e.hash FROM draaiboek.events e
-            WHERE e.station = me AND e.incident = i.incident
-            ORDER BY e.seq DESC LIMIT 1) h ON true
-    ),
-    looked AS (
-        SELECT u.*,
-            CASE WHEN u.seq = hd.head_seq THEN hd.head_hash
-                 WHEN u.seq < hd.head_seq THEN (
-                     SELECT e.hash FROM draaiboek.events e
-                     WHERE e.station = me AND e.incident = u.incident AND e.seq = u.seq)
-            END AS stored_hash,
-            CASE WHEN u.seq - 1 = hd.head_seq THEN hd.head_hash
-                 WHEN u.seq > 0 AND u.seq - 1 < hd.head_seq THEN (
-                     SELECT e.hash FROM draaiboek.events e
-                     WHERE e.station = me AND e.incident = u.incident AND e.seq = u.seq - 1)
-            END AS stored_prev
-        FROM uniq u JOIN heads hd ON hd.incident = u.incident
-    ),
-    own AS (
-        SELECT u.*,
-            CASE
-                WHEN jsonb_typeof(u.j) IS DISTINCT FROM 'object' THEN 'not-an-object'
-                WHEN u.j ? 'hash' THEN 'hash-in-body'
-                WHEN u.hash IS DISTINCT FROM encode(sha256(convert_to(u.body, 'UTF8')), 'hex')
-                    THEN 'hash-mismatch'
-                WHEN (u.j -> 'seq') IS DISTINCT FROM to_jsonb(u.seq) THEN 'seq-mismatch'
-                -- A time that is no time refuses the whole batch (the trigger reads it): a
-                -- journal never writes one, and checking each here would cost a regex per row.
-                WHEN jsonb_typeof(u.j -> 'type') IS DISTINCT FROM 'string'
-                  OR jsonb_typeof(u.j -> 'at') IS DISTINCT FROM 'string'
-                  OR NOT (u.j ? 'prev') THEN 'fields-missing'
-                WHEN u.seq = 0 AND (u.j ->> 'type' IS DISTINCT FROM 'opened'
-                                    OR u.j ->> 'incident' IS DISTINCT FROM u.incident
-                                    OR u.j -> 'prev' <> 'null'::jsonb) THEN 'bad-opening'
-                WHEN u.seq = 0 AND u.j ? 'station' AND u.j ->> 'station' IS DISTINCT FROM me
-                    THEN 'wrong-station'
-                WHEN c.seq IS NOT NULL THEN 'conflict-in-batch'
-                WHEN u.stored_hash = u.hash THEN 'duplicate'
-                WHEN u.stored_hash IS NOT NULL THEN 'fork'
-            END AS verdict
-        FROM looked u
-        LEFT JOIN conflicting c ON c.incident = u.incident AND c.seq = u.seq
-    ),
-    linked AS (
-        SELECT o.*,
-            CASE
-                WHEN o.verdict IS NOT NULL OR o.seq = 0 THEN o.verdict
-                WHEN coalesce(o.stored_prev, b.hash) IS NULL THEN 'gap'
-                WHEN (o.j ->> 'prev') IS DISTINCT FROM coalesce(o.stored_prev, b.hash)
-                    THEN 'prev-mismatch'
-            END AS verdict2
-        FROM own o
-        LEFT JOIN own b ON b.incident = o.incident AND b.seq = o.seq - 1 AND b.verdict IS NULL
-    ),
-    firsts AS (
-        SELECT l.incident, min(l.seq) FILTER (
-                   WHERE l.verdict2 IS NOT NULL AND l.verdict2 NOT IN ('duplicate', 'fork')
-               ) AS first_bad
-        FROM linked l GROUP BY l.incident
-    )
-    INSERT INTO draaiboek_checked
-    SELECT l.incident, l.seq, l.hash, l.j ->> 'prev', l.body,
-        CASE
-            WHEN l.verdict2 IN ('duplicate', 'fork') THEN l.verdict2
-            WHEN f.first_bad IS NOT NULL AND l.seq > f.first_bad THEN 'after-refused'
-            WHEN l.verdict2 IS NULL THEN 'accepted'
-            ELSE l.verdict2
-        END,
-        l.stored_hash
-    FROM linked l JOIN firsts f ON f.incident = l.incident;
-
-    INSERT INTO draaiboek.events (station, incident, seq, hash, prev, body)
-        SELECT me, c.incident, c.seq, c.hash, c.prev, c.body
-        FROM draaiboek_checked c WHERE c.verdict = 'accepted'
-        ORDER BY c.incident, c.seq;
-    INSERT INTO draaiboek.forks (station, incident, seq, hash, stored_hash, body)
-        SELECT me, c.incident, c.seq, c.hash, c.stored_hash, c.body
-        FROM draaiboek_checked c WHERE c.verdict = 'fork'
-    ON CONFLICT DO NOTHING;
-    -- A gap (events missing before these) or what follows a refused event is not wrong in
-    -- itself: it is sent again once what comes before it is stored, so it is not recorded.
-    INSERT INTO draaiboek.refused (station, incident, seq, hash, reason, body)
-        SELECT me, c.incident, c.seq, c.hash, c.verdict, c.body
-        FROM draaiboek_checked c
-        WHERE c.verdict NOT IN ('accepted', 'duplicate', 'fork', 'gap', 'after-refused')
-    ON CONFLICT DO NOTHING;
-
-    -- Per incident first, then one look at its stored head (not one per row).
-    RETURN QUERY
-        WITH g AS (
-            SELECT c.incident,
-                   (count(*) FILTER (WHERE c.verdict = 'accepted'))::integer AS accepted,
-                   (count(*) FILTER (WHERE c.verdict = 'duplicate'))::integer AS duplicates,
-                   (count(*) FILTER (
-                        WHERE c.verdict NOT IN ('accepted', 'duplicate', 'fork')))::integer
-                       AS refused,
-                   (count(*) FILTER (WHERE c.verdict = 'fork'))::integer AS forks,
-                   min(c.seq) FILTER (WHERE c.verdict NOT IN ('accepted', 'duplicate'))
-                       AS problem_seq
-            FROM draaiboek_checked c
-            GROUP BY c.incident
-        )
-        SELECT g.incident, h.seq, h.hash, g.accepted, g.duplicates, g.refused, g.forks,
-               (SELECT c.verdict || ' at seq ' || c.seq FROM draaiboek_checked c
-                WHERE c.incident = g.incident AND c.seq = g.problem_seq LIMIT 1)
-        FROM g
-        LEFT JOIN LATERAL (
-            SELECT e.seq, e.hash FROM draaiboek.events e
-            WHERE e.station = me AND e.incident = g.incident
-            ORDER BY e.seq DESC LIMIT 1) h ON true;
+    DELETE FROM ONLY pg_temp.draaiboek_batch;  -- read once, whatever the transaction does next
 END
 $$;
 
@@ -472,20 +497,14 @@ ALTER TABLE draaiboek.timeline ENABLE ROW LEVEL SECURITY;
 ALTER TABLE draaiboek.incident_runbooks ENABLE ROW LEVEL SECURITY;
 
 -- `(SELECT ...)` makes the station an InitPlan: looked up once per statement, not per row.
-CREATE POLICY station_insert ON draaiboek.events FOR INSERT TO draaiboek_station
-    WITH CHECK (station = (SELECT draaiboek.current_station()));
 CREATE POLICY station_read ON draaiboek.events FOR SELECT TO draaiboek_station
     USING (station = (SELECT draaiboek.current_station()));
 CREATE POLICY reader_read ON draaiboek.events FOR SELECT TO draaiboek_reader USING (true);
 
-CREATE POLICY station_insert ON draaiboek.refused FOR INSERT TO draaiboek_station
-    WITH CHECK (station = (SELECT draaiboek.current_station()));
 CREATE POLICY station_read ON draaiboek.refused FOR SELECT TO draaiboek_station
     USING (station = (SELECT draaiboek.current_station()));
 CREATE POLICY reader_read ON draaiboek.refused FOR SELECT TO draaiboek_reader USING (true);
 
-CREATE POLICY station_insert ON draaiboek.forks FOR INSERT TO draaiboek_station
-    WITH CHECK (station = (SELECT draaiboek.current_station()));
 CREATE POLICY station_read ON draaiboek.forks FOR SELECT TO draaiboek_station
     USING (station = (SELECT draaiboek.current_station()));
 CREATE POLICY reader_read ON draaiboek.forks FOR SELECT TO draaiboek_reader USING (true);
@@ -500,10 +519,10 @@ CREATE POLICY reader_read ON draaiboek.incident_runbooks FOR SELECT TO draaiboek
 REVOKE ALL ON ALL TABLES IN SCHEMA draaiboek FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA draaiboek FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION draaiboek.current_station() TO draaiboek_station, draaiboek_reader;
-GRANT EXECUTE ON FUNCTION draaiboek.ingest() TO draaiboek_station;
+GRANT EXECUTE ON FUNCTION draaiboek.open_batch(), draaiboek.ingest() TO draaiboek_station;
 GRANT SELECT ON draaiboek.stations, draaiboek.runbook_copies, draaiboek.runbook_marks
     TO draaiboek_station;
-GRANT SELECT, INSERT ON draaiboek.events, draaiboek.refused, draaiboek.forks,
-    draaiboek.runbook_copies, draaiboek.runbook_marks TO draaiboek_station;
+GRANT SELECT ON draaiboek.events, draaiboek.refused, draaiboek.forks TO draaiboek_station;
+GRANT INSERT ON draaiboek.runbook_copies, draaiboek.runbook_marks TO draaiboek_station;
 GRANT SELECT ON draaiboek.summaries TO draaiboek_station;
 GRANT SELECT ON ALL TABLES IN SCHEMA draaiboek TO draaiboek_reader;
