@@ -64,6 +64,14 @@ def _no_float(text: str) -> float:
 _NO_FLOAT_DECODER = json.JSONDecoder(parse_float=_no_float)
 
 
+def canonical_body(event_without_hash: Mapping[str, Any]) -> str:
+    """The canonical JSON text of an event without its ``hash`` field (sorted keys, no spaces,
+    non-ASCII as is): the text whose UTF-8 bytes :func:`event_hash` hashes, for a reader that
+    must hand those exact bytes on (the national store checks the hash itself). Raises
+    TypeError or ValueError for a value that is not JSON."""
+    return _ENCODER.encode(event_without_hash)
+
+
 def event_hash(event_without_hash: Mapping[str, Any]) -> str:
     """The hash of an event: sha256 hex of its canonical JSON without the ``hash`` field."""
     return hashlib.sha256(_ENCODER.encode(event_without_hash).encode("utf-8")).hexdigest()

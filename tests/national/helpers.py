@@ -10,7 +10,7 @@ from typing import Any
 from typer.testing import CliRunner
 
 from draaiboek.cli.app import app
-from draaiboek.services.national.chain import canonical_body
+from draaiboek.journal.canonical import canonical_body
 from draaiboek.services.national.ingest import Row
 
 DATA = Path(__file__).parent / "data"

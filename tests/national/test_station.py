@@ -6,8 +6,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from draaiboek import journal
 from draaiboek.load.library import load_library
+from draaiboek.services.national.chain import body_of
+from draaiboek.services.national.connect import NationalError
 from draaiboek.services.session import Session, system_clock
 from national.helpers import DATA, RUNBOOK
 
@@ -57,3 +61,26 @@ def test_published_numbers_are_found_and_checked_against_the_registry() -> None:
         ("0000000001", "example"),
         ("0201234567", "not-in-registry"),
     ]
+
+
+def test_the_body_forwarded_is_the_journal_line_without_its_hash(tmp_path: Path) -> None:
+    """The store hashes the body itself: it must be the bytes the journal hashed, which are the
+    canonical line with its hash member taken out (non-ASCII kept as is)."""
+    library = load_library([DATA], today=date(2026, 6, 24))
+    session = Session.start(
+        tmp_path / "home",
+        library.runbooks[RUNBOOK],
+        library.all_runbooks(),
+        operator="Jérôme",
+        clock=system_clock,
+        incident_id="inc-1",
+    )
+    session.close()
+    folder = tmp_path / "home" / "incidents" / "inc-1"
+    line = (folder / "journal.jsonl").read_bytes().splitlines()[0]
+    [event] = list(journal.of_types(folder, ("opened",)))
+    event_hash, body = body_of(event)
+    assert body.encode("utf-8") == line.replace(f',"hash":"{event_hash}"'.encode(), b"")
+    assert "Jérôme" in body
+    with pytest.raises(NationalError, match="does not hash to its own hash"):
+        body_of({**event, "operator": "Piet"})

@@ -12,16 +12,8 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+from draaiboek.journal.canonical import canonical_body
 from draaiboek.services.national.connect import NationalError
-
-
-def canonical_body(event_without_hash: Mapping[str, Any]) -> str:
-    """The journal's canonical JSON of an event without its hash (sorted keys, no spaces,
-    UTF-8 as is): the text whose sha256 is the event's hash."""
-    # The journal's own encoder, so the rule is written once (journal/canonical.py).
-    from draaiboek.journal import canonical
-
-    return canonical._ENCODER.encode(event_without_hash)
 
 
 def body_of(event: Mapping[str, Any]) -> tuple[str, str]:

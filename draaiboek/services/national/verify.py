@@ -4,13 +4,11 @@ event changed and the chain rehashed) is reported with the first seq where they 
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from draaiboek import journal
-from draaiboek.services.national.chain import canonical_body
 from draaiboek.services.national.connect import NationalError, describe, psycopg_module
 
 
@@ -29,8 +27,7 @@ class Comparison:
 
 def _content_hash(event: dict[str, Any]) -> str:
     """The hash the event's content has, whatever its own hash field says."""
-    body = canonical_body({key: value for key, value in event.items() if key != "hash"})
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return journal.event_hash({key: value for key, value in event.items() if key != "hash"})
 
 
 def compare(conn: Any, folder: Path) -> Comparison:
