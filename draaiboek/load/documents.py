@@ -46,7 +46,8 @@ def read_document(path: Path, display: str | None = None) -> tuple[Document | No
             )
         with open(path, "rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
-        data, positions = read_yaml(decode(raw))
+        text = decode(raw)
+        data, positions = read_yaml(text)
     except YamlProblem as problem:
         return None, [_problem_finding(shown, problem)]
     except OSError as exc:
@@ -80,7 +81,8 @@ def read_document(path: Path, display: str | None = None) -> tuple[Document | No
                 f"{what}: say what the file is with one of {known}",
             )
         ]
-    findings = schema_findings(format_name, data, positions, shown)
+    # The text lets a finding quote a value as written (1.10, which YAML reads as 1.1).
+    findings = schema_findings(format_name, data, positions, shown, text)
     document = Document(
         file=shown,
         format=format_name,

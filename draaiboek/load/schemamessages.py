@@ -139,9 +139,11 @@ def to_finding(
     elif validator in ("enum", "const"):
         allowed = error.validator_value
         choices = [str(choice) for choice in allowed] if isinstance(allowed, list) else [allowed]
-        message = f"{error.instance!r} is not allowed here; expected {', '.join(map(str, choices))}"
-        if isinstance(error.instance, str):
-            message += did_you_mean(error.instance, [c for c in choices if isinstance(c, str)])
+        given: Any = error.instance
+        shown = repr(given) if isinstance(given, str) else json.dumps(given)
+        message = f"{shown} is not allowed here; expected {', '.join(map(str, choices))}"
+        if isinstance(given, str):
+            message += did_you_mean(given, [c for c in choices if isinstance(c, str)])
     elif validator == "pattern" and isinstance(error.instance, str):
         message = f"{error.instance!r} does not have the expected form ({_pattern_words(error)})"
     elif validator == "format" and isinstance(error.instance, str):
@@ -198,13 +200,19 @@ def _wrong_type(error: ValidationError, source: str | None, line: int, column: i
     wanted = " or ".join(_TYPE_WORDS.get(str(name), str(name)) for name in names)
     value = error.instance
     written = _written(source, line, column, value) if not isinstance(value, dict | list) else None
-    if value is None and not written:
-        return f"the value is empty (YAML reads that as null): expected {wanted}"
-    if "string" in names and (value is None or isinstance(value, bool | int | float)):
-        read_as = _read_as(value)
-        if written:
-            return f'{written} is read as {read_as}: put it in quotes ("{written}")'
-        return f"{json.dumps(value)} is read as {read_as}: put it in quotes"
+    if value is None:
+        said = f"{written} is read as nothing (null)" if written else "the value is empty"
+        return f"{said}: expected {wanted}"
+    if "string" in names and isinstance(value, bool | int | float):
+        said = f"{written or json.dumps(value)} is read as {_read_as(value)}"
+        pattern = error.schema.get("pattern") if isinstance(error.schema, dict) else None
+        if written and isinstance(pattern, str) and re.search(pattern, written) is None:
+            # Quoted it would still be wrong (`version: 1.10`): say the form too.
+            words = PATTERN_WORDS.get(pattern)
+            return f"{said}: put it in quotes, written as {words}" if words else said
+        return f'{said}: put it in quotes ("{written}")' if written else f"{said}: quote it"
+    if "array" in names and written is not None:
+        return f"expected {wanted} here, not {_read_as(value)}: write [{written}]"
     return f"expected {wanted} here, not {_read_as(value)}"
 
 
