@@ -17,9 +17,9 @@ from importlib import resources
 from typing import Any
 from urllib.parse import quote
 
+from draaiboek.model.catalogue import catalogue
 from draaiboek.model.runbook import Contact
 from draaiboek.services.national.connect import NationalError, connect, describe
-from draaiboek.services.national.labels import labels
 from draaiboek.services.national.overview import read_overview
 
 HEADERS = {
@@ -31,6 +31,18 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+
+
+def page_words(lang: str) -> dict[str, str]:
+    """The page's words in `lang`: the catalogue's `national.*` texts, keyed without the prefix
+    (``title``, ``silent-for``, ``state-late``, ...), as the page's script reads them. Raises
+    ValueError for a language without a catalogue."""
+    prefix = "national."
+    return {
+        key.removeprefix(prefix): text
+        for key, text in catalogue(lang).items()
+        if key.startswith(prefix)
+    }
 
 
 def _asset(name: str) -> str:
@@ -61,7 +73,7 @@ class _Store:
                 if isinstance(exc, NationalError):
                     raise
                 raise NationalError(f"cannot read the store: {describe(exc)}") from None
-        return {"labels": labels(self.lang), "overview": view.as_json()}
+        return {"labels": page_words(self.lang), "overview": view.as_json()}
 
 
 def build_app(url: str, *, token: str | None, lang: str, contacts: Mapping[str, Contact]) -> Any:
@@ -73,9 +85,10 @@ def build_app(url: str, *, token: str | None, lang: str, contacts: Mapping[str, 
 
     store = _Store(url, lang, contacts)
     query = f"?token={quote(token, safe='')}" if token else ""
-    words = labels(lang)
     page = _asset("page.html").format(
-        lang=html.escape(lang), title=html.escape(words["title"]), query=html.escape(query)
+        lang=html.escape(lang),
+        title=html.escape(page_words(lang)["title"]),
+        query=html.escape(query),
     )
     assets = {"page.js": "text/javascript", "page.css": "text/css"}
 

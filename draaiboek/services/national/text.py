@@ -10,9 +10,9 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from draaiboek.model.catalogue import Messages
 from draaiboek.model.durations import format_clock
 from draaiboek.model.timezone import DEFAULT_TIMEZONE
-from draaiboek.services.national.labels import labels
 from draaiboek.services.national.overview import IncidentView, Overview
 
 _ZONE = ZoneInfo(DEFAULT_TIMEZONE)
@@ -38,47 +38,46 @@ def _time(at: datetime | None) -> str:
 def render(overview: Overview, lang: str) -> str:
     """The whole overview: stations (live incidents, then exercises), the national timeline,
     published numbers (flagged), and what the database refused."""
-    words = labels(lang)
-    out = [f"{words['title']} — {words['now']} {_time(overview.now)}", ""]
+    t = Messages(lang)
+    out = [f"{t('national.title')} — {t('national.now')} {_time(overview.now)}", ""]
     for station in overview.stations:
         out.append(
-            f"{words['station']} {safe(station.name)}: {words['silent-for']} "
-            f"{_clock(station.silent)} ({words['silent']} {_time(station.last_arrival)})"
+            f"{t('national.station')} {safe(station.name)}: {t('national.silent-for')} "
+            f"{_clock(station.silent)} ({t('national.silent')} {_time(station.last_arrival)})"
         )
-        for heading, incidents in (
-            (words["live"], station.live),
-            (words["exercises"], station.exercises),
-        ):
-            if not incidents and heading != words["live"]:
+        for live, incidents in ((True, station.live), (False, station.exercises)):
+            if not incidents and not live:
                 continue
-            out.append(f"  {heading}:" + ("" if incidents else f" {words['no-incidents']}"))
+            heading = t("national.live") if live else t("national.exercises")
+            none = "" if incidents else f" {t('national.no-incidents')}"
+            out.append(f"  {heading}:{none}")
             for view in incidents:
-                out.extend(_incident(view, words))
+                out.extend(_incident(view, t))
         out.append("")
-    out.append(f"{words['timeline']}:")
+    out.append(f"{t('national.timeline')}:")
     if not overview.timeline:
-        out.append(f"  {words['no-timeline']}")
+        out.append(f"  {t('national.no-timeline')}")
     for entry in overview.timeline:
-        exercise = f" [{words['exercise']}]" if entry.mode == "exercise" else ""
+        exercise = f" [{t('national.exercise')}]" if entry.mode == "exercise" else ""
         out.append(
             f"  {_time(entry.at)}  {safe(entry.station)}{exercise}  {safe(entry.kind)}  "
             f"{safe(entry.title)}: {safe(entry.answer)}"
         )
     out.append("")
-    out.append(f"{words['numbers']}:")
+    out.append(f"{t('national.numbers')}:")
     if not overview.numbers:
-        out.append(f"  {words['no-numbers']}")
+        out.append(f"  {t('national.no-numbers')}")
     for number in overview.numbers:
-        flag = words[f"flag-{number.flag}"] if number.flag else words["flag-ok"]
+        flag = t(f"national.flag-{number.flag}") if number.flag else t("national.flag-ok")
         marker = "!!" if number.flag else "ok"
         out.append(
             f"  {marker} {safe(number.text)}  {flag}  ({safe(number.station)}, "
             f"{safe(number.incident)}, {_time(number.at)})"
         )
     out.append("")
-    out.append(f"{words['refusals']}:")
+    out.append(f"{t('national.refusals')}:")
     if not overview.refusals:
-        out.append(f"  {words['no-refusals']}")
+        out.append(f"  {t('national.no-refusals')}")
     for refusal in overview.refusals:
         out.append(
             f"  {safe(refusal.station)}  {safe(refusal.incident)}  seq {refusal.seq}  "
@@ -87,24 +86,29 @@ def render(overview: Overview, lang: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _incident(view: IncidentView, words: dict[str, str]) -> list[str]:
-    closed = f" ({words['closed']}: {safe(view.outcome)})" if view.closed_at else ""
+def _incident(view: IncidentView, t: Messages) -> list[str]:
+    closed = f" ({t('national.closed')}: {safe(view.outcome)})" if view.closed_at else ""
     lines = [
         f"    {safe(view.incident)}{closed}",
-        f"      {words['runbook']}: {safe(view.runbook)} {safe(view.version)}; "
-        f"{words['step']}: {safe(view.current_title or view.current_step or '—')}; "
-        f"{words['t-plus']}{_clock(view.t_plus)}",
-        f"      {words['last-event']}: {safe(view.last_type)} ({words['station-time']} "
-        f"{_time(view.last_at)}); {words['silent-for']} {_clock(view.silent)}",
+        f"      {t('national.runbook')}: {safe(view.runbook)} {safe(view.version)}; "
+        f"{t('national.step')}: {safe(view.current_title or view.current_step or '—')}; "
+        f"{t('national.t-plus')}{_clock(view.t_plus)}",
+        f"      {t('national.last-event')}: {safe(view.last_type)} "
+        f"({t('national.station-time')} {_time(view.last_at)}); "
+        f"{t('national.silent-for')} {_clock(view.silent)}",
     ]
-    late = [t for t in view.targets if t.state in LATE_STATES]
+    late = [target for target in view.targets if target.state in LATE_STATES]
     if late:
         shown = "; ".join(
-            f"{safe(t.title)} ({words['state-' + t.state]}, {_time(t.due)})" for t in late
+            f"{safe(target.title)} ({t('national.state-' + target.state)}, {_time(target.due)})"
+            for target in late
         )
-        lines.append(f"      {words['targets']}: {shown}")
+        lines.append(f"      {t('national.targets')}: {shown}")
     if view.open_critical:
-        lines.append(f"      {words['critical']}: {'; '.join(safe(c) for c in view.open_critical)}")
+        critical = "; ".join(safe(c) for c in view.open_critical)
+        lines.append(f"      {t('national.critical')}: {critical}")
     if view.refused or view.forks:
-        lines.append(f"      {words['refusals']}: {view.refused} + {words['fork']} {view.forks}")
+        lines.append(
+            f"      {t('national.refusals')}: {view.refused} + {t('national.fork')} {view.forks}"
+        )
     return lines
