@@ -125,3 +125,42 @@ def test_a_phone_number_read_as_a_number_is_quoted_as_written(tmp_path: Path) ->
             '+31000000000 is read as the number 31000000000: put it in quotes ("+31000000000")',
         )
     ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code", "hint"),
+    [
+        pytest.param(
+            "contacts: [kpn-noc]", "contacts: [kpn-nco]", "unknown-contact", "kpn-noc", id="contact"
+        ),
+        pytest.param("sources: [S1]", "sources: [S11]", "unknown-source", "S1", id="source"),
+        pytest.param(
+            'label: {nl: "NCC geïnformeerd", en: "NCC informed"}}',
+            'label: {nl: "NCC geïnformeerd", en: "NCC informed"}, role: cacoo}',
+            "unknown-role",
+            "caco",
+            id="role of an item",
+        ),
+        pytest.param(
+            "runbook: sub-procedure",
+            "runbook: sub-procedur",
+            "unknown-runbook",
+            "sub-procedure",
+            id="sub-runbook",
+        ),
+    ],
+)
+def test_a_reference_to_nothing_names_the_closest_there_is(
+    tmp_path: Path, old: str, new: str, code: str, hint: str
+) -> None:
+    from datetime import date
+
+    from draaiboek.load.library import load_library
+
+    assert old in RUNBOOK
+    path = tmp_path / "every-step-type.yaml"
+    path.write_text(RUNBOOK.replace(old, new, 1), encoding="utf-8")
+    library = load_library([path], today=date(2026, 1, 1), context=[VALID])
+    [finding] = library.errors
+    assert finding.code == code
+    assert finding.message.endswith(f" (did you mean {hint!r}?)"), finding.message

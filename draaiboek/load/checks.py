@@ -18,6 +18,7 @@ from draaiboek.load.target_checks import check_time_zero_and_targets
 from draaiboek.load.valueformats import CHECKED_FORMATS, unchecked_formats
 from draaiboek.load.yamlread import Path, Positions
 from draaiboek.model.runbook import Finding, Runbook, Severity, Step
+from draaiboek.model.suggestions import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def _check_references(runbook: Runbook, emit: Emit) -> None:
             ("start",),
             "dangling-start",
             f"start names step {runbook.start!r}, which does not exist"
-            + _suggest(runbook.start, steps),
+            + did_you_mean(runbook.start, steps),
         )
     for step in steps.values():
         base: Path = ("steps", step.id)
@@ -113,7 +114,8 @@ def _check_references(runbook: Runbook, emit: Emit) -> None:
             emit(
                 (*base, "next"),
                 "dangling-next",
-                f"next names step {step.next!r}, which does not exist{_suggest(step.next, steps)}",
+                f"next names step {step.next!r}, which does not exist"
+                + did_you_mean(step.next, steps),
             )
         for index, option in enumerate(step.options):
             if option.next not in steps:
@@ -121,22 +123,16 @@ def _check_references(runbook: Runbook, emit: Emit) -> None:
                     (*base, "options", index, "next"),
                     "dangling-next",
                     f"option {option.id!r} leads to step {option.next!r}, which does not exist"
-                    f"{_suggest(option.next, steps)}",
+                    f"{did_you_mean(option.next, steps)}",
                 )
         for index, target in enumerate(step.until):
             if target not in steps:
                 emit(
                     (*base, "until", index),
                     "dangling-until",
-                    f"until names step {target!r}, which does not exist{_suggest(target, steps)}",
+                    f"until names step {target!r}, which does not exist"
+                    + did_you_mean(target, steps),
                 )
-
-
-def _suggest(name: str, known: Mapping[str, Any]) -> str:
-    import difflib  # only needed when something is wrong
-
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _check_graph(runbook: Runbook, emit: Emit) -> None:
@@ -214,21 +210,23 @@ def _check_definitions(runbook: Runbook, emit: Emit, warn: Emit) -> None:
                 (*base, "role"),
                 "unknown-role",
                 f"role {step.role!r} is not defined under roles"
-                + _suggest(step.role, runbook.roles),
+                + did_you_mean(step.role, runbook.roles),
             )
         for index, source in enumerate(step.sources):
             if source not in runbook.sources:
                 emit(
                     (*base, "sources", index),
                     "unknown-source",
-                    f"source {source!r} is not defined under sources",
+                    f"source {source!r} is not defined under sources"
+                    + did_you_mean(source, runbook.sources),
                 )
         for item_index, item in enumerate(step.items):
             if item.role is not None and item.role not in runbook.roles:
                 emit(
                     ("steps", step.id, "items", item_index, "role"),
                     "unknown-role",
-                    f"role {item.role!r} is not defined under roles",
+                    f"role {item.role!r} is not defined under roles"
+                    + did_you_mean(item.role, runbook.roles),
                 )
 
 
@@ -241,7 +239,8 @@ def _check_contacts(runbook: Runbook, context: CheckContext, emit: Emit) -> None
                     (*base, "contacts", index),
                     "unknown-contact",
                     f"contact {contact!r} is not in any contacts registry "
-                    "(a draaiboek-contacts/1 file beside the runbooks)",
+                    "(a draaiboek-contacts/1 file beside the runbooks)"
+                    + did_you_mean(contact, context.contact_ids),
                 )
         for item_index, item in enumerate(step.items):
             for index, contact in enumerate(item.contacts):
@@ -249,7 +248,8 @@ def _check_contacts(runbook: Runbook, context: CheckContext, emit: Emit) -> None
                     emit(
                         (*base, "items", item_index, "contacts", index),
                         "unknown-contact",
-                        f"contact {contact!r} is not in any contacts registry",
+                        f"contact {contact!r} is not in any contacts registry"
+                        + did_you_mean(contact, context.contact_ids),
                     )
 
 
@@ -263,7 +263,7 @@ def _check_runbook_calls(runbook: Runbook, context: CheckContext, emit: Emit) ->
                 path,
                 "unknown-runbook",
                 f"runbook {step.runbook!r} is not among the runbooks being validated or in the "
-                "runbooks folder",
+                "runbooks folder" + did_you_mean(step.runbook, context.runbook_ids),
             )
             continue
         cycle = _call_cycle(runbook.id, step.runbook, context.calls)

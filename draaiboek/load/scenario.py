@@ -215,7 +215,8 @@ def check_scenario(document: Document, runbooks: Mapping[str, Runbook]) -> list[
                     emit(
                         (where, index, "sources", pos),
                         "unknown-source",
-                        f"source {source!r} is not defined under sources",
+                        f"source {source!r} is not defined under sources"
+                        + did_you_mean(source, data.get("sources", {})),
                     )
     top = runbooks.get(str(data["runbook"]))
     if top is None:

@@ -8,11 +8,11 @@ ids are unique; roles and sources are defined. Design: ../shared/design.md, "Tim
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 from draaiboek.load.yamlread import Path
 from draaiboek.model.runbook import Runbook
+from draaiboek.model.suggestions import did_you_mean
 
 Emit = Callable[[Path, str, str], None]
 
@@ -27,7 +27,7 @@ def check_time_zero_and_targets(runbook: Runbook, emit: Emit) -> None:
                 ("time_zero",),
                 "dangling-time-zero",
                 f"time_zero names step {runbook.time_zero!r}, which does not exist"
-                + _suggest(runbook.time_zero, steps),
+                + did_you_mean(runbook.time_zero, steps),
             )
         elif step.type != "input":
             emit(
@@ -56,13 +56,19 @@ def check_time_zero_and_targets(runbook: Runbook, emit: Emit) -> None:
                 f"target {target.id!r} repeats (every): end it with until, not met_by",
             )
         if target.role is not None and target.role not in runbook.roles:
-            emit((*base, "role"), "unknown-role", f"role {target.role!r} is not defined in roles")
+            emit(
+                (*base, "role"),
+                "unknown-role",
+                f"role {target.role!r} is not defined in roles"
+                + did_you_mean(target.role, runbook.roles),
+            )
         for source_index, source in enumerate(target.sources):
             if source not in runbook.sources:
                 emit(
                     (*base, "sources", source_index),
                     "unknown-source",
-                    f"source {source!r} is not defined in sources",
+                    f"source {source!r} is not defined in sources"
+                    + did_you_mean(source, runbook.sources),
                 )
         for until_index, step_id in enumerate(target.until):
             if step_id not in steps:
@@ -70,7 +76,7 @@ def check_time_zero_and_targets(runbook: Runbook, emit: Emit) -> None:
                     (*base, "until", until_index),
                     "dangling-until",
                     f"until names step {step_id!r}, which does not exist"
-                    + _suggest(step_id, steps),
+                    + did_you_mean(step_id, steps),
                 )
         for event_index, event in enumerate(target.met_by):
             where: Path = (*base, "met_by", event_index)
@@ -80,7 +86,7 @@ def check_time_zero_and_targets(runbook: Runbook, emit: Emit) -> None:
                     (*where, "step"),
                     "dangling-target",
                     f"met_by names step {event.step!r}, which does not exist"
-                    + _suggest(event.step, steps),
+                    + did_you_mean(event.step, steps),
                 )
                 continue
             if event.option is not None and event.item is not None:
@@ -91,7 +97,7 @@ def check_time_zero_and_targets(runbook: Runbook, emit: Emit) -> None:
                     (*where, "option"),
                     "dangling-target",
                     f"step {step.id!r} has no option {event.option!r}"
-                    + _suggest(event.option, known),
+                    + did_you_mean(event.option, known),
                 )
             if event.item is not None and step.item(event.item) is None:
                 known_items = {item.id: item for item in step.items}
@@ -99,12 +105,5 @@ def check_time_zero_and_targets(runbook: Runbook, emit: Emit) -> None:
                     (*where, "item"),
                     "dangling-target",
                     f"step {step.id!r} has no checklist item {event.item!r}"
-                    + _suggest(event.item, known_items),
+                    + did_you_mean(event.item, known_items),
                 )
-
-
-def _suggest(name: str, known: Mapping[str, Any]) -> str:
-    import difflib  # only needed when something is wrong
-
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
