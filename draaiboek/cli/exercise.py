@@ -30,6 +30,7 @@ from draaiboek.cli.app import (
     usage_error,
 )
 from draaiboek.cli.invocation import done_hint
+from draaiboek.cli.national import DbOption, StationOption, station_setting
 from draaiboek.cli.walkinput import AnswersOption, OperatorOption
 
 if TYPE_CHECKING:
@@ -59,6 +60,8 @@ def exercise(
     lang: LangOption = None,
     runbooks: RunbooksOption = None,
     home: HomeOption = None,
+    station: StationOption = None,
+    db: DbOption = None,
 ) -> None:
     """Play an exercise: the scenario's runbook on a simulated clock, with injects and a score.
 
@@ -76,6 +79,7 @@ def exercise(
     from draaiboek.services.simclock import DueQueue
 
     language = chosen_language(lang)
+    station = station_setting(station)
     if not speed > 0 or speed == float("inf"):
         usage_error(f"--speed must be a positive number, not {speed}")
     scripted = load_answers(answers) if answers is not None else None
@@ -106,6 +110,7 @@ def exercise(
             lang=language,
             speed=speed,
             real=REAL_CLOCK,
+            station=station,
         )
     except IncidentError as exc:
         fail(str(exc))
@@ -116,7 +121,15 @@ def exercise(
         DueQueue(clock.start_sim, the_scenario.injects),
         hint=text["open"] if source.interactive else None,
     )
-    code = _play(session, screen, source, scripted, timer)
+    from draaiboek.cli.national import attach_forwarder, detach_forwarder
+
+    # With a national store configured the exercise is forwarded like a walk (its `opened` says
+    # exercise, so the overview keeps it apart from live incidents), never waited on.
+    forwarder = attach_forwarder(session, db)
+    try:
+        code = _play(session, screen, source, scripted, timer)
+    finally:
+        detach_forwarder(forwarder)
     card = score(the_scenario, session.events())
     session.close()
     show_score(screen, card, session, text)

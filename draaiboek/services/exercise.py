@@ -57,9 +57,11 @@ def start_exercise(
     lang: str,
     speed: float,
     real: Callable[[], float],
+    station: str | None = None,
 ) -> tuple[Session, SimClock]:
     """Open an exercise incident under the incident home `home` and its simulated clock
-    (`speed` simulated seconds per second of `real`, a monotonic clock in seconds).
+    (`speed` simulated seconds per second of `real`, a monotonic clock in seconds); `station`,
+    when given, is recorded in `opened` (the national picture's station).
 
     Raises IncidentError when the incident cannot be opened (see Session.start).
     """
@@ -77,6 +79,7 @@ def start_exercise(
         mode="exercise",
         incident_id=exercise_incident_id(scenario, datetime.now(), secrets.token_hex(2)),
         lang=lang,
+        station=station,
     )
     session.journal.store_file(document.raw)
     session.log(Draft("exercise", exercise_fields(scenario, speed, lang)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ from draaiboek.services.national.connect import connect
 from draaiboek.services.national.verify import compare
 from draaiboek.services.session import Session, system_clock
 from national.conftest import Store
-from national.helpers import FIRST, MESSAGE, cli, walk
+from national.helpers import DATA, FIRST, MESSAGE, cli, walk
 
 pytestmark = pytest.mark.postgres
 
@@ -114,3 +115,54 @@ def test_verify_against_the_store_finds_a_cut_or_changed_journal(
     with connect(store.station("oost"), autocommit=True) as conn:
         changed = compare(conn, folder)
     assert changed.differs_at is not None and "differs" in str(changed.problem)
+
+
+def test_an_exercise_is_forwarded_with_its_station_and_kept_apart(
+    store: Store, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(FIRST, encoding="utf-8")
+    code, out = cli(
+        home,
+        [
+            "exercise",
+            "landelijk-oefening",
+            "--runbooks",
+            str(DATA),
+            "--operator",
+            "Jan",
+            "--answers",
+            str(answers),
+            "--station",
+            store.name("west"),
+            "--db",
+            store.station("west"),
+        ],
+    )
+    assert code == 1, out  # the answers ran out: paused
+    [folder] = (home / "incidents").iterdir()
+    opened = next(iter(journal.of_types(folder, ("opened",))))
+    assert (opened["station"], opened["mode"]) == (store.name("west"), "exercise")
+    local = sum(1 for _ in journal.read(folder))
+    _wait(lambda: _stored(store, folder.name)[0] == local, "the exercise to be forwarded")
+    code, out = cli(
+        home, ["overview", "--db", store.reader, "--format", "json", "--runbooks", str(DATA)]
+    )
+    assert code == 0, out
+    [west] = [s for s in json.loads(out)["stations"] if s["name"] == store.name("west")]
+    assert west["live"] == []
+    assert [v["incident"] for v in west["exercises"]] == [folder.name]
+    code, out = cli(home, ["overview", "--db", store.reader, "--runbooks", str(DATA)])
+    assert code == 0, out
+    shown = out[out.index(f"Meldpost {store.name('west')}") :].splitlines()
+    assert shown[1:3] == ["  Live: geen incidenten", "  Oefeningen (niet live):"]
+    assert shown[3] == f"    {folder.name}"
+
+
+def test_a_station_the_store_would_refuse_is_a_usage_error(tmp_path: Path) -> None:
+    code, out = cli(
+        tmp_path / "home",
+        ["exercise", "landelijk-oefening", "--runbooks", str(DATA), "--station", "Oost Brabant"],
+    )
+    assert code == 2, out
