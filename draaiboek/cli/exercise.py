@@ -221,6 +221,6 @@ def _play(
     if timer.ticker.error is not None:
         raise timer.ticker.error
     if finished:
-        screen.console.print(done_hint(screen, session))
+        screen.say(done_hint(screen, session))
         return EXIT_OK
     return EXIT_FINDINGS if loop.input_ended else EXIT_OK

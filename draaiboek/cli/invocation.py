@@ -84,14 +84,18 @@ def paused_hint(screen: Screen, session: Session) -> str:
     """The line "Paused. To continue: <command>", as console markup in the screen's language."""
     from rich.markup import escape
 
-    return screen.t("paused.how", command=escape(hint_command("resume", session)))
+    from draaiboek.cli.output import whole  # the command is never broken where it wraps
+
+    return screen.t("paused.how", command=escape(whole(hint_command("resume", session))))
 
 
 def done_hint(screen: Screen, session: Session) -> str:
     """The line "The runbook is finished. Report: <command>", as console markup."""
     from rich.markup import escape
 
-    return screen.t("closed.done", command=escape(hint_command("report", session)))
+    from draaiboek.cli.output import whole
+
+    return screen.t("closed.done", command=escape(whole(hint_command("report", session))))
 
 
 def _interpreter_of(script: str) -> str | None:

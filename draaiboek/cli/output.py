@@ -6,15 +6,21 @@ is plain (a pipe, a file, a scripted walk), rich would only drop the styles and 
 given as parts (plain text and styled text) is known without parsing, `plainwrap` wraps it
 the way rich does, and rich is asked only for what it does differently (rules, centred
 banners, tabs, control codes, wide characters, words wider than the screen).
+
+What must stay whole on screen (a phone number, an incident id, a command to copy) is passed
+through `whole()`: it is never broken where a line wraps, and a line with a whole wider than
+the screen is not wrapped at all (the terminal folds it; copied, it is still one line).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.rule import Rule
 from rich.text import Text
@@ -27,6 +33,26 @@ Part = str | tuple[str, str]
 # How a line is printed: console markup, parts, centred markup, or a dim rule.
 _MARKUP, _PARTS, _CENTRED, _RULE = "text", "parts", "centred", "rule"
 _Line = tuple[object, str]  # (markup, a tuple of parts, or "" for a rule; how)
+# The spaces of a `whole()` text while its line is wrapped: one cell, not white space to rich
+# or to plainwrap (a private-use character), a space again when the line is shown.
+KEEP = "\ue000"
+_KEPT = re.compile(r"\S*\ue000\S*")
+
+
+def whole(text: str) -> str:
+    """`text` kept whole on screen: no line break inside it (see the module's docstring)."""
+    return text.replace(" ", KEEP)
+
+
+def _kept(content: object) -> bool:
+    if isinstance(content, str):
+        return KEEP in content
+    return isinstance(content, tuple) and KEEP in _joined(content)
+
+
+def _too_wide(plain: str, width: int) -> bool:
+    """Whether a whole text in `plain` is wider than the screen: then nothing is wrapped."""
+    return any(cell_len(token) > width for token in _KEPT.findall(plain))
 
 
 def make_console(stderr: bool = False) -> Console:
@@ -105,13 +131,18 @@ class ScreenOutput:
         try:
             for content, how in lines:
                 text = None
+                plain = None
                 if how == _PARTS:
-                    text = wrapped(_joined(content), width)  # type: ignore[arg-type]
+                    plain = _joined(content)  # type: ignore[arg-type]
                 elif how == _MARKUP:  # rich reads the markup (and raises for bad markup)
-                    text = wrapped(console.render_str(str(content)).plain, width)
+                    plain = console.render_str(str(content)).plain
+                if plain is not None and KEEP in plain and _too_wide(plain, width):
+                    text = plain + "\n"  # unwrapped: a whole wider than the screen
+                elif plain is not None:
+                    text = wrapped(plain, width)
                 if text is None:  # rich's turn
                     text = self._drawn_by_rich((content, how), width)
-                parts.append(text)
+                parts.append(text.replace(KEEP, " "))
         finally:  # what came before a line rich refused is shown, as line by line it was
             file = console.file
             file.write("".join(parts))
@@ -142,7 +173,12 @@ class ScreenOutput:
 
     def _print(self, line: _Line) -> None:
         content, how = line
-        if how == _RULE:
+        if how in (_PARTS, _MARKUP) and _kept(content):
+            if how == _PARTS:
+                self._print_kept(Text.assemble(*content))  # type: ignore[misc]
+            else:
+                self._print_kept(self.console.render_str(str(content)))
+        elif how == _RULE:
             self.console.print(Rule(style="dim"))
         elif how == _CENTRED:
             self.console.print(content, justify="center")
@@ -150,6 +186,18 @@ class ScreenOutput:
             self.console.print(Text.assemble(*content))  # type: ignore[misc]
         else:
             self.console.print(content)
+
+    def _print_kept(self, text: Text) -> None:
+        """A line with whole texts in it: wrapped here, with them as words, so that rich
+        has nothing left to wrap; or not at all when one is wider than the screen."""
+        width = self.console.width
+        if _too_wide(text.plain, width):
+            text.plain = text.plain.replace(KEEP, " ")  # same length: the styles stay put
+            self.console.print(text, soft_wrap=True)
+            return
+        for piece in text.wrap(self.console, width):
+            piece.plain = piece.plain.replace(KEEP, " ")
+            self.console.print(piece)
 
     def _drawn_by_rich(self, line: _Line, width: int) -> str:
         key = (*line, width)

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from draaiboek.cli.describe import describe, step_of, what
-from draaiboek.cli.output import Part, ScreenOutput, make_console
+from draaiboek.cli.output import Part, ScreenOutput, make_console, whole
 from draaiboek.engine import deadlines
 from draaiboek.engine.state import WalkState
 from draaiboek.model.catalogue import Messages
@@ -135,7 +135,7 @@ class Screen(ScreenOutput):
                 if contact.is_example(way):
                     flag = (" ", (f"({self.t('step.example')})", "bold red"))
                 name, label = contact.name.get(self.lang), way.label.get(self.lang)
-                self.line(f"{indent}{mark} {name} — {label}: ", (value, "bold"), *flag)
+                self.line(f"{indent}{mark} {name} — {label}: ", (whole(value), "bold"), *flag)
 
     def open_items(self, state: WalkState, numbered: bool = True) -> None:
         items = state.open_items

@@ -146,7 +146,7 @@ def resume(
         session.close()
         if any(event["type"] == "closed" for event in taken_over):
             # the walk had reached its end before a crash: taking over finished it
-            screen.console.print(done_hint(screen, session))
+            screen.say(done_hint(screen, session))
             raise typer.Exit(EXIT_OK)
         fail(
             f"incident {session.incident_id} is closed; "
@@ -215,12 +215,12 @@ def _walk_and_exit(
             except Interrupted:
                 session.pause("interrupted")
                 with suppress(OSError):  # a hung-up terminal (SIGHUP) can no longer be told
-                    screen.console.print("\n" + paused_hint(screen, session))
+                    screen.say("\n" + paused_hint(screen, session))
                 raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:
         detach_forwarder(forwarder)
         session.close()
     if finished:
-        screen.console.print(done_hint(screen, session))
+        screen.say(done_hint(screen, session))
         raise typer.Exit(EXIT_OK)
     raise typer.Exit(EXIT_FINDINGS if loop.input_ended else EXIT_OK)
