@@ -206,7 +206,8 @@ h2 {{ font-size: {b.H2_PT}pt; line-height: 1.2; padding: 1.8mm 0 1.2mm;
 .intro, .facts {{ font-size: {b.SMALL_PT}pt; }}
 .intro {{ padding-bottom: 1.5mm; }}
 .base {{ font-size: {b.TABLE_PT}pt; line-height: {b.TABLE_LEADING}; padding-bottom: 1mm; }}
-.legend {{ font-size: {b.TABLE_PT}pt; line-height: {b.TABLE_LEADING}; font-weight: bold; border: 0.5mm dashed #000; padding: 0.5mm 1.5mm;
+.legend {{ font-size: {b.TABLE_PT}pt; line-height: {b.TABLE_LEADING}; font-weight: bold;
+  border: 0.5mm dashed #000; padding: 0.5mm 1.5mm;
   margin: 1mm 0 1.2mm; }}
 tr.write-row td {{ height: {b.WRITE + 2 * b.CELL_Y}{mm}; }}
 tr.write-row td:last-child {{ vertical-align: bottom; }}
