@@ -19,6 +19,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import select
 import shutil
 import statistics
@@ -42,7 +43,9 @@ PYTHON = sys.executable
 DRAAIBOEK = BIN / "draaiboek"
 REPO = HERE.parent
 SCHEMA = REPO / "schemas" / "runbook.schema.json"
-PROMPT_MARK = b"> "  # how every question ends on screen (`<hint> > `)
+# How every question ends on screen: `<hint> > `, where the line editor (prompt_toolkit) may
+# write the last space as a cursor movement (`<hint> >` ESC [ ...).
+PROMPT_MARK = re.compile(rb" >(?: |\x1b\[)")
 TIMEOUT = 600.0
 
 Command = Sequence[str | Path]
@@ -151,10 +154,11 @@ class Runner:
         return elapsed, usage.ru_maxrss / 1024  # Linux: KiB
 
     def until_prompt(self, cmd: Command) -> float:
-        """Seconds from starting `cmd` until the first question's `> ` is on its stdout.
+        """Seconds from starting `cmd` until the first question's `> ` is on its screen.
 
-        stdin is a pseudo-terminal that nobody types on (the walk asks as it does for a
-        person), stdout a pipe read as it comes. The process is killed once the prompt shows.
+        stdin and stdout are a pseudo-terminal that nobody types on: the walk asks as it asks a
+        person, with its line editor (prompt_toolkit), and what it writes is read from the
+        terminal as it comes. The process is killed once the prompt shows.
         """
         args = [str(part) for part in cmd]
         master, slave = os.openpty()
@@ -165,23 +169,26 @@ class Runner:
                 cwd=self.cwd,
                 env=self.env,
                 stdin=slave,
-                stdout=subprocess.PIPE,
+                stdout=slave,
                 stderr=subprocess.PIPE,
             )
             os.close(slave)
             slave = -1
-            assert proc.stdout is not None and proc.stderr is not None
-            out = proc.stdout.fileno()
+            assert proc.stderr is not None
+            out = master
             seen = b""
             deadline = start + TIMEOUT
             try:
-                while PROMPT_MARK not in seen:
+                while PROMPT_MARK.search(seen) is None:
                     ready, _, _ = select.select(
                         [out], [], [], max(0.0, deadline - time.perf_counter())
                     )
                     if not ready:
                         raise BenchError(f"{' '.join(args)}: no prompt within {TIMEOUT:.0f} s")
-                    chunk = os.read(out, 65536)
+                    try:
+                        chunk = os.read(out, 65536)
+                    except OSError:  # EIO: the terminal's other side closed (the walk ended)
+                        chunk = b""
                     if not chunk:
                         proc.wait()
                         errors = proc.stderr.read().decode("utf-8", "replace")
@@ -195,7 +202,6 @@ class Runner:
                 if proc.poll() is None:
                     proc.kill()
                 proc.wait()
-                proc.stdout.close()
                 proc.stderr.close()
             return elapsed
         finally:
@@ -297,7 +303,7 @@ def row_first_question(ctx: Context) -> Row:
         "first question",
         f"`draaiboek start {ctx.where.walk_id}` until the first `> ` prompt "
         f"({ctx.sizes.first_steps}-step runbook + contacts in --runbooks)",
-        '`python -c "import typer, yaml, jsonschema, rich.console"`',
+        '`python -c "import typer, yaml, jsonschema, rich.console, prompt_toolkit"`',
         1.5,
     )
     run = ctx.runner
@@ -335,7 +341,9 @@ def row_first_question(ctx: Context) -> Row:
     interleave(
         row,
         measure,
-        lambda: run.timed([PYTHON, "-c", "import typer, yaml, jsonschema, rich.console"])[0],
+        lambda: run.timed(
+            [PYTHON, "-c", "import typer, yaml, jsonschema, rich.console, prompt_toolkit"]
+        )[0],
         ctx.repeats,
         run.verbose,
     )

@@ -4,7 +4,7 @@ and under TYPE_CHECKING count too).
     model < load, journal < engine < services < cli      (load and journal never import each other)
 
 - a module imports only its own layer and the layers below it;
-- nothing outside cli/ imports typer, rich or click;
+- nothing outside cli/ imports typer, rich, click or prompt_toolkit;
 - engine/ does no IO: no os, pathlib, io, subprocess, shutil, socket, ... and no open/print/input;
 - engine/ and journal/ never read the clock (datetime.now, time.monotonic, date.today, ...): a
   clock is passed in;
@@ -29,7 +29,7 @@ RANKS = {"model": 0, "load": 1, "journal": 1, "engine": 2, "services": 3, "cli":
 # `python -m draaiboek` starts the CLI: above every layer.
 ENTRY = "__main__"
 
-UI_PACKAGES = {"typer", "rich", "click"}
+UI_PACKAGES = {"typer", "rich", "click", "prompt_toolkit"}
 
 # What reaches the file system, processes, the network or the terminal.
 IO_MODULES = {
