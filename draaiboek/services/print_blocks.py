@@ -209,7 +209,7 @@ def _contact_rows(contact: ContactView, t: Messages) -> Piece:
 
 # --- page 2: the index and the targets ---------------------------------------------------------
 
-_INDEX_NUMBER = 7.0
+_INDEX_NUMBER = 9.0
 _INDEX_PAGE = 9.0
 
 
