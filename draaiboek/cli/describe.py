@@ -59,8 +59,16 @@ def describe(t: Messages, state: WalkState, event: Mapping[str, Any]) -> str:
     if kind == "called":
         sub = state.runbooks.get(runbook)
         return t("event.called", title=sub.title.get(lang) if sub else runbook)
+    if kind == "closed" and event.get("stopped"):  # /stop: ended early, with its reason
+        outcome = t(f"outcome.{event.get('outcome')}")
+        return t("event.stopped", outcome=outcome, reason=event.get("reason", ""))
     if kind in ("returned", "closed"):
         return t(f"event.{kind}", outcome=t(f"outcome.{event.get('outcome')}"))
+    if kind == "time-zero":
+        key = "event.time-zero-corrected" if "corrects" in event else "event.time-zero"
+        return t(key, time=_local_time(event.get("local"), event.get("time_zero")))
+    if kind == "confirmed":
+        return t("event.confirmed.yes" if event.get("yes") else "event.confirmed.no")
     if kind == "confirmed":
         return t("event.confirmed.yes" if event.get("yes") else "event.confirmed.no")
     if kind == "opened":
@@ -74,6 +82,8 @@ def describe(t: Messages, state: WalkState, event: Mapping[str, Any]) -> str:
     if kind == "corrected":
         return t("event.corrected", title=title)
     if kind == "reminder":
+        if "target" in event:  # an incident target's reminder
+            return t("event.reminder", title=_target_title(lang, state, event.get("target")))
         return t("event.reminder", title=title)
     if kind == "resumed":
         return t("event.resumed", name=event.get("by", ""))
@@ -82,3 +92,22 @@ def describe(t: Messages, state: WalkState, event: Mapping[str, Any]) -> str:
     if kind == "paused":
         return t("event.paused")
     return t("event.other", type=kind)
+
+
+def _local_time(local: Any, utc: Any) -> str:
+    """A time-zero event's moment in the incident's zone, `2026-11-23 17:52 +0100` (the date
+    and offset too: it may be yesterday's, or in an hour the clocks repeat), from its ISO 8601
+    `local` (else its UTC `time_zero`)."""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(str(local or utc))
+    except ValueError:
+        return str(local or utc)
+    return moment.strftime("%Y-%m-%d %H:%M %z")
+
+
+def _target_title(lang: str, state: WalkState, target_id: Any) -> str:
+    top = state.runbooks.get(state.runbook)
+    found = next((x for x in top.targets if x.id == target_id), None) if top else None
+    return found.title.get(lang) if found is not None else str(target_id)

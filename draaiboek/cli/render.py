@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from rich.markup import escape
 
+from draaiboek.cli import targetview
 from draaiboek.cli.describe import describe, step_of, what
 from draaiboek.cli.output import Part, ScreenOutput, make_console, whole
 from draaiboek.engine import deadlines
 from draaiboek.engine.state import WalkState
 from draaiboek.model.catalogue import Messages
-from draaiboek.model.durations import format_clock, format_duration
+from draaiboek.model.durations import every_words, format_clock
 from draaiboek.model.runbook import Contact, PhoneNumber, Route
 
 __all__ = ["Screen", "make_console"]
@@ -58,14 +59,14 @@ class Screen(ScreenOutput):
         with self.block():
             self.banner(state)
             top = state.runbooks[state.runbook]
-            since = format_clock(now - state.started_at) if state.started_at else "0:00:00"
             self.rule()
             self.line(
                 (top.title.get(self.lang), "bold"),
                 f" · v{top.version} · {self.t('header.incident', id=state.incident)}",
             )
             operator = self.t("header.operator", name=state.operator)
-            self.line(f"{self.local(now)} (T+{since}) · {operator}")
+            self.line(f"{targetview.clock_line(self, state, now)} · {operator}")
+            targetview.next_line(self, state, now)  # the next target or round, always
             self.rule()
 
     def screen(self, state: WalkState, now: datetime) -> None:
@@ -102,8 +103,8 @@ class Screen(ScreenOutput):
                     for s in step.sources
                 )
                 self.line((f"{self.t('step.sources')}: {cited}", "dim"))
-            if step.due is not None and state.started_at is not None:
-                due_at = self.local(state.started_at + step.due)
+            if step.due is not None and state.time_zero is not None:
+                due_at = self.local(state.time_zero + step.due)
                 self.line(self.t("step.due", time=due_at, offset=format_clock(step.due)))
             if step.type == "decision":
                 for number, option in enumerate(step.options, start=1):
@@ -164,9 +165,14 @@ class Screen(ScreenOutput):
                     late = format_clock(deadline.late_by)
                     text = self.t("deadline.overdue", what=about, time=due, late=late)
                     self.line((text, "bold red"))
-                elif deadline.status == "open" or everything:
-                    left = format_clock(deadline.due_at - now)  # 0:00:00 once it is due
+                elif deadline.status == "open":
+                    left = format_clock(deadline.due_at - now)
                     self.line(self.t("deadline.open", what=about, time=due, left=left))
+                elif everything:  # settled: met, met late, or not possible (never "pending")
+                    met = self.local(deadline.met_at) if deadline.met_at else ""
+                    late = format_clock(deadline.late_by) if deadline.late_by else ""
+                    key = f"deadline.{deadline.status}"
+                    self.line(self.t(key, what=about, time=due, met=met, late=late))
 
     def logged(self, state: WalkState, event: Mapping[str, Any]) -> None:
         """The confirmation that an event is in the journal (shown after its fsync)."""
@@ -184,12 +190,16 @@ class Screen(ScreenOutput):
                 self.logged(state, event)
 
     def reminder(self, state: WalkState, event: Mapping[str, Any]) -> None:
+        """A logged `reminder` event as one line: a target's or a step's."""
+        if "target" in event:
+            targetview.target_reminder(self, state, event)
+            return
         runbook, step_id = str(event.get("runbook")), str(event.get("step"))
         item = event.get("item")
         about = self.what(state, runbook, step_id, str(item) if item else None)
         step = step_of(state, runbook, step_id)
         if event.get("kind") == "repeat" and step is not None and step.repeat is not None:
-            text = self.t("reminder.repeat", what=about, every=format_duration(step.repeat))
+            text = self.t("reminder.repeat", what=about, every=every_words(step.repeat, self.t))
         else:
             text = self.t("reminder.overdue", what=about)
         self.line((f"⏰ {text}", "bold yellow"))
@@ -203,6 +213,8 @@ class Screen(ScreenOutput):
             self.open_items(state)
             if not state.open_items:
                 self.line(self.t("open.none"))
+            targetview.not_done(self, state)  # critical, marked not possible: still not done
+            targetview.targets_block(self, state, now)
             self.line((f"{self.t('overview.deadlines')}:", "bold"))
             self.deadlines(state, now, everything=True)
             if state.notes:

@@ -152,6 +152,11 @@ def resume(
             f"incident {session.incident_id} is closed; "
             f"'draaiboek report {session.incident_id}' shows its record"
         )
+    if any(event["type"] == "handover" for event in taken_over):
+        # Another operator takes over: where things stand, before the first question.
+        from draaiboek.cli.targetview import handover
+
+        handover(screen, session.state, session.clock())
     _walk_and_exit(session, screen, source, scripted, db)
 
 

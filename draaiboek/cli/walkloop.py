@@ -80,7 +80,7 @@ class WalkLoop:
                 self.screen.say(paused_hint(self.screen, self.session))
                 return False
             try:
-                events = self.session.submit(answer)
+                events = self._submit(answer)
             except Rejected as rejected:
                 if self.script is not None:  # the same script would give the same answer
                     self._stopped(
@@ -89,10 +89,26 @@ class WalkLoop:
                     return False
                 self._reject(rejected.code, self._explain(rejected, prompt))
                 continue
+            if events is None:  # a question the answer needed was declined
+                continue
             self.screen.logged_all(self.state, events)
             if any(e["type"] == "corrected" for e in events):
                 shown = None
         return True
+
+    def _submit(self, answer: Answer) -> list[dict[str, Any]] | None:
+        """Log an answer. One that needs another question first (which of a repeated hour, a
+        stop with critical items) asks it (walkasks) and is logged with what it settled; None
+        when the operator declined. Rejected as the session raises it otherwise."""
+        from draaiboek.cli import walkasks
+
+        try:
+            return self.session.submit(answer)
+        except Rejected as rejected:
+            if self.script is not None or not walkasks.asks_again(rejected):
+                raise
+            again = walkasks.ask_again(self, rejected, answer)
+            return None if again is None else self._submit(again)
 
     def _show(self, prompt: Prompt) -> None:
         self.screen.screen(self.state, self.session.clock())

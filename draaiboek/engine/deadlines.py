@@ -1,8 +1,8 @@
 """Deadlines and reminders of a walk, read from its state.
 
-Deadlines count from the incident start; reminders are what a service shows (and logs as a
-`reminder` event) when a repeating step comes round or a deadline passes. Like the engine,
-nothing here reads the clock: `now` is passed in.
+Deadlines count from time zero (the first signal; the opening until it is known); reminders
+are what a service shows (and logs as a `reminder` event) when a repeating step comes round or
+a deadline passes. Like the engine, nothing here reads the clock: `now` is passed in.
 """
 
 from __future__ import annotations
@@ -70,12 +70,12 @@ def _met(
 def deadlines(state: WalkState, now: datetime) -> list[Deadline]:
     """Every deadline of a step (or checklist item) on the effective path, in path order.
 
-    Deadlines count from the incident start. A skipped action or item is settled, but not
+    Deadlines count from time zero (`state.time_zero`). A skipped action or item is settled, but not
     met: its status is "skipped", so that a report shows it and no overdue reminder nags.
     """
-    if state.started_at is None:
+    start = state.time_zero
+    if start is None:
         return []
-    start = state.started_at
     entries = state.entries
     found: dict[tuple[str, str, str | None], tuple[timedelta, datetime | None, bool]] = {}
     for index in state.due_entries:  # the visits of steps with a deadline, in path order

@@ -26,6 +26,8 @@ from draaiboek.engine.inputs import (
     Note,
     Pause,
     Rejected,
+    SetTimeZero,
+    Stop,
     Value,
 )
 from draaiboek.engine.state import Frame, OpenItem, WalkState, open_key, runbook_of
@@ -228,17 +230,21 @@ def respond(state: WalkState, answer: Answer, now: datetime) -> list[Draft]:
     """The events an answer produces, in order; raises Rejected when it is not accepted."""
     if state.current is None:
         raise Rejected("closed")
-    drafts = _answer_drafts(state, answer)
+    drafts = _answer_drafts(state, answer, now)
     for draft in drafts:
         state = _sim(state, draft, now)
     return drafts + follow_ups(state)
 
 
-def _answer_drafts(state: WalkState, answer: Answer) -> list[Draft]:
+def _answer_drafts(state: WalkState, answer: Answer, now: datetime) -> list[Draft]:
     current = state.current
     assert current is not None
     where = {"runbook": current.runbook, "step": current.step}
     step = state.step_of(current.runbook, current.step)
+    if isinstance(answer, SetTimeZero):
+        return [time_zero_draft(state, answer.text, now, answer.fold, correcting=True)]
+    if isinstance(answer, Stop):
+        return stop_drafts(state, answer, now)
     if isinstance(answer, Note):
         if not answer.text.strip():
             raise Rejected("empty-note")
@@ -266,7 +272,11 @@ def _answer_drafts(state: WalkState, answer: Answer) -> list[Draft]:
         return _item(state, step, answer, where) + entered * _all_answered(state, step, answer)
     if isinstance(answer, Value) and step.type == "input":
         value = coerce_value(answer.text, step.value_schema or {})
-        return [Draft("recorded", {**where, "value": value}), *entered]
+        recorded = Draft("recorded", {**where, "value": value})
+        if is_time_zero_step(state, current.runbook, current.step):
+            zero = time_zero_draft(state, answer.text, now, answer.fold, correcting=False)
+            return [recorded, zero, *entered]
+        return [recorded, *entered]
     if isinstance(answer, Confirm) and step.type == "end":
         open_now = [i.key for i in state.open_critical]
         confirmed = Draft("confirmed", {**where, "open": open_now, "yes": answer.yes})
@@ -329,3 +339,58 @@ def _complete(state: WalkState, answer: Complete) -> Draft:
     # `late` tells apply that this settles an earlier visit, not the step being asked now.
     fields.update(result="done", reason="", late=True)
     return Draft("action" if answer.item is None else "item", fields)
+
+
+def is_time_zero_step(state: WalkState, runbook: str, step: str) -> bool:
+    """Whether this is the step that records the first signal: the top runbook's time_zero (a
+    sub-runbook's clock is the incident's, so its own time_zero step only records a value)."""
+    top = state.runbooks.get(state.runbook)
+    return top is not None and runbook == top.id and step == top.time_zero
+
+
+def time_zero_draft(
+    state: WalkState, text: str, now: datetime, fold: int | None, *, correcting: bool
+) -> Draft:
+    """The `time-zero` event for `text` typed at `now` (see engine.timezero; Rejected or
+    Ambiguous when it names no usable moment). A correction names the seq of the time-zero
+    event it corrects (0, the `opened` event, when time zero was still the opening)."""
+    from zoneinfo import ZoneInfo
+
+    from draaiboek.engine.timezero import read_time_zero
+    from draaiboek.model.timezone import zone_name
+
+    zero = read_time_zero(text, now, ZoneInfo(zone_name(state.timezone)), fold)
+    fields: dict[str, Any] = {"value": text.strip(), **zero.fields()}
+    top = state.runbooks.get(state.runbook)
+    if top is not None and top.time_zero is not None:
+        fields = {"step": top.time_zero, **fields}
+    if correcting:
+        fields["corrects"] = state.first_signal_seq if state.first_signal_seq is not None else 0
+    if fold is not None:
+        fields["fold"] = fold
+    return Draft("time-zero", fields)
+
+
+def stop_drafts(state: WalkState, answer: Stop, now: datetime) -> list[Draft]:
+    """Ending the incident early: `closed` with outcome aborted, the reason and what is left
+    open (a checklist being asked counts its unanswered items). Rejected "stop-reason-required"
+    without a reason; "stop-confirm" (naming the items) when critical items are open or were
+    marked not possible and `answer.confirmed` is False; then `confirmed` is logged first."""
+    from draaiboek.engine.criticals import critical_unfinished
+
+    current = state.current
+    assert current is not None
+    reason = answer.reason.strip()
+    if not reason:
+        raise Rejected("stop-reason-required")
+    where = {"runbook": current.runbook, "step": current.step}
+    closing = {**where, "outcome": "aborted", "reason": reason, "stopped": True}
+    after = _sim(state, Draft("closed", closing), now)  # what closing leaves open
+    open_now = [item.key for item in after.open_items]
+    critical = list(critical_unfinished(state, after.open_items))
+    drafts = []
+    if critical:
+        if not answer.confirmed:
+            raise Rejected("stop-confirm", ", ".join(critical))
+        drafts.append(Draft("confirmed", {**where, "open": critical, "yes": True}))
+    return [*drafts, Draft("closed", {**closing, "open": open_now})]

@@ -133,6 +133,7 @@ def _on_opened(fold: Fold, ev: Mapping[str, Any], at: datetime) -> None:
     fold.lang = str(ev.get("lang", ""))
     fold.operator = operator_after(fold.operator, ev)
     fold.started_at = at
+    fold.timezone = str(ev.get("timezone") or "")
 
 
 def _on_entered(fold: Fold, ev: Mapping[str, Any], at: datetime) -> None:
@@ -302,6 +303,7 @@ def _on_corrected(fold: Fold, ev: Mapping[str, Any], at: datetime) -> None:
             fold.cut_entries(index, PathEntry(entry.runbook, entry.step, entry.at, entry.stack))
             fold.stack = entry.stack
             fold.closed = False
+            fold.closed_at = None
             fold.outcome = None
             return
 
@@ -318,10 +320,20 @@ def _on_returned(fold: Fold, ev: Mapping[str, Any], at: datetime) -> None:
 
 def _on_closed(fold: Fold, ev: Mapping[str, Any], at: datetime) -> None:
     fold.closed = True
+    fold.closed_at = at
     fold.outcome = str(ev.get("outcome", ""))
 
 
 def _on_reminder(fold: Fold, ev: Mapping[str, Any], at: datetime) -> None:
+    if "target" in ev:  # an incident-level target's reminder (see engine.targets)
+        key_of_target = (str(ev["target"]), str(ev.get("kind")))
+        due_of_target = _moment(ev.get("due"))
+        if due_of_target is None:
+            return  # not one this version wrote: it reminds of nothing it can name
+        logged = fold.target_reminded.get(key_of_target)
+        if logged is None or logged < due_of_target:
+            fold.target_reminded = {**fold.target_reminded, key_of_target: due_of_target}
+        return
     item = ev.get("item")
     key = (
         str(ev["runbook"]),
@@ -334,6 +346,25 @@ def _on_reminder(fold: Fold, ev: Mapping[str, Any], at: datetime) -> None:
     if before is not None and before >= due:
         return
     fold.reminded = {**fold.reminded, key: due}
+
+
+def _on_time_zero(fold: Fold, ev: Mapping[str, Any], at: datetime) -> None:
+    # The latest one counts, a correction included: it is what the operator knows now.
+    moment = _moment(ev.get("time_zero"))
+    if moment is None:
+        return  # not an aware ISO 8601 time: the clock keeps counting from what it had
+    fold.first_signal = moment
+    seq = ev.get("seq")
+    fold.first_signal_seq = seq if isinstance(seq, int) else None
+
+
+def _moment(value: Any) -> datetime | None:
+    """An aware datetime from ISO 8601 text; None for anything else."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return moment if moment.utcoffset() is not None else None
 
 
 def _on_operator(fold: Fold, ev: Mapping[str, Any], at: datetime) -> None:
@@ -359,6 +390,7 @@ _HANDLERS: dict[str, _Handler] = {
     "confirmed": _unchanged,
     "closed": _on_closed,
     "reminder": _on_reminder,
+    "time-zero": _on_time_zero,
     "paused": _unchanged,
     "resumed": _on_operator,
     "handover": _on_operator,

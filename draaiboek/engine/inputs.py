@@ -49,9 +49,11 @@ class ItemAnswer:
 
 @dataclass(frozen=True)
 class Value:
-    """An input step's value, as typed."""
+    """An input step's value, as typed. At the time-zero step, `fold` says which of a local
+    time that happened twice is meant (0 the first, 1 the second; see engine.timezero)."""
 
     text: str
+    fold: int | None = None
 
 
 @dataclass(frozen=True)
@@ -85,10 +87,40 @@ class Complete:
 
 
 @dataclass(frozen=True)
+class SetTimeZero:
+    """Correct time zero (the first signal) at any prompt: `text` as at the time-zero step,
+    `fold` as in `Value`. Logged as a `time-zero` event that names the one it corrects."""
+
+    text: str
+    fold: int | None = None
+
+
+@dataclass(frozen=True)
+class Stop:
+    """End the incident now (a false alarm, a wrong runbook): closed with outcome aborted and
+    the reason. With critical items open, `confirmed` must say that they were shown."""
+
+    reason: str
+    confirmed: bool = False
+
+
+@dataclass(frozen=True)
 class Pause:
     """Stop for now; `resume` goes on at the same step."""
 
     reason: str = "user"
 
 
-Answer = Choose | Act | ItemAnswer | Value | Confirm | Note | Back | Complete | Pause
+Answer = (
+    Choose
+    | Act
+    | ItemAnswer
+    | Value
+    | Confirm
+    | Note
+    | Back
+    | Complete
+    | Pause
+    | SetTimeZero
+    | Stop
+)

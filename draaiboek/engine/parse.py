@@ -21,6 +21,8 @@ from draaiboek.engine.inputs import (
     ItemAnswer,
     Note,
     Pause,
+    SetTimeZero,
+    Stop,
     Value,
 )
 from draaiboek.engine.state import OpenItem
@@ -37,6 +39,8 @@ _OVERVIEW = frozenset({"o", "overzicht", "overview"})
 _PAUSE = frozenset({"p", "pauze", "pause"})
 _HELP = frozenset({"?", "help", "hulp"})
 _COMPLETE = frozenset({"k", "klaar", "done"})
+_ZERO = frozenset({"nul", "zero"})  # correct time zero: /nul 17:52
+_STOP = frozenset({"stop", "stoppen"})  # end the incident now: /stop <reason>
 
 
 class ParseError(Exception):
@@ -108,6 +112,14 @@ def _command(line: str, open_items: Sequence[OpenItem]) -> Parsed:
         return Pause("user")
     if name in _HELP:
         return Help()
+    if name in _ZERO:
+        if not rest:
+            raise ParseError("time-required")
+        return SetTimeZero(rest)
+    if name in _STOP:
+        if not rest:
+            raise ParseError("stop-reason-required")
+        return Stop(rest)
     if name in _COMPLETE:
         if not rest.isdigit():
             raise ParseError("number-required")

@@ -107,13 +107,21 @@ class WalkState:
     lang: str = ""
     operator: str = ""
     started_at: datetime | None = None
+    timezone: str = ""  # the IANA zone the incident recorded in `opened` ("" before it)
+    # The first signal, from the latest `time-zero` event (None before one), and that event's
+    # seq (what a correction names). `time_zero` is what the incident's clock counts from.
+    first_signal: datetime | None = None
+    first_signal_seq: int | None = None
     closed: bool = False
+    closed_at: datetime | None = None
     outcome: str | None = None
     paused: bool = False
     stack: tuple[Frame, ...] = ()  # the last frame is where the walk stands
     entries: tuple[PathEntry, ...] = ()
     notes: tuple[NoteEntry, ...] = ()
     reminded: Mapping[tuple[str, str, str | None, str], datetime] = field(default_factory=dict)
+    # (target id, kind) -> the latest `due` a target reminder was logged for.
+    target_reminded: Mapping[tuple[str, str], datetime] = field(default_factory=dict)
     last_event_at: datetime | None = None
     event_count: int = 0
     # Derived from `entries` and kept up to date by the fold (`apply`, `replay`), so that a step
@@ -136,6 +144,12 @@ class WalkState:
     def current(self) -> Frame | None:
         """Where the walk stands (runbook, step); None once it is closed or before it starts."""
         return None if self.closed or not self.stack else self.stack[-1]
+
+    @property
+    def time_zero(self) -> datetime | None:
+        """What T+, every `due` and the targets count from (aware, UTC in a walk): the first
+        signal once a `time-zero` event is logged, else the opening; None before `opened`."""
+        return self.first_signal if self.first_signal is not None else self.started_at
 
     @property
     def path(self) -> tuple[tuple[str, str, datetime], ...]:

@@ -42,11 +42,16 @@ class Fold:
     lang: str
     operator: str
     started_at: datetime | None
+    timezone: str
+    first_signal: datetime | None
+    first_signal_seq: int | None
     closed: bool
+    closed_at: datetime | None
     outcome: str | None
     paused: bool
     stack: tuple[Frame, ...]
     reminded: Mapping[tuple[str, str, str | None, str], datetime]
+    target_reminded: Mapping[tuple[str, str], datetime]
     last_event_at: datetime | None
     event_count: int
     seen: dict[tuple[str, str], Seen]

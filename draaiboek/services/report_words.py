@@ -113,6 +113,12 @@ def describe(event: Mapping[str, Any], words: Words) -> str:
             step=step,
             origin=w.step(get("from_runbook"), get("from_step")),
         )
+    if kind in ("time-zero", "closed") or (kind == "reminder" and "target" in event):
+        from draaiboek.services.report_clock import describe_clock
+
+        found = describe_clock(event, w)
+        if found is not None:
+            return found
     if kind == "reminder":
         target = w.step(get("runbook"), get("step"), get("item"))
         node = w.node(get("runbook"), get("step"))

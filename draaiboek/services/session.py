@@ -14,7 +14,6 @@ from typing import Any
 
 from draaiboek import __version__
 from draaiboek import journal as journals
-from draaiboek.engine import deadlines
 from draaiboek.engine.decide import Draft, follow_ups, open_events, respond
 from draaiboek.engine.fold import apply, no_cycle_collection, replay
 from draaiboek.engine.inputs import Answer
@@ -339,9 +338,16 @@ class Session:
         return self.log_all(respond(self.state, answer, self.clock()))
 
     def reminders(self) -> list[dict[str, Any]]:
-        """Log (and so show) the reminders that are due now."""
-        due = deadlines.due_reminders(self.state, self.clock())
-        return self.log_all([deadlines.reminder_draft(reminder) for reminder in due])
+        """Log (and so show) the reminders that are due now: targets passed or come round,
+        steps' deadlines and repeats (services.reminders). Safe to call from a ticker thread
+        while the walk waits at a prompt: working out what is due and logging it is one step
+        under the session's lock, so two callers never log the same reminder. Returns the
+        logged events ([] when nothing is due or the walk is closed)."""
+        from draaiboek.services.reminders import due_reminders, reminder_draft
+
+        with self.lock:
+            due = due_reminders(self.state, self.clock())
+            return self.log_all([reminder_draft(reminder) for reminder in due]) if due else []
 
     def pause(self, reason: str) -> dict[str, Any] | None:
         """Log `paused` (None when the walk is closed already) and make the head register
