@@ -330,7 +330,10 @@ def test_a_broken_scenario_is_refused_with_its_position(
     ("args", "says"),
     [
         (["nergens.yaml"], "does not exist"),
-        ([str(SCENARIOS / "alles-werkt.yaml"), "--speed", "0"], "--speed must be a positive"),
+        (
+            [str(SCENARIOS / "alles-werkt.yaml"), "--speed", "0", "--lang", "en"],
+            "--speed must be a positive",
+        ),
     ],
 )
 def test_usage_errors(exercise: Callable[..., Run], args: list[str], says: str) -> None:

@@ -186,6 +186,9 @@ def test_a_dangling_next_is_drawn_as_missing(tmp_path: Path) -> None:
     result = runner.invoke(app, ["graph", str(path)])
     assert result.exit_code == 1
     assert "s_lijstje[" in result.stdout and "ontbrekende stap: lijstje" in result.stdout
+    assert "fout(en)" in result.stderr
+    result = runner.invoke(app, ["graph", str(path), "--lang", "en"])
+    assert result.exit_code == 1 and "missing step: lijstje" in result.stdout
     assert "error" in result.stderr
 
 

@@ -208,12 +208,18 @@ def test_runbooks_folder_from_the_environment(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "stderr_part"),
     [
-        (["validate", "/nonexistent/draaiboek.yaml"], "does not exist"),
-        (["validate", str(VALID), "--format", "xml"], "unknown format 'xml'"),
-        (["validate", str(VALID), "--runbooks", "/nonexistent/folder"], "does not exist"),
+        (["--lang", "en", "validate", "/nonexistent/draaiboek.yaml"], "does not exist"),
+        (["--lang", "en", "validate", str(VALID), "--format", "xml"], "unknown format 'xml'"),
+        (
+            ["--lang", "en", "validate", str(VALID), "--runbooks", "/nonexistent/folder"],
+            "does not exist",
+        ),
         (["validate", "--bogus"], "--bogus"),
         (["frobnicate"], "frobnicate"),
-        (["runbooks", "--runbooks", str(VALID), "--lang", "fr"], "unknown language 'fr'"),
+        (
+            ["--lang", "en", "runbooks", "--runbooks", str(VALID), "--lang", "fr"],
+            "unknown language 'fr'",
+        ),
     ],
     ids=[
         "missing-path",
@@ -304,7 +310,7 @@ def test_main_returns_3_and_writes_a_crash_note(
 
     monkeypatch.setenv("DRAAIBOEK_HOME", str(tmp_path))
     monkeypatch.setattr(draaiboek.load.library, "load_library", broken)
-    assert main(["validate", str(VALID), "--runbooks", str(VALID)]) == 3
+    assert main(["--lang", "en", "validate", str(VALID), "--runbooks", str(VALID)]) == 3
     captured = capsys.readouterr()
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1
@@ -372,9 +378,11 @@ def _commands() -> dict[str, str]:
 
     import draaiboek.cli.main  # noqa: F401  (registers the commands)
     from draaiboek.cli.app import app
+    from draaiboek.cli.helptext import localize
 
     group = typer.main.get_command(app)
     assert isinstance(group, typer.core.TyperGroup)
+    localize(group, "en")  # help texts come from the catalogue, as when --help is asked for
     return {name: command.help or "" for name, command in group.commands.items()}
 
 

@@ -461,7 +461,7 @@ def test_lang_en(drive: Driver, home: Path) -> None:
         "Can 112 be reached?",
         "Choose 1-2 (or /? for help)",
         "logged: chosen: From no network",
-        "j = done · n <reason> = not possible · l = later",
+        "y = done · n <reason> = not possible · l = later",  # English keys (j still works)
         "Item 1/2: LMS informed",
         "Sub-procedure: Sub-procedure",
         "The runbook is finished. Report:",
@@ -475,7 +475,7 @@ def test_lang_en(drive: Driver, home: Path) -> None:
 
 
 def test_unknown_language_is_a_usage_error(home: Path) -> None:
-    run = start(cli, home, FULL, "--lang", "de")
+    run = start(cli, home, FULL, "--lang", "en", "--lang", "de")
     assert run.code == 2
     assert "unknown language 'de'" in run.output
     assert not journal_path(home).exists()
@@ -752,7 +752,7 @@ def test_second_writer_is_refused_and_status_still_works(home: Path) -> None:
 def test_resume_of_a_closed_incident_is_refused(drive: Driver, home: Path) -> None:
     start(drive, home, FULL)
     before = journal_path(home).read_bytes()
-    run = resume(drive, home, "j\n", "--operator", "Piet")
+    run = resume(drive, home, "j\n", "--operator", "Piet", "--lang", "en")
     assert run.code == 1
     assert "incident x is closed" in run.output
     assert journal_path(home).read_bytes() == before

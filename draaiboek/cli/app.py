@@ -2,18 +2,23 @@
 
 Command modules (cli_*.py) add their commands to `app`. Heavy imports (jsonschema, rich, the
 loader) happen inside the commands, so that `draaiboek --version` stays as quick as typer itself.
+What a person reads comes from the message catalogue in the language of the command line
+(cli/language): error lines through `t`, help through cli/helptext (keys `help.*`).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from draaiboek import __version__
+from draaiboek.cli.language import asked, begin, current, t, use
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1  # findings, failed tests or verification, refused action
@@ -21,12 +26,24 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
 
+
+class DraaiboekGroup(TyperGroup):
+    """The program: sets the language of the command line before click parses it (click shows
+    help and usage errors while parsing), and puts the help texts in that language."""
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **options: Any) -> Any:
+        given = list(sys.argv[1:] if args is None else args)
+        begin(given)
+        from draaiboek.cli.helptext import help_wanted, localize
+
+        if help_wanted(self, given):
+            localize(self, current())
+        return super().main(args, *rest, **options)
+
+
 app = typer.Typer(
     name="draaiboek",
-    help=(
-        "Draaiboeken (operational runbooks) as versioned YAML: validate them, and walk a duty "
-        "officer through one step at a time with a tamper-evident journal."
-    ),
+    cls=DraaiboekGroup,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -40,24 +57,11 @@ def _show_version(value: bool) -> None:
         raise typer.Exit(EXIT_OK)
 
 
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
-        ),
-    ] = False,
-) -> None:
-    """Draaiboeken: validate runbooks and walk them during an outage."""
-
-
 RunbooksOption = Annotated[
     Path | None,
     typer.Option(
         "--runbooks",
         envvar="DRAAIBOEK_RUNBOOKS",
-        help="Runbooks folder [default: ./runbooks when present, else the shipped runbooks].",
         show_default=False,
     ),
 ]
@@ -66,7 +70,6 @@ HomeOption = Annotated[
     typer.Option(
         "--home",
         envvar="DRAAIBOEK_HOME",
-        help="Incident home: one folder per incident [default: the user data folder].",
         show_default=False,
     ),
 ]
@@ -75,10 +78,26 @@ LangOption = Annotated[
     typer.Option(
         "--lang",
         envvar="DRAAIBOEK_LANG",
-        help="Language of what you read: nl or en.",
         show_default=False,
     ),
 ]
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True),
+    ] = False,
+    lang: LangOption = None,
+) -> None:
+    """Draaiboeken: validate runbooks and walk them during an outage (help: help.app).
+
+    `--lang` here (`draaiboek --lang en start ...`) counts for the whole command line: it was
+    read before parsing (cli/language), as a command's own --lang was.
+    """
+    if lang is not None:
+        chosen_language(lang)  # refused here when there are no texts for it
 
 
 def fail(message: str, code: int = EXIT_FINDINGS) -> NoReturn:
@@ -92,12 +111,18 @@ def usage_error(message: str) -> NoReturn:
 
 
 def chosen_language(given: str | None) -> str:
+    """--lang (the command's, the program's, or DRAAIBOEK_LANG), else Dutch; a usage error for a
+    language without texts."""
     from draaiboek.cli.settings import language
+    from draaiboek.model.catalogue import LANGUAGES
 
     try:
-        return language(given)
-    except ValueError as exc:
-        usage_error(str(exc))
+        chosen = language(given or asked())
+    except ValueError:
+        wrong = given or os.environ.get("DRAAIBOEK_LANG")
+        usage_error(t("error.unknown-language", given=wrong, choices=", ".join(LANGUAGES)))
+    use(chosen)
+    return chosen
 
 
 def runbooks_folder(given: Path | None) -> Path:
@@ -105,7 +130,7 @@ def runbooks_folder(given: Path | None) -> Path:
 
     folder = runbooks_dir(given)
     if given is not None and not folder.is_dir():
-        usage_error(f"runbooks folder {folder} does not exist: check --runbooks")
+        usage_error(t("error.no-runbooks-folder", folder=folder))
     return folder
 
 

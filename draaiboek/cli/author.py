@@ -18,6 +18,7 @@ from draaiboek.cli.app import (
     runbooks_folder,
     usage_error,
 )
+from draaiboek.cli.language import one_of, t
 
 if TYPE_CHECKING:
     from draaiboek.load.library import Library
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
 RunbookArgument = Annotated[
     str,
     typer.Argument(
-        help="A runbook id from the runbooks folder, or a path to a runbook file.",
         show_default=False,
     ),
 ]
@@ -50,7 +50,7 @@ def load_runbook(given: str, runbooks: Path | None) -> tuple[Runbook, Library]:
         if problem is not None:
             fail(f"{problem.file}:{problem.line}:{problem.column}: {problem.message}")
         formats = [d.format for d in library.documents if d.format != RUNBOOK_FORMAT]
-        fail(f"{given} is not a runbook (format: {formats[0] if formats else '?'})")
+        fail(t("error.not-a-runbook", file=given, format=formats[0] if formats else "?"))
     return runbook, library
 
 
@@ -61,9 +61,7 @@ def _errors_of(library: Library, runbook: Runbook) -> int:
 @app.command()
 def graph(
     runbook: RunbookArgument,
-    output_format: Annotated[
-        str, typer.Option("--format", "-f", help="mermaid or dot (Graphviz).")
-    ] = "mermaid",
+    output_format: Annotated[str, typer.Option("--format", "-f")] = "mermaid",
     lang: LangOption = None,
     runbooks: RunbooksOption = None,
 ) -> None:
@@ -74,15 +72,15 @@ def graph(
     from draaiboek.services import graph as graph_service
 
     if output_format not in graph_service.FORMATS:
-        usage_error(f"unknown format {output_format!r}: choose mermaid or dot")
+        choices = one_of(graph_service.FORMATS)
+        usage_error(t("error.unknown-format", given=output_format, choices=choices))
     language = chosen_language(lang)
     loaded, library = load_runbook(runbook, runbooks)
     errors = _errors_of(library, loaded)
     if errors:
         # Still drawn: seeing the graph helps to find a dangling `next`.
         typer.echo(
-            f"draaiboek: {loaded.file} has {errors} error(s); 'draaiboek validate' lists them",
-            err=True,
+            f"draaiboek: {t('error.runbook-errors', file=loaded.file, count=errors)}", err=True
         )
     typer.echo(graph_service.render(loaded, output_format, language), nl=False)
     raise typer.Exit(EXIT_FINDINGS if errors else EXIT_OK)
@@ -92,15 +90,13 @@ def graph(
 def diff(
     old: Annotated[
         str,
-        typer.Argument(help="The old version: a file, or REV:PATH (git show).", show_default=False),
+        typer.Argument(show_default=False),
     ],
     new: Annotated[
         str,
-        typer.Argument(help="The new version: a file, or REV:PATH (git show).", show_default=False),
+        typer.Argument(show_default=False),
     ],
-    output_format: Annotated[
-        str, typer.Option("--format", "-f", help="text or json (for CI).")
-    ] = "text",
+    output_format: Annotated[str, typer.Option("--format", "-f")] = "text",
 ) -> None:
     """Show what changed between two versions of a runbook; exit 1 if the version was not raised
     enough (major: removed or rewired; minor: added; patch: wording and metadata only).
@@ -112,7 +108,9 @@ def diff(
     from draaiboek.services import diff as diff_service
 
     if output_format not in diff_service.FORMATS:
-        usage_error(f"unknown format {output_format!r}: choose text or json")
+        usage_error(
+            t("error.unknown-format", given=output_format, choices=one_of(diff_service.FORMATS))
+        )
     try:
         result = diff_service.compare(
             diff_service.read_version(old), diff_service.read_version(new)
@@ -133,18 +131,12 @@ def diff(
 @app.command("print")
 def print_runbook(
     runbook: RunbookArgument,
-    output_format: Annotated[
-        str, typer.Option("--format", "-f", help="md (Markdown) or html (A4, self-contained).")
-    ] = "md",
+    output_format: Annotated[str, typer.Option("--format", "-f")] = "md",
     output: Annotated[
         Path | None,
-        typer.Option(
-            "--output", "-o", help="Write to this file instead of stdout.", show_default=False
-        ),
+        typer.Option("--output", "-o", show_default=False),
     ] = None,
-    full: Annotated[
-        bool, typer.Option("--full", help="Everything: notes, sources and numbers on each step.")
-    ] = False,
+    full: Annotated[bool, typer.Option("--full")] = False,
     lang: LangOption = None,
     runbooks: RunbooksOption = None,
 ) -> None:
@@ -156,16 +148,15 @@ def print_runbook(
     from draaiboek.services import printout
 
     if output_format not in printout.FORMATS:
-        usage_error(f"unknown format {output_format!r}: choose md or html")
+        usage_error(
+            t("error.unknown-format", given=output_format, choices=one_of(printout.FORMATS))
+        )
     language = chosen_language(lang)
     loaded, library = load_runbook(runbook, runbooks)
     errors = _errors_of(library, loaded)
     if errors:
         # A wrong step number on paper would send someone the wrong way in an outage.
-        fail(
-            f"{loaded.file} has {errors} error(s): fix them before printing "
-            "('draaiboek validate' lists them)"
-        )
+        fail(t("error.print-errors", file=loaded.file, count=errors))
     text = printout.render(
         loaded, library.contacts, output_format, language, library.all_runbooks(), full=full
     )
@@ -180,4 +171,4 @@ def write_output(text: str, output: Path | None) -> None:
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror or exc}")
+        fail(t("error.cannot-write", file=output, reason=exc.strerror or exc))

@@ -30,6 +30,7 @@ from draaiboek.cli.app import (
     usage_error,
 )
 from draaiboek.cli.invocation import done_hint
+from draaiboek.cli.language import t
 from draaiboek.cli.national import DbOption, StationOption, station_setting
 from draaiboek.cli.walkinput import AnswersOption, OperatorOption
 
@@ -49,12 +50,8 @@ TICK = 0.2  # real seconds between the timer thread's looks at the clock
 
 @app.command()
 def exercise(
-    scenario: Annotated[
-        str, typer.Argument(help="Scenario id (in <runbooks>/scenarios/) or scenario file.")
-    ],
-    speed: Annotated[
-        float, typer.Option("--speed", help="Simulated seconds per real second (10: ten times).")
-    ] = 1.0,
+    scenario: Annotated[str, typer.Argument()],
+    speed: Annotated[float, typer.Option("--speed")] = 1.0,
     operator: OperatorOption = None,
     answers: AnswersOption = None,
     lang: LangOption = None,
@@ -81,7 +78,7 @@ def exercise(
     language = chosen_language(lang)
     station = station_setting(station)
     if not speed > 0 or speed == float("inf"):
-        usage_error(f"--speed must be a positive number, not {speed}")
+        usage_error(t("error.speed", speed=speed))
     scripted = load_answers(answers) if answers is not None else None
     folder = runbooks_folder(runbooks)
     the_scenario, document = _scenario(scenario, folder)
@@ -95,7 +92,7 @@ def exercise(
     name = (
         ask_operator(operator, source, screen)
         if scripted is None or operator
-        else usage_error("--operator NAME is required with --answers")
+        else usage_error(t("error.operator-with-answers"))
     )
     text = texts(language)
     show_briefing(screen, text, the_scenario, the_runbook.version, speed)
@@ -147,10 +144,8 @@ def _scenario(given: str, folder: Path) -> tuple[Scenario, Document]:
         usage_error(str(exc))
     if found is None or document is None:
         first = findings[0]
-        fail(
-            f"{first.file}:{first.line}:{first.column}: {first.message} [{first.code}]; "
-            "'draaiboek validate' shows every problem"
-        )
+        problem = f"{first.file}:{first.line}:{first.column}: {first.message} [{first.code}]"
+        fail(t("error.scenario-invalid", problem=problem))
     return found, document
 
 

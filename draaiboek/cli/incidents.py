@@ -21,11 +21,12 @@ from draaiboek.cli.app import (
     runbooks_folder,
     usage_error,
 )
+from draaiboek.cli.language import one_of, t
 
 
 @app.command()
 def status(
-    incident: Annotated[str, typer.Argument(help="Incident id (see 'draaiboek incidents').")],
+    incident: Annotated[str, typer.Argument()],
     lang: LangOption = None,
     runbooks: RunbooksOption = None,
     home: HomeOption = None,
@@ -66,7 +67,7 @@ def status(
 
 @app.command()
 def incidents(
-    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    output_format: Annotated[str, typer.Option("--format", "-f")] = "text",
     lang: LangOption = None,
     home: HomeOption = None,
 ) -> None:
@@ -80,7 +81,9 @@ def incidents(
     from draaiboek.services.incidents import incidents_root, list_incidents
 
     if output_format not in ("text", "json"):
-        usage_error(f"unknown format {output_format!r}: choose text or json")
+        usage_error(
+            t("error.unknown-format", given=output_format, choices=one_of(("text", "json")))
+        )
     language = chosen_language(lang)
     messages = Messages(language)
     root_home = home_folder(home)
@@ -118,7 +121,7 @@ def _short(moment: str | None, zone: str) -> str:
 
 @app.command()
 def verify(
-    target: Annotated[str, typer.Argument(help="Incident id, incident folder or journal file.")],
+    target: Annotated[str, typer.Argument()],
     lang: LangOption = None,
     home: HomeOption = None,
     db: Annotated[
@@ -126,7 +129,6 @@ def verify(
         typer.Option(
             "--db",
             envvar="DRAAIBOEK_DB",
-            help="Also compare with what the station forwarded to this national store.",
             show_default=False,
         ),
     ] = None,

@@ -27,6 +27,7 @@ from draaiboek.cli.app import (
     app,
     crash_note,
 )
+from draaiboek.cli.language import t
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = app(args=argv, standalone_mode=False)
     except (click.Abort, typer.Abort, KeyboardInterrupt):
-        print("\nOnderbroken / interrupted.", file=sys.stderr)
+        print("\n" + t("interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
     except click.ClickException as exc:  # usage errors: unknown option, missing argument, ...
         exc.show()
@@ -49,18 +50,10 @@ def main(argv: list[str] | None = None) -> int:
             # No zone database on this machine (Windows without tzdata, a slim container), or
             # a zone name it does not know: the user can fix that, so no crash note.
             zone_problem = exc.args[0] if exc.args else exc
-            print(
-                f"draaiboek: {zone_problem}: this machine's time zone database does not know it "
-                "(install one, e.g. pip install tzdata)",
-                file=sys.stderr,
-            )
+            print(f"draaiboek: {t('error.no-zone', zone=zone_problem)}", file=sys.stderr)
             return EXIT_FINDINGS
         note = crash_note(exc, _home_in(argv if argv is not None else sys.argv[1:]))
-        print(
-            f"draaiboek: internal error ({type(exc).__name__}: {exc}). "
-            f"Details in {note}. Please report it; your journal is unaffected.",
-            file=sys.stderr,
-        )
+        print(t("internal-error", error=f"{type(exc).__name__}: {exc}", note=note), file=sys.stderr)
         return EXIT_INTERNAL
     return result if isinstance(result, int) else 0
 

@@ -22,15 +22,13 @@ from draaiboek.cli.app import (
     home_folder,
     usage_error,
 )
+from draaiboek.cli.language import one_of, t
 
 DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
         envvar="DRAAIBOEK_DB",
-        help="The national store: a libpq URL, e.g. "
-        "postgresql://host/draaiboek?sslmode=verify-full (the password comes from ~/.pgpass or "
-        "a service file, never from here).",
         show_default=False,
     ),
 ]
@@ -39,13 +37,11 @@ StationOption = Annotated[
     typer.Option(
         "--station",
         envvar="DRAAIBOEK_STATION",
-        help="This installation's station name, e.g. meldkamer-oost-brabant, lms, ncc.",
         show_default=False,
     ),
 ]
 
 db_app = typer.Typer(
-    help="Create, upgrade and look after the national store (run as the database's owner).",
     no_args_is_help=True,
 )
 app.add_typer(db_app, name="db")
@@ -56,7 +52,7 @@ def _url(db: str | None) -> str:
     from draaiboek.services.national.connect import NationalError, check_url
 
     if not db:
-        usage_error("no database given: use --db URL or set DRAAIBOEK_DB")
+        usage_error(t("error.no-db"))
     try:
         check_url(db)
     except NationalError as exc:
@@ -114,7 +110,7 @@ def db_upgrade(db: DbOption = None) -> None:
 
 @db_app.command("add-station")
 def db_add_station(
-    name: Annotated[str, typer.Argument(help="Station name: a-z, 0-9 and '-'.")],
+    name: Annotated[str, typer.Argument()],
     db: DbOption = None,
 ) -> None:
     """Create a station's login role: it may insert its own station's events, nothing else."""
@@ -137,7 +133,7 @@ def db_add_station(
 
 @db_app.command("add-reader")
 def db_add_reader(
-    role: Annotated[str, typer.Argument(help="Name of the new login role.")],
+    role: Annotated[str, typer.Argument()],
     db: DbOption = None,
 ) -> None:
     """Create a login role that reads the whole store and writes nothing (for the overview)."""
@@ -156,7 +152,7 @@ def db_add_reader(
 
 @db_app.command("retention")
 def db_retention(
-    days: Annotated[int, typer.Argument(help="Days a closed incident is kept.")],
+    days: Annotated[int, typer.Argument()],
     db: DbOption = None,
 ) -> None:
     """Set how long closed incidents are kept (what `db purge` uses without --closed-before)."""
@@ -179,7 +175,6 @@ def db_purge(
         str | None,
         typer.Option(
             "--closed-before",
-            help="Delete incidents closed before this date (YYYY-MM-DD, UTC) or ISO date-time.",
             show_default=False,
         ),
     ] = None,
@@ -209,19 +204,15 @@ def _moment(text: str) -> datetime:
             return datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
         moment = datetime.fromisoformat(text)
     except ValueError:
-        usage_error(f"--closed-before {text!r} is not a date (YYYY-MM-DD) or ISO date-time")
+        usage_error(t("error.bad-moment", given=text))
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @app.command()
 def sync(
-    incident: Annotated[
-        str | None, typer.Argument(help="One incident (id); all of them when left out.")
-    ] = None,
+    incident: Annotated[str | None, typer.Argument()] = None,
     db: DbOption = None,
-    watch: Annotated[
-        bool, typer.Option("--watch", help="Keep forwarding as the journals grow (Ctrl-C ends).")
-    ] = False,
+    watch: Annotated[bool, typer.Option("--watch")] = False,
     station: StationOption = None,
     home: HomeOption = None,
 ) -> None:
@@ -252,7 +243,7 @@ def sync(
 
     def report(result: Forwarded | NationalError) -> None:
         if isinstance(result, NationalError):
-            typer.echo(f"draaiboek: {result} (retrying)", err=True)
+            typer.echo(f"draaiboek: {t('error.retrying', problem=result)}", err=True)
         else:
             typer.echo(_line(result), err=result.problem is not None)
 
@@ -281,7 +272,7 @@ def _line(result: Any) -> str:
 @app.command()
 def overview(
     db: DbOption = None,
-    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    output_format: Annotated[str, typer.Option("--format", "-f")] = "text",
     runbooks: RunbooksOption = None,
     lang: LangOption = None,
 ) -> None:
@@ -294,7 +285,9 @@ def overview(
     from draaiboek.services.national.text import render
 
     if output_format not in ("text", "json"):
-        usage_error(f"unknown format {output_format!r}: choose text or json")
+        usage_error(
+            t("error.unknown-format", given=output_format, choices=one_of(("text", "json")))
+        )
     language = chosen_language(lang)
     contacts = load_contacts(runbooks_folder(runbooks))
     try:
@@ -307,7 +300,8 @@ def overview(
         _failed(exc)
     except Exception as exc:  # a database error while reading: one line, not a traceback
         if type(exc).__module__.startswith("psycopg"):
-            fail(f"cannot read the store: {str(exc).splitlines()[0] if str(exc) else exc}")
+            problem = str(exc).splitlines()[0] if str(exc) else exc
+            fail(t("error.store-unreadable", problem=problem))
         raise
     if output_format == "json":
         typer.echo(json.dumps(view.as_json(), ensure_ascii=False, indent=2))
@@ -318,14 +312,13 @@ def overview(
 @app.command()
 def serve(
     db: DbOption = None,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8716,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8716,
     token: Annotated[
         str | None,
         typer.Option(
             "--token",
             envvar="DRAAIBOEK_TOKEN",
-            help="Needed in the page's address (?token=...) when listening beyond this machine.",
             show_default=False,
         ),
     ] = None,
@@ -338,13 +331,13 @@ def serve(
 
     url = _url(db)
     if not is_local(host) and not token:
-        usage_error(f"--host {host} is reachable from other machines: give --token as well")
+        usage_error(t("error.host-needs-token", host=host))
     if token is not None and len(token) < 16:
-        usage_error("--token must be at least 16 characters")
+        usage_error(t("error.short-token"))
     try:
         from draaiboek.services.national.page import run_server
     except ImportError:
-        fail("the page needs Starlette and uvicorn: pip install 'draaiboek[national]'")
+        fail(t("error.page-needs-extras"))
     from draaiboek.services.national.overview import load_contacts
 
     run_server(
@@ -370,10 +363,7 @@ def station_setting(given: str | None) -> str | None:
 
     name = given or os.environ.get("DRAAIBOEK_STATION") or None
     if name is not None and not STATION_NAME.fullmatch(name):
-        usage_error(
-            f"station name {name!r} is not valid: 1-40 characters, lower case letters, digits "
-            "and '-'"
-        )
+        usage_error(t("error.station-name", name=name))
     return name
 
 
@@ -391,7 +381,7 @@ def attach_forwarder(session: Any, db: str | None = None) -> Any:
         check_url(url)
         from draaiboek.services.national.background import Background
     except NationalError as exc:
-        typer.echo(f"draaiboek: not forwarding to the national store: {exc}", err=True)
+        typer.echo(f"draaiboek: {t('error.not-forwarding', problem=exc)}", err=True)
         return None
     folder = Path(session.folder)
     forwarder = Background(
@@ -409,10 +399,7 @@ def detach_forwarder(forwarder: Any, grace: float = 1.0) -> None:
         return
     left = forwarder.stop(grace)
     if left:
-        typer.echo(
-            f"draaiboek: {left} events not yet in the national store; 'draaiboek sync' sends them",
-            err=True,
-        )
+        typer.echo(f"draaiboek: {t('error.not-yet-forwarded', count=left)}", err=True)
 
 
 def verify_with_store(db: str, folder: Path) -> bool:

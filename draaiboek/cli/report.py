@@ -17,21 +17,16 @@ from draaiboek.cli.app import (
     home_folder,
     usage_error,
 )
+from draaiboek.cli.language import one_of, t
 
 
 @app.command()
 def report(
-    incident: Annotated[
-        str, typer.Argument(help="Incident id, or its folder or journal file.", show_default=False)
-    ],
-    output_format: Annotated[
-        str, typer.Option("--format", "-f", help="md, html (A4, self-contained) or json.")
-    ] = "md",
+    incident: Annotated[str, typer.Argument(show_default=False)],
+    output_format: Annotated[str, typer.Option("--format", "-f")] = "md",
     output: Annotated[
         Path | None,
-        typer.Option(
-            "--output", "-o", help="Write to this file instead of stdout.", show_default=False
-        ),
+        typer.Option("--output", "-o", show_default=False),
     ] = None,
     home: HomeOption = None,
     lang: LangOption = None,
@@ -50,7 +45,7 @@ def report(
     from draaiboek.services.report_score import add_score
 
     if output_format not in FORMATS:
-        usage_error(f"unknown format {output_format!r}: choose md, html or json")
+        usage_error(t("error.unknown-format", given=output_format, choices=one_of(FORMATS)))
     language = chosen_language(lang)
     try:
         folder = find_incident(home_folder(home), incident)
@@ -64,5 +59,5 @@ def report(
         fail(str(exc))
     write_output(render(built, output_format), output)
     if not built.verified:
-        fail(f"the journal of {built.incident} does not verify: {built.alert}")
+        fail(t("error.report-not-verified", incident=built.incident, alert=built.alert))
     raise typer.Exit(EXIT_OK)

@@ -8,9 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from draaiboek.load.resources import shipped_runbooks_dir
-
-LANGUAGES = ("nl", "en")
-DEFAULT_LANG = "nl"
+from draaiboek.model.catalogue import DEFAULT_LANGUAGE, LANGUAGES
 
 
 def runbooks_dir(
@@ -42,7 +40,7 @@ def home_dir(given: Path | None, env: Mapping[str, str] = os.environ) -> Path:
 
 def language(given: str | None, env: Mapping[str, str] = os.environ) -> str:
     """--lang, else DRAAIBOEK_LANG, else Dutch. ValueError for a language we have no texts for."""
-    chosen = given or env.get("DRAAIBOEK_LANG") or DEFAULT_LANG
+    chosen = given or env.get("DRAAIBOEK_LANG") or DEFAULT_LANGUAGE
     if chosen not in LANGUAGES:
         raise ValueError(f"unknown language {chosen!r}: choose one of {', '.join(LANGUAGES)}")
     return chosen

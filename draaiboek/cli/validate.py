@@ -18,6 +18,7 @@ from draaiboek.cli.app import (
     runbooks_folder,
     usage_error,
 )
+from draaiboek.cli.language import one_of, t
 
 if TYPE_CHECKING:
     from draaiboek.model.runbook import Runbook
@@ -29,17 +30,11 @@ def validate(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Runbook, contacts, test or scenario files, or folders (recursive). "
-            "Default: the runbooks folder.",
             show_default=False,
         ),
     ] = None,
-    output_format: Annotated[
-        str, typer.Option("--format", "-f", help="text, json or github (CI annotations).")
-    ] = "text",
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Treat warnings as errors (for CI and publishing).")
-    ] = False,
+    output_format: Annotated[str, typer.Option("--format", "-f")] = "text",
+    strict: Annotated[bool, typer.Option("--strict")] = False,
     runbooks: RunbooksOption = None,
 ) -> None:
     """Check runbooks against the schema and the semantic rules; exit 1 on any error.
@@ -52,12 +47,13 @@ def validate(
     from draaiboek.load.library import load_library
 
     if output_format not in findings_format.FORMATS:
-        usage_error(f"unknown format {output_format!r}: choose text, json or github")
+        choices = one_of(findings_format.FORMATS)
+        usage_error(t("error.unknown-format", given=output_format, choices=choices))
     folder = runbooks_folder(runbooks)
     targets = list(paths) if paths else [folder]
     for target in targets:
         if not target.exists():
-            usage_error(f"{target} does not exist: give a runbook file or folder")
+            usage_error(t("error.no-such-runbook-path", target=target))
     library = load_library(targets, today=date.today(), context=[folder], strict=strict)
     findings = library.findings
     if output_format == "json":
@@ -110,8 +106,6 @@ def run_tests(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Test files (format draaiboek-test/1) or folders holding them, with or "
-            "without their runbooks. Default: the runbooks folder.",
             show_default=False,
         ),
     ] = None,
@@ -119,8 +113,6 @@ def run_tests(
         float | None,
         typer.Option(
             "--min-coverage",
-            help="Fail when a tested runbook has less than N percent of its decision "
-            "options covered.",
             show_default=False,
         ),
     ] = None,
@@ -140,7 +132,7 @@ def run_tests(
     targets = list(paths) if paths else [folder]
     for target in targets:
         if not target.exists():
-            usage_error(f"{target} does not exist: give a test file or folder")
+            usage_error(t("error.no-such-test-path", target=target))
     library = load_library(targets, today=date.today(), context=[folder])
     for finding in library.errors:
         typer.echo(
@@ -150,7 +142,7 @@ def run_tests(
         )
     tests = [d for d in library.documents_of(TEST_FORMAT) if d.schema_valid]
     if not tests:
-        typer.echo("no test files (format: draaiboek-test/1) found", err=True)
+        typer.echo(t("error.no-test-files"), err=True)
         raise typer.Exit(EXIT_FINDINGS)
     every = library.all_runbooks()
     clock_start = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)

@@ -24,6 +24,7 @@ from draaiboek.cli.app import (
     usage_error,
 )
 from draaiboek.cli.invocation import done_hint, paused_hint
+from draaiboek.cli.language import t
 from draaiboek.cli.national import DbOption, StationOption, station_setting
 from draaiboek.cli.walkinput import (
     AnswersOption,
@@ -37,33 +38,33 @@ from draaiboek.cli.walkinput import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from draaiboek.cli.render import Screen
     from draaiboek.services.session import Session
 
 
 @app.command()
 def start(
-    runbook: Annotated[str, typer.Argument(help="Runbook id (see 'draaiboek runbooks') or file.")],
+    runbook: Annotated[str, typer.Argument()],
     operator: OperatorOption = None,
     exercise: Annotated[
         bool,
         typer.Option(
             "--exercise",
-            help="Exercise mode: the journal and every screen say OEFENING / EXERCISE.",
         ),
     ] = False,
     incident: Annotated[
         str | None,
         typer.Option(
             "--incident",
-            help="Incident id (a plain name) [default: date-time-runbook-random].",
             show_default=False,
         ),
     ] = None,
     answers: AnswersOption = None,
     allow_draft: Annotated[
         bool,
-        typer.Option("--allow-draft", help="Allow a draft or retired runbook in a live incident."),
+        typer.Option("--allow-draft"),
     ] = False,
     lang: LangOption = None,
     runbooks: RunbooksOption = None,
@@ -95,7 +96,7 @@ def start(
     name = (
         ask_operator(operator, source, screen)
         if scripted is None or operator
-        else (operator or usage_error("--operator NAME is required with --answers"))
+        else (operator or usage_error(t("error.operator-with-answers")))
     )
     try:
         session = Session.start(
@@ -121,7 +122,7 @@ def start(
 
 @app.command()
 def resume(
-    incident: Annotated[str, typer.Argument(help="Incident id (see 'draaiboek incidents').")],
+    incident: Annotated[str, typer.Argument()],
     operator: OperatorOption = None,
     answers: AnswersOption = None,
     lang: LangOption = None,
@@ -148,10 +149,7 @@ def resume(
             # the walk had reached its end before a crash: taking over finished it
             screen.say(done_hint(screen, session))
             raise typer.Exit(EXIT_OK)
-        fail(
-            f"incident {session.incident_id} is closed; "
-            f"'draaiboek report {session.incident_id}' shows its record"
-        )
+        fail(t("error.incident-closed", id=session.incident_id))
     if any(event["type"] == "handover" for event in taken_over):
         # Another operator takes over: where things stand, before the first question.
         from draaiboek.cli.targetview import handover
@@ -187,6 +185,7 @@ def _take_over(
     except (IncidentError, JournalError) as exc:
         fail(str(exc))
     zone = zone_name(head.first.get("timezone")) if head.first else zone_name(None)
+    language = _resumed_language(lang, head.first)
     messages = Messages(language)
     screen = Screen(make_console(), messages, zone, contacts)
     source = LineSource(screen)
@@ -198,6 +197,19 @@ def _take_over(
     except (IncidentError, JournalError) as exc:
         fail(str(exc))
     return session, screen, source, scripted
+
+
+def _resumed_language(given: str | None, opened: Mapping[str, Any] | None) -> str:
+    """--lang (or DRAAIBOEK_LANG) when given; else the language the incident was started in,
+    as its `opened` event records it; else Dutch."""
+    from draaiboek.cli.language import asked, use
+    from draaiboek.model.catalogue import LANGUAGES
+
+    started_in = (opened or {}).get("lang")
+    if given is None and asked() is None and started_in in LANGUAGES:
+        use(started_in)
+        return str(started_in)
+    return chosen_language(given)
 
 
 def _walk_and_exit(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from draaiboek.cli.app import fail, usage_error
+from draaiboek.cli.language import t
 
 if TYPE_CHECKING:
     from draaiboek.cli.render import Screen
@@ -27,15 +28,12 @@ OperatorOption = Annotated[
     typer.Option(
         "--operator",
         envvar="DRAAIBOEK_OPERATOR",
-        help="Your name, as it goes into the journal [default: asked once].",
         show_default=False,
     ),
 ]
 AnswersOption = Annotated[
     Path | None,
-    typer.Option(
-        "--answers", help="YAML file: step id -> answer, instead of typing.", show_default=False
-    ),
+    typer.Option("--answers", show_default=False),
 ]
 
 
@@ -106,11 +104,11 @@ def ask_operator(given: str | None, source: LineSource, screen: Screen) -> str:
     if given and given.strip():
         return given.strip()
     if not source.interactive:
-        usage_error("--operator NAME is required when answers are not typed at a terminal")
+        usage_error(t("error.operator-needed"))
     while True:
         name = source.read(screen.t("prompt.operator"))
         if name is None:
-            usage_error("no operator name given")
+            usage_error(t("error.no-operator"))
         if name.strip():
             return name.strip()
 
@@ -138,8 +136,5 @@ def walkable_runbook(given: str, folder: Path) -> tuple[Runbook, Library]:
     if runbook is None or errors:
         first = errors[0] if errors else None
         where = f"{first.file}:{first.line}:{first.column}: {first.message}" if first else given
-        fail(
-            f"the runbook has errors, it cannot be walked ({where}); "
-            "run 'draaiboek validate' for all of them"
-        )
+        fail(t("error.cannot-walk", where=where))
     return runbook, library

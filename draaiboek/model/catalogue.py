@@ -2,18 +2,18 @@
 
 Keys are namespaced by where the text appears: `step.…` and `prompt.…` on the walk's screen,
 `report.…` in the incident report, `print.…` on the printed runbook, `graph.…` in the graph,
-`score.…` in the exercise score. Words for a value that journals and runbooks carry (an outcome,
+`score.…` in the exercise score, `help.…` in `--help` (see cli/helptext), `error.…` in the
+command line's one-line errors. Words for a value that journals and runbooks carry (an outcome,
 a state) have one key each, shared by every place that shows them (`outcome.resolved`).
 """
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from importlib import resources
 from typing import Any
 
-LANGUAGES = ("nl", "en")  # every language has a catalogue; the first is the default
+LANGUAGES = ("nl", "en")  # every language has a catalogue
+DEFAULT_LANGUAGE = "nl"
 
 
 @cache
@@ -22,6 +22,10 @@ def catalogue(lang: str) -> dict[str, str]:
 
     Raises ValueError for a language without a catalogue.
     """
+    # Imported here: the command line imports this module for LANGUAGES at start-up.
+    import json
+    from importlib import resources
+
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
     text = (resources.files("draaiboek.model") / "locale" / f"{lang}.json").read_text(
