@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,8 @@ def _data_dir(name: str) -> Path:
 def _editable_checkout() -> Path | None:
     """The source tree of an editable install (pip install -e), from the distribution's
     direct_url.json (PEP 610); None for a normal install or when there is no metadata."""
+    from importlib import metadata  # ~20 ms: only when the wheel's data is not there
+
     try:
         direct_url = metadata.distribution("draaiboek").read_text("direct_url.json")
     except metadata.PackageNotFoundError:
