@@ -1,5 +1,5 @@
 import sys
 
-from draaiboek.cli.main import main
+from draaiboek.cli.entry import main
 
 sys.exit(main())
