@@ -19,6 +19,11 @@ Layout of the output folder::
     journal/home/incidents/bench-resume/
                                   an open incident of >= E events, written with the real
                                   Session/Journal API (fsync skipped while generating only)
+    long/home/incidents/bench-long/
+                                  an open incident of >= L events (100,000 in full) for the
+                                  memory rows: ten rounds of the loop walked through the real
+                                  Session, then that block of events appended again and again
+                                  through the real Journal (new seq, time, prev and hash)
 """
 
 from __future__ import annotations
@@ -43,11 +48,12 @@ try:
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "out"
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../../../../schemas/runbook.schema.json\n"
 RESUME_INCIDENT = "bench-resume"
+LONG_INCIDENT = "bench-long"
 
 
 @dataclass(frozen=True)
@@ -58,10 +64,13 @@ class Sizes:
     walk_steps: int  # steps in the per-step walk runbook (answered: all, and half)
     events: int  # events in the resume journal
     first_steps: int  # steps of the runbook for the first question
+    long_events: int = 100_000  # events in the journal of the memory rows
 
 
 FULL = Sizes(files=200, steps=100, peer_files=50, walk_steps=400, events=20_000, first_steps=40)
-QUICK = Sizes(files=10, steps=20, peer_files=10, walk_steps=20, events=500, first_steps=12)
+QUICK = Sizes(
+    files=10, steps=20, peer_files=10, walk_steps=20, events=500, first_steps=12, long_events=2_000
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -504,6 +513,64 @@ def write_journal(folder: Path, events: int) -> Path:
     return home
 
 
+def write_long_journal(folder: Path, events: int) -> Path:
+    """An open (paused) incident of at least `events` events; returns the home folder.
+
+    Walking 100,000 events through the engine one answer at a time takes minutes, so ten rounds
+    of the loop (and their note) are walked through the real Session, and then that block of
+    events is appended again and again through the real Journal: each copy gets its own seq,
+    time (20 s apart), prev and hash, and the head register records it, so the journal verifies,
+    replays and resumes like one walked for days.
+    """
+    from draaiboek.engine.inputs import Act, Answer, Choose, ItemAnswer, Note, Value
+    from draaiboek.load.library import load_library
+    from draaiboek.services.session import Session
+
+    runbooks = folder / "runbooks"
+    write_yaml(runbooks / "loop.yaml", loop_runbook())
+    home = folder / "home"
+    shutil.rmtree(home, ignore_errors=True)
+    library = load_library([runbooks], today=date.today())
+    moment = [datetime(2026, 1, 5, 7, 0, tzinfo=UTC)]
+
+    def clock() -> datetime:
+        moment[0] += timedelta(seconds=20)
+        return moment[0]
+
+    answers: list[Answer] = [Choose("nee"), Act("done"), ItemAnswer("lms", "done"),
+                             ItemAnswer("ncc", "done"), Value("12")]  # fmt: skip
+    with _no_fsync():
+        session = Session.start(
+            home,
+            library.runbooks["lange-storing"],
+            library.all_runbooks(),
+            operator="J. de Vries",
+            clock=clock,
+            mode="exercise",
+            incident_id=LONG_INCIDENT,
+            lang="nl",
+        )
+        try:
+            for _ in range(10):
+                for answer in answers:
+                    session.submit(answer)
+            session.submit(Note("Tien rondes: nog steeds storing."))
+            # The block from one `answered` up to (not including) the next round's: repeatable.
+            block = session.logged[2:]
+            while session.journal.count < events - 1:
+                for event in block:
+                    fields = {
+                        k: v
+                        for k, v in event.items()
+                        if k not in ("seq", "at", "type", "by", "prev", "hash")
+                    }
+                    session.journal.append(str(event["type"]), str(event["by"]), clock(), fields)
+            session.journal.append("paused", "J. de Vries", clock(), {"reason": "user"})
+        finally:
+            session.close()
+    return home
+
+
 # --------------------------------------------------------------------------------------------
 
 
@@ -522,6 +589,9 @@ class Layout:
     journal_runbooks: Path
     journal_home: Path
     incident: str
+    long_runbooks: Path
+    long_home: Path
+    long_incident: str
 
 
 def layout(root: Path, sizes: Sizes) -> Layout:
@@ -539,6 +609,9 @@ def layout(root: Path, sizes: Sizes) -> Layout:
         journal_runbooks=root / "journal" / "runbooks",
         journal_home=root / "journal" / "home",
         incident=RESUME_INCIDENT,
+        long_runbooks=root / "long" / "runbooks",
+        long_home=root / "long" / "home",
+        long_incident=LONG_INCIDENT,
     )
 
 
@@ -565,7 +638,7 @@ def generate(root: Path, sizes: Sizes, force: bool = False) -> Layout:
         with contextlib.suppress(ValueError):
             if json.loads(stamp.read_text(encoding="utf-8")) == wanted:
                 return where
-    for name in ("contacts", "corpus", "walk", "steps", "journal"):
+    for name in ("contacts", "corpus", "walk", "steps", "journal", "long"):
         shutil.rmtree(root / name, ignore_errors=True)
     stamp.unlink(missing_ok=True)
 
@@ -585,6 +658,7 @@ def generate(root: Path, sizes: Sizes, force: bool = False) -> Layout:
         path.write_text("".join(f"{step_id}: done\n" for step_id in ids[:count]), encoding="utf-8")
 
     write_journal(root / "journal", sizes.events)
+    write_long_journal(root / "long", sizes.long_events)
     stamp.write_text(json.dumps(wanted), encoding="utf-8")
     return where
 

@@ -588,6 +588,61 @@ def row_resume(ctx: Context) -> tuple[Row, Row]:
     return row, status
 
 
+def row_long(ctx: Context) -> list[Row]:
+    """Memory on a long journal (100,000 events in full): peak RSS of verify, status, resume and
+    report in every format, each an absolute budget; and the time of `report` (md, with its full
+    verification) against reading the file and decoding every line."""
+    where = ctx.where
+    journal = where.long_home / "incidents" / where.long_incident / "journal.jsonl"
+    events = sum(1 for _ in journal.open("rb"))
+    run = ctx.runner
+    runbooks: list[str | Path] = ["--runbooks", where.long_runbooks]
+    commands: list[tuple[str, str, list[str | Path], float, tuple[int, ...]]] = [
+        ("memory-verify", "verify", ["verify", where.long_incident], 60.0, (0,)),
+        ("memory-status", "status", ["status", where.long_incident, *runbooks], 60.0, (0,)),
+        ("memory-resume", "resume", ["resume", where.long_incident, *runbooks], 75.0, (1,)),
+    ]
+    for fmt in ("md", "html", "json"):
+        report_args: list[str | Path] = ["report", where.long_incident, "--format", fmt]
+        commands.append(
+            (f"memory-report-{fmt}", f"report --format {fmt}", report_args, 120.0, (0,))
+        )
+    home = ctx.work / "home-long"
+    rows: list[Row] = []
+    for key, what, args, limit, expect in commands:
+        row = Row(
+            key,
+            f"memory: {what}",
+            f"peak RSS of `draaiboek {what}` of an incident of {events} events",
+            "—",
+            limit,
+            unit="MiB",
+        )
+        for _ in range(max(1, ctx.repeats // 3)):
+            target = where.long_home
+            if key == "memory-resume":  # resuming appends: every run from the same copy
+                shutil.rmtree(home, ignore_errors=True)
+                shutil.copytree(where.long_home, home)
+                target = home
+            row.a.append(run.timed([DRAAIBOEK, *args, "--home", target], expect=expect)[1])
+        rows.append(row)
+    report = Row(
+        "report",
+        "report (long)",
+        f"`draaiboek report` (md, verified in full) of the incident of {events} events",
+        "read the journal and `json.loads` every line, one process (benchmarks/baselines.py)",
+        6.0,
+    )
+    interleave(
+        report,
+        lambda: run.timed([DRAAIBOEK, "report", where.long_incident, "--home", where.long_home])[0],
+        lambda: run.timed([PYTHON, HERE / "baselines.py", "json", journal])[0],
+        max(1, ctx.repeats // 3),
+        run.verbose,
+    )
+    return [*rows, report]
+
+
 # --------------------------------------------------------------------------------------------
 # Report
 
@@ -687,7 +742,7 @@ def table(rows: list[Row], quick: bool) -> list[str]:
     return lines
 
 
-ROWS = ("start-up", "first-question", "per-step", "validate", "peer", "resume", "hostile")
+ROWS = ("start-up", "first-question", "per-step", "validate", "peer", "resume", "hostile", "long")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -716,7 +771,14 @@ def main(argv: list[str] | None = None) -> int:
     root = (args.out or generate.DEFAULT_OUT / ("quick" if args.quick else "full")).resolve()
 
     began = time.perf_counter()
-    where = generate.generate(root, sizes)
+    # In a child of its own: writing 100,000 events grows a process, and every command measured
+    # here is forked from this one, whose resident pages count in the child's peak RSS until
+    # it execs. Generating here would make each memory row read at least the generator's peak.
+    subprocess.run(
+        [PYTHON, HERE / "generate.py", "--out", root, *(["--quick"] if args.quick else [])],
+        check=True,
+    )
+    where = generate.layout(root, sizes)
     work = root / "work"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -741,6 +803,8 @@ def main(argv: list[str] | None = None) -> int:
             rows.extend(row_resume(ctx))
         if "hostile" in only:
             rows.append(row_hostile(ctx))
+        if "long" in only:
+            rows.extend(row_long(ctx))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

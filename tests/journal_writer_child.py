@@ -15,6 +15,9 @@ Modes:
     line.
 ``try-open FOLDER``
     Try to open the incident and print the outcome as one JSON object.
+``append-once FOLDER``
+    Open the incident (with the head register of the home it is in), append one event, print
+    ``appended N``; or print ``locked`` when another process is the writer.
 ``start-loop HOME SEED``
     Start incidents ``inc-SEED-0``, ``inc-SEED-1``, ... in HOME one after another, as
     ``draaiboek start`` does (create, store a runbook copy, log ``opened``, then a few events,
@@ -106,6 +109,19 @@ def try_open(folder: Path) -> None:
         _say(json.dumps({"outcome": "opened"}))
 
 
+def append_once(folder: Path) -> None:
+    try:
+        journal, _ = Journal.open(
+            folder, _holder("Child"), witness=HeadRegister(folder.parent.parent)
+        )
+    except JournalLocked:
+        _say("locked")
+        return
+    with journal:
+        event = journal.append("note", "Child", datetime.now(UTC), {"text": "tegelijk"})
+    _say(f"appended {event['seq']}")
+
+
 def start_loop(home: Path, seed: int) -> None:
     rng = random.Random(seed)
     number = 0
@@ -131,6 +147,8 @@ def main(argv: list[str]) -> int:
         hold(folder)
     elif mode == "try-open":
         try_open(folder)
+    elif mode == "append-once":
+        append_once(folder)
     elif mode == "start-loop":
         start_loop(folder, int(argv[2]))
     else:

@@ -142,6 +142,7 @@ def test_kill_in_the_middle_of_a_write_is_recovered(tmp_path: Path) -> None:
 
 START_KILLS = 12
 POWER_CUTS = 32
+CONCURRENT = 12
 
 
 def test_a_start_killed_at_any_moment_leaves_no_incident_or_one_that_resumes(
@@ -283,3 +284,31 @@ def test_two_writers_through_a_linked_journal_never_both_write(tmp_path: Path) -
             assert '"outcome": "error"' in tried.stdout and "2 names" in tried.stdout
         (other / JOURNAL_NAME).unlink()
     assert verify(folder).ok
+
+
+def test_many_takeovers_at_once_give_one_writer_at_a_time(tmp_path: Path) -> None:
+    from draaiboek.journal import HeadRegister
+
+    home = tmp_path / "home"
+    folder = home / "incidents" / "samen"
+    with Journal.create(folder, HOLDER, witness=HeadRegister(home)) as journal:
+        journal.append("opened", "Parent", datetime.now(UTC), {})
+    children = [
+        subprocess.Popen(
+            [sys.executable, str(CHILD), "append-once", str(folder)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env_for_child(),
+        )
+        for _ in range(CONCURRENT)
+    ]
+    outcomes = []
+    for child in children:
+        out, err = child.communicate(timeout=120)
+        assert child.returncode == 0, err.decode(errors="replace")
+        outcomes.append(out.decode().split())
+    appended = sorted(int(words[1]) for words in outcomes if words[0] == "appended")
+    assert appended == list(range(1, len(appended) + 1)), outcomes  # each got the next seq
+    assert all(words == ["locked"] for words in outcomes if words[0] != "appended")
+    result = verify(folder, HeadRegister(home).last("samen"))
+    assert result.ok and result.events == 1 + len(appended)

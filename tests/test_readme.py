@@ -36,6 +36,7 @@ _INCIDENT = re.compile(r"\b(\d{8})-(\d{4})-([a-z0-9-]+)-([0-9a-f]{4})\b")
 _PLACEHOLDERS = [
     (_INCIDENT, r"YYYYMMDD-HHMM-\3-XXXX"),
     (re.compile(r"\b[0-9a-f]{64}\b"), "<sha256>"),
+    (re.compile(r"\b(zegel|seal) [0-9a-f]{6}…"), r"\1 XXXXXX…"),  # the short head
     (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), "YYYY-MM-DD"),
     (re.compile(r"\b\d{1,3}:\d{2}:\d{2}\b"), "H:MM:SS"),
     (re.compile(r"\b\d{2}:\d{2}\b"), "HH:MM"),

@@ -135,9 +135,20 @@ def runbooks_folder(given: Path | None) -> Path:
 
 
 def home_folder(given: Path | None) -> Path:
+    """The incident home, checked as ssh checks its folder: yours only. One line and exit 1 when
+    another user owns it or others can write to it; one line of notice when it was readable by
+    others (as an earlier version made it) and is now 0700."""
     from draaiboek.cli.settings import home_dir
+    from draaiboek.services.integrity import UnsafeHome, open_home
 
-    return home_dir(given)
+    folder = home_dir(given)
+    try:
+        notices = open_home(folder, create=False)
+    except UnsafeHome as exc:
+        fail(str(exc))
+    for notice in notices:
+        typer.echo(f"draaiboek: {notice}", err=True)
+    return folder
 
 
 def no_color() -> bool:
@@ -152,13 +163,18 @@ def crash_note(error: BaseException, home: Path | None = None) -> Path:
 
     text = "".join(traceback.format_exception(error))
     stamp = time.strftime("%Y%m%dT%H%M%S")
-    for folder in (home or home_folder(None), Path(tempfile.gettempdir())):
+    from draaiboek.cli.settings import home_dir
+
+    content = f"draaiboek {__version__}\n{' '.join(sys.argv)}\n\n{text}".encode()
+    for folder in (home or home_dir(None), Path(tempfile.gettempdir())):
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             note = folder / f"crash-{stamp}-{os.getpid()}.txt"
-            note.write_text(
-                f"draaiboek {__version__}\n{' '.join(sys.argv)}\n\n{text}", encoding="utf-8"
-            )
+            # 0600: a traceback can hold what was typed; never written through a link.
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+            fd = os.open(note, flags, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(content)
             return note
         except OSError:
             continue

@@ -91,6 +91,13 @@ def describe(t: Messages, state: WalkState, event: Mapping[str, Any]) -> str:
         return t("event.inject", message=event.get("message", ""))
     if kind == "paused":
         return t("event.paused")
+    if kind == "clock":  # the system clock read earlier than the event before
+        from datetime import timedelta
+
+        from draaiboek.model.durations import format_clock
+
+        back = timedelta(seconds=int(event.get("back_seconds") or 0))
+        return t("event.clock", back=format_clock(back))
     return t("event.other", type=kind)
 
 

@@ -52,6 +52,9 @@ def status(
     screen = Screen(make_console(), Messages(language), found.zone, contacts)
     state, now = found.state, system_clock()
     with screen.block():
+        if not found.check.ok:  # before anything read from it: the journal may be cut or changed
+            reason = "; ".join(found.check.problems)
+            screen.line(screen.t("status.unverified", reason=reason, id=found.folder.name))
         screen.header(state, now)
         screen.say(screen.t("status.state", state=screen.t(f"state.{found.summary.state}")))
         if state.closed:
@@ -99,10 +102,11 @@ def incidents(
         state = messages(f"state.{summary.state}")
         if summary.outcome:
             state += f" ({messages('outcome.' + summary.outcome)})"
+        mark = "" if summary.verified else f"  {messages('incidents.unverified')}"
         typer.echo(
             f"{summary.id}  {summary.runbook} {summary.version}  {mode}  {state}  "
             f"{_short(summary.started, summary.timezone)}  "
-            f"{_short(summary.last_event, summary.timezone)} {summary.last_type or ''}"
+            f"{_short(summary.last_event, summary.timezone)} {summary.last_type or ''}{mark}"
         )
 
 
@@ -116,7 +120,11 @@ def _short(moment: str | None, zone: str) -> str:
         tz: ZoneInfo | None = ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         tz = None
-    return datetime.fromisoformat(moment).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    if tz is None:
+        return datetime.fromisoformat(moment).astimezone().strftime("%Y-%m-%d %H:%M")
+    from draaiboek.model.wallclock import wall_time  # with CET/CEST on a day the clock changes
+
+    return wall_time(datetime.fromisoformat(moment), tz, "%Y-%m-%d %H:%M")
 
 
 @app.command()
@@ -135,36 +143,60 @@ def verify(
 ) -> None:
     """Recompute the journal's hash chain: exit 0 and the last hash, or 1 and the first break.
 
+    For an incident in an incident home, also compare its journal with the head the home's
+    register recorded (a cut tail or a rewritten chain shows) and check every stored runbook
+    copy against the sha256 the journal names. A file given by its path is checked alone.
+
     Example: draaiboek verify 20261123-1405-112-onbereikbaar-3f9a
     """
+    import os
+
     from draaiboek.journal import JournalError
     from draaiboek.journal import verify as verify_journal
     from draaiboek.model.catalogue import Messages
     from draaiboek.services.incidents import IncidentError, find_incident
+    from draaiboek.services.integrity import verify_incident
 
     messages = Messages(chosen_language(lang))
-    path = Path(target)
-    if not path.is_file():
-        try:
-            path = find_incident(home_folder(home), target)
-        except IncidentError as exc:
-            fail(str(exc))
+    copies: list[str] = []
+    register: list[str] = []
     try:
-        result = verify_journal(path)
-    except JournalError as exc:
+        given = Path(target)
+        alone = (os.sep in target or "/" in target) and given.is_file()
+        if alone and given.name != "journal.jsonl":  # a journal under another name: by itself
+            folder = given.parent
+            result = verify_journal(given)
+        else:
+            folder = find_incident(home_folder(home), target)
+            in_home = folder.parent.parent if folder.parent.name == "incidents" else None
+            found = verify_incident(folder, in_home)
+            assert found.journal is not None
+            result, copies = found.journal, found.copies_changed
+            register = found.register_problems
+    except (IncidentError, JournalError) as exc:
         fail(str(exc))
+    except OSError as exc:  # a path the system will not look at (too long, ...)
+        fail(f"cannot use {target[:60]!r}: {exc.strerror or exc}")
     if result.ok:
         typer.echo(messages("verify.ok", count=result.events, hash=result.last_hash))
-        if db:
-            from draaiboek.cli.national import verify_with_store
-
-            folder = path if path.is_dir() else path.parent
-            if not verify_with_store(db, folder):
-                raise typer.Exit(EXIT_FINDINGS)
-        raise typer.Exit(EXIT_OK)
-    typer.echo(
-        messages(
-            "verify.broken", line=result.broken_line, seq=result.broken_seq, reason=result.reason
+    else:
+        typer.echo(
+            messages(
+                "verify.broken",
+                line=result.broken_line,
+                seq=result.broken_seq,
+                reason=result.reason,
+            )
         )
-    )
-    raise typer.Exit(EXIT_FINDINGS)
+    if copies:
+        typer.echo(messages("verify.copies", names=", ".join(copies)))
+    for problem in register:
+        typer.echo(messages("verify.register", problem=problem))
+    if not result.ok or copies or register:
+        raise typer.Exit(EXIT_FINDINGS)
+    if db:
+        from draaiboek.cli.national import verify_with_store
+
+        if not verify_with_store(db, folder):
+            raise typer.Exit(EXIT_FINDINGS)
+    raise typer.Exit(EXIT_OK)

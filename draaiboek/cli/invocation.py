@@ -86,7 +86,9 @@ def paused_hint(screen: Screen, session: Session) -> str:
 
     from draaiboek.cli.output import whole  # the command is never broken where it wraps
 
-    return screen.t("paused.how", command=escape(whole(hint_command("resume", session))))
+    return screen.t("paused.how", command=escape(whole(hint_command("resume", session)))) + _seal(
+        screen, session
+    )
 
 
 def done_hint(screen: Screen, session: Session) -> str:
@@ -95,7 +97,15 @@ def done_hint(screen: Screen, session: Session) -> str:
 
     from draaiboek.cli.output import whole
 
-    return screen.t("closed.done", command=escape(whole(hint_command("report", session))))
+    return screen.t("closed.done", command=escape(whole(hint_command("report", session)))) + _seal(
+        screen, session
+    )
+
+
+def _seal(screen: Screen, session: Session) -> str:
+    """A line "zegel 3b1f0c…": the short head, printed at every pause and close so that a
+    journal cut later shows against what was on screen (or on paper)."""
+    return "\n" + screen.t("seal", seal=session.seal) if session.seal else ""
 
 
 def _interpreter_of(script: str) -> str | None:

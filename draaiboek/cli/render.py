@@ -41,8 +41,11 @@ class Screen(ScreenOutput):
         self.contacts = contacts
 
     def local(self, moment: datetime) -> str:
-        """The wall-clock time of `moment` in the incident's zone, `HH:MM:SS`."""
-        return moment.astimezone(self.zone).strftime("%H:%M:%S")
+        """The wall-clock time of `moment` in the incident's zone, `HH:MM:SS`, with the zone's
+        abbreviation on a day the clock changes (02:10 happens twice in an autumn night)."""
+        from draaiboek.model.wallclock import wall_time
+
+        return wall_time(moment, self.zone)
 
     def what(self, state: WalkState, runbook: str, step: str, item: str | None) -> str:
         return what(self.lang, state, runbook, step, item)

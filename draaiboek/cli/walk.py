@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import suppress
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -23,7 +23,7 @@ from draaiboek.cli.app import (
     runbooks_folder,
     usage_error,
 )
-from draaiboek.cli.invocation import done_hint, paused_hint
+from draaiboek.cli.invocation import done_hint, hint_command, paused_hint
 from draaiboek.cli.language import t
 from draaiboek.cli.national import DbOption, StationOption, station_setting
 from draaiboek.cli.walkinput import (
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from draaiboek.cli.render import Screen
-    from draaiboek.services.session import Session
+    from draaiboek.services.session import NotLogged, Session
 
 
 @app.command()
@@ -80,7 +80,7 @@ def start(
     from draaiboek.model.catalogue import Messages
     from draaiboek.model.timezone import DEFAULT_TIMEZONE
     from draaiboek.services.incidents import IncidentError, check_incident_id
-    from draaiboek.services.session import Session, system_clock
+    from draaiboek.services.session import NotLogged, Session, system_clock
 
     language = chosen_language(lang)
     station = station_setting(station)
@@ -111,8 +111,11 @@ def start(
             allow_draft=allow_draft,
             station=station,
         )
+    except NotLogged as exc:
+        not_logged(screen, None, exc, f"draaiboek start {runbook}")
     except IncidentError as exc:
         fail(str(exc))
+    tell_notices(session)
     if allow_draft and the_runbook.status != "approved":
         screen.console.print(
             f"[bold yellow]{screen.t('allow-draft', status=the_runbook.status)}[/]"
@@ -172,7 +175,7 @@ def _take_over(
     from draaiboek.model.catalogue import Messages
     from draaiboek.model.timezone import zone_name
     from draaiboek.services.incidents import IncidentError, find_incident, read_head
-    from draaiboek.services.session import Session, system_clock
+    from draaiboek.services.session import NotLogged, Session, system_clock
 
     language = chosen_language(lang)
     scripted = load_answers(answers) if answers is not None else None
@@ -194,8 +197,11 @@ def _take_over(
         name = ask_operator(None, source, screen)
     try:
         session = Session.resume(folder, operator=name, clock=system_clock, head=head)
+    except NotLogged as exc:
+        not_logged(screen, None, exc, f"draaiboek resume {incident}")
     except (IncidentError, JournalError) as exc:
         fail(str(exc))
+    tell_notices(session)
     return session, screen, source, scripted
 
 
@@ -212,6 +218,26 @@ def _resumed_language(given: str | None, opened: Mapping[str, Any] | None) -> st
     return chosen_language(given)
 
 
+def tell_notices(session: Session) -> None:
+    """What the session noticed on the way (a home made private), one line each, to stderr."""
+    for notice in session.notices:
+        typer.echo(f"draaiboek: {notice}", err=True)
+
+
+def not_logged(
+    screen: Screen, session: Session | None, refused: NotLogged, command: str
+) -> NoReturn:
+    """One line: what the disk refused (in words, as the walk names it), why, and how to go
+    on; exit 1. The journal is valid: what was shown as logged is logged."""
+    draft = refused.drafts[0]
+    if session is None or draft.type == "opened":
+        what = screen.t("storage.start") if draft.type == "opened" else f"'{draft.type}'"
+    else:
+        what = screen.describe(session.state, {"type": draft.type, **draft.fields})
+    why = screen.t(f"storage.{refused.kind}", error=str(refused))
+    fail(screen.t("storage.not-logged", what=what, why=why, command=command))
+
+
 def _walk_and_exit(
     session: Session,
     screen: Screen,
@@ -225,6 +251,8 @@ def _walk_and_exit(
     loop = WalkLoop(session, screen, source.read, scripted)
     # With a national store configured, events are forwarded in the background (never waited on).
     forwarder = attach_forwarder(session, db)
+    from draaiboek.services.session import NotLogged
+
     try:
         with interruptible(session):
             try:
@@ -234,6 +262,8 @@ def _walk_and_exit(
                 with suppress(OSError):  # a hung-up terminal (SIGHUP) can no longer be told
                     screen.say("\n" + paused_hint(screen, session))
                 raise typer.Exit(EXIT_INTERRUPTED) from None
+    except NotLogged as refused:  # disk full, read-only, failing: said plainly, exit 1
+        not_logged(screen, session, refused, hint_command("resume", session))
     finally:
         detach_forwarder(forwarder)
         session.close()

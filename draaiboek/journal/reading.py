@@ -105,11 +105,14 @@ def _last(folder: Path) -> tuple[Event | None, bytes]:
         return event, raw
 
 
-def of_types(folder: Path, types: Collection[str]) -> Iterator[Event]:
+def of_types(
+    folder: Path, types: Collection[str], *, skip_damaged: bool = False
+) -> Iterator[Event]:
     """The complete events of these types, in order, decoding only the lines that can be one.
 
     Raises JournalError (now) when the journal cannot be opened, JournalDamaged (while
-    iterating) when such a line is not a JSON object. Hashes are not checked.
+    iterating) when such a line is not a JSON object (unless ``skip_damaged``: such lines are
+    left out then). Hashes are not checked.
     """
     path = journal_file(folder)
     handle = open_journal(path)
@@ -134,6 +137,8 @@ def of_types(folder: Path, types: Collection[str]) -> Iterator[Event]:
                 for start in starts:
                     raw = data[start : data.index(b"\n", start)]
                     event, reason = parse_line(raw)
+                    if event is None and skip_damaged:
+                        continue
                     if event is None:
                         line = line_base + data.count(b"\n", 0, start) + 1
                         raise JournalDamaged(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -193,21 +193,47 @@ class IncidentSummary:
 def summarise(folder: Path, events: Iterable[Mapping[str, Any]]) -> IncidentSummary:
     """What `draaiboek incidents` shows of an incident, from its events in one pass (a stream
     will do: nothing but a few events is kept)."""
-    opened: Mapping[str, Any] = {}
-    closed: Mapping[str, Any] | None = None
-    last: Mapping[str, Any] = {}
-    operator_events: list[Mapping[str, Any]] = []
-    count = 0
+    fold = SummaryFold()
     for event in events:
+        fold.add(event)
+    return fold.summary(folder)
+
+
+class SummaryFold:
+    """`summarise`, one event at a time: for a reader that streams the journal once for
+    something else too (`tap` it into that stream)."""
+
+    def __init__(self) -> None:
+        self.opened: Mapping[str, Any] = {}
+        self.closed: Mapping[str, Any] | None = None
+        self.last: Mapping[str, Any] = {}
+        self.operator_events: list[Mapping[str, Any]] = []
+        self.count = 0
+
+    def add(self, event: Mapping[str, Any]) -> None:
         kind = event.get("type")
-        if count == 0 and kind == "opened":
-            opened = event
+        if self.count == 0 and kind == "opened":
+            self.opened = event
         if kind == "closed":
-            closed = event
+            self.closed = event
         if kind in OPERATOR_EVENTS:
-            operator_events.append(event)
-        last = event
-        count += 1
+            self.operator_events.append(event)
+        self.last = event
+        self.count += 1
+
+    def tap(self, events: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
+        """The same events, each added here on its way through."""
+        for event in events:
+            self.add(event)
+            yield event
+
+    def summary(self, folder: Path) -> IncidentSummary:
+        return _summary(folder, self)
+
+
+def _summary(folder: Path, fold: SummaryFold) -> IncidentSummary:
+    opened, closed, last, count = fold.opened, fold.closed, fold.last, fold.count
+    operator_events = fold.operator_events
     if closed is not None:
         state = "closed"
     elif last.get("type") == "paused":
@@ -257,6 +283,13 @@ def list_incidents(home: Path) -> list[IncidentSummary]:
             continue
         if not check.ok:
             summary = replace(summary, verified=False, problem="; ".join(check.problems))
+        elif summary.events == 0:
+            summary = replace(
+                summary,
+                verified=False,
+                problem="no events: a start cut off before 'opened' by an earlier version; "
+                f"'draaiboek start --incident {folder.name}' starts it again",
+            )
         summaries.append(summary)
     summaries.sort(key=lambda s: s.started or "", reverse=True)
     return summaries

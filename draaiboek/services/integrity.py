@@ -65,9 +65,13 @@ class IncidentCheck:
     journal: VerifyResult | None = None
     copies_changed: list[str] = field(default_factory=list)
     cut: bool = False  # the journal is shorter than, or differs from, a head recorded before
+    register_problems: list[str] = field(default_factory=list)  # the register is unreadable
 
 
-def _witnessed(home: Path | None, folder: Path) -> tuple[Head | None, list[str]]:
+def witnessed_head(home: Path | None, folder: Path) -> tuple[Head | None, list[str]]:
+    """The head the register of ``home`` recorded for the incident in ``folder`` (None when
+    ``home`` is None or nothing was recorded), and why it could not be read ([] if it could).
+    Read it before the journal (see journal.check_head)."""
     if home is None:
         return None, []
     try:
@@ -80,7 +84,7 @@ def check_incident(folder: Path, home: Path | None) -> IncidentCheck:
     """The cheap check: the last event's own hash, and the head register of ``home`` (None:
     not looked at). Never raises for what it finds; JournalError only when the journal cannot
     be read at all."""
-    witnessed, problems = _witnessed(home, folder)  # before the journal: see check_head
+    witnessed, problems = witnessed_head(home, folder)  # before the journal: see check_head
     found = journal.check_head(folder, witnessed)
     if not found.ok:
         problems.append(found.reason)
@@ -95,7 +99,8 @@ def verify_incident(
     copy named by an ``opened``, ``called`` or ``exercise`` event (its bytes must have the
     sha256 the event names). ``events`` are the copy-naming events when the caller has them
     already. Raises JournalError only when the journal cannot be read at all."""
-    witnessed, problems = _witnessed(home, folder)
+    witnessed, register = witnessed_head(home, folder)
+    problems = list(register)
     result = journal.verify(folder, witnessed)
     if not result.ok:
         problems.append(
@@ -106,7 +111,7 @@ def verify_incident(
     named = events if events is not None else journal.of_types(folder, COPY_EVENTS)
     changed = changed_copies(folder, named)
     problems += [f"the stored copy {name} is missing or changed" for name in changed]
-    return IncidentCheck(not problems, result.head, problems, result, changed, result.cut)
+    return IncidentCheck(not problems, result.head, problems, result, changed, result.cut, register)
 
 
 def changed_copies(folder: Path, events: Iterable[Mapping[str, Any]]) -> list[str]:

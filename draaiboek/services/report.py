@@ -3,7 +3,10 @@
 `build_report` turns a journal into a `Report`: generic sections (facts and tables of text) that
 any renderer can show, plus `data`, the same record as plain JSON values for other tools. The
 journal is read without the writer's lock, so this works on an incident that is still open.
-A journal that does not verify still gets a report, which says so before anything else.
+A journal that does not verify (its chain, the head recorded outside it, the runbook copies it
+names) still gets a report, which says so before anything else. The journal is never held in
+memory: one checking pass keeps what is small, and the long tables read it again when they are
+shown (see report_events).
 
 Later sections (the exercise score) plug in through `Report.add`: a section to show, and a key
 with its data in the JSON.
@@ -11,7 +14,7 @@ with its data in the JSON.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -20,15 +23,15 @@ from zoneinfo import ZoneInfo
 
 from draaiboek import journal as journals
 from draaiboek.engine import deadlines
-from draaiboek.engine.fold import replay
-from draaiboek.engine.operator import operators_of
-from draaiboek.engine.state import WalkState
-from draaiboek.journal import Event, JournalError, VerifyResult
+from draaiboek.journal import Event, JournalError
 from draaiboek.model.catalogue import Messages
 from draaiboek.model.durations import format_clock
 from draaiboek.model.runbook import Runbook
 from draaiboek.model.timezone import zone_name as recorded_zone
-from draaiboek.services.incidents import IncidentError, incident_runbooks, summarise
+from draaiboek.model.wallclock import wall_time_with_offset
+from draaiboek.services.incidents import IncidentError, incident_runbooks
+from draaiboek.services.integrity import changed_copies, witnessed_head
+from draaiboek.services.report_events import JournalRows, at_of, first_pass
 from draaiboek.services.report_words import Words, describe
 
 FORMATS = ("md", "html", "json")
@@ -47,7 +50,7 @@ class Section:
     title: str
     facts: list[tuple[str, str]] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
-    rows: list[list[str]] = field(default_factory=list)
+    rows: Sequence[list[str]] = field(default_factory=list)  # may be read from the journal
     alert: str = ""  # shown prominently before the rest
     empty: str = ""  # shown when there are no facts and no rows
 
@@ -71,66 +74,78 @@ class Report:
             self.data[section.key] = data
 
 
-def _at(event: Mapping[str, Any]) -> datetime | None:
+def _runbooks(folder: Path) -> tuple[dict[str, Runbook], str]:
+    """The runbooks as the incident used them (its stored copies), or {} and why not."""
     try:
-        return datetime.fromisoformat(str(event.get("at")))
-    except ValueError:
-        return None
+        named = list(journals.of_types(folder, ("opened", "called"), skip_damaged=True))
+        return incident_runbooks(folder, named), ""
+    except (IncidentError, OSError) as exc:
+        return {}, str(exc)
 
 
-def _read(folder: Path) -> tuple[list[Event], int, VerifyResult]:
-    """All events that can be read, how many complete lines could not, and whether the journal
-    verifies: one pass over the journal."""
-    stream = journals.stream(folder, verify=True, on_damage="skip")
-    events = list(stream)
-    return events, stream.bad_lines, stream.result
+def build_report(folder: Path, *, lang: str, now: datetime, home: Path | None = None) -> Report:
+    """The report of the incident in `folder`; `now` (aware) counts for an incident still open.
 
-
-def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
-    """The report of the incident in `folder`; `now` counts for an incident still open."""
+    The journal is checked in full: its chain, against the head the register in `home` recorded
+    (by default the home the folder is in, when it is in one), and every stored runbook copy it
+    names; `Report.verified` is False when any of these fails. Raises ReportError when the
+    journal cannot be read at all.
+    """
+    if home is None and folder.parent.name == "incidents":
+        home = folder.parent.parent
+    words = Messages(lang)
     try:
-        events, bad_lines, check = _read(folder)
+        witnessed, register_problems = witnessed_head(home, folder)  # before the journal
+        runbooks, runbook_error = _runbooks(folder)
+        found = first_pass(folder, runbooks, witnessed)
     except JournalError as exc:
         raise ReportError(str(exc)) from None
-    words = Messages(lang)
-    remarks = [words("report.bad-lines", count=bad_lines)] if bad_lines else []
-    opened = next((e for e in events if e.get("type") == "opened"), {})
+    check = found.check
+    copies = changed_copies(folder, found.copy_events)
+    remarks = [words("report.bad-lines", count=found.bad_lines)] if found.bad_lines else []
+    if runbook_error:
+        remarks.append(words("report.no-runbooks", error=runbook_error))
+    if found.replay_error:
+        remarks.append(words("report.no-replay", error=found.replay_error))
+    remarks += register_problems
+    if found.backwards:
+        seqs = ", ".join(str(seq) for seq in found.backwards[:20])
+        more = "…" if len(found.backwards) > 20 else ""
+        remarks.append(words("report.clock-back", count=len(found.backwards), seqs=seqs + more))
+    opened = found.opened
     zone_name = recorded_zone(opened.get("timezone"))
     try:
         zone: tzinfo = ZoneInfo(zone_name)
     except (ValueError, KeyError, OSError):  # unknown zone, or no tz database on this machine
         zone, zone_name = UTC, "UTC"
-    runbooks: dict[str, Runbook] = {}
-    try:
-        runbooks = incident_runbooks(folder, events)
-    except (IncidentError, OSError) as exc:
-        remarks.append(words("report.no-runbooks", error=exc))
-    state: WalkState | None = None
-    try:
-        state = replay(runbooks, events)
-    except Exception as exc:  # a damaged or foreign journal can break replay in many ways
-        remarks.append(words("report.no-replay", error=f"{type(exc).__name__}: {exc}"))
-    summary = summarise(folder, events)
-    started = _at(opened)
-    closed = next((e for e in reversed(events) if e.get("type") == "closed"), None)
-    ended = _at(closed) if closed else None
+    state = found.state
+    summary = found.summary.summary(folder)
+    started = at_of(opened) if opened else None
+    closed = found.closed
+    ended = at_of(closed) if closed else None
     w = Words(lang, runbooks, str(opened.get("runbook", "")), zone, started)
-    exercise = any(e.get("type") == "opened" and e.get("mode") == "exercise" for e in events)
+    backwards = set(found.backwards)
 
     def when(event: Mapping[str, Any]) -> list[str]:
-        at = _at(event)
-        return [w.local(at), w.elapsed(at)]
+        at = at_of(event)
+        mark = "⚠ " if event.get("seq") in backwards else ""  # the clock went back here
+        return [mark + w.local(at), w.elapsed(at)]
 
-    def of(*kinds: str) -> list[dict[str, Any]]:
-        return [e for e in events if e.get("type") in kinds]
+    def rows(types: tuple[str, ...], make: Any) -> JournalRows[list[str]]:
+        return JournalRows(folder, make, sum(found.counts[kind] for kind in types), types)
 
-    timeline = [
-        [str(e.get("seq", "?")), *when(e), str(e.get("by", "")), describe(e, w)] for e in events
-    ]
+    def said(event: Event) -> list[str]:
+        return [*when(event), describe(event, w)]
+
+    timeline = JournalRows(
+        folder,
+        lambda e: [str(e.get("seq", "?")), *when(e), str(e.get("by", "")), describe(e, w)],
+        found.total,
+    )
     handovers = [
-        [*when(e), str(e.get("from") or e.get("by")), str(e.get("to"))] for e in of("handover")
+        [*when(e), str(e.get("from") or e.get("by")), str(e.get("to"))] for e in found.handovers
     ]
-    operators = operators_of(events) or ["?"]
+    operators = found.operators
     deadline_rows: list[list[str]] = []
     deadline_data: list[dict[str, Any]] = []
     open_keys: list[str] = []
@@ -167,30 +182,42 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
         open_keys = [str(key) for key in closed["open"]]
     end = ended or now
     duration = format_clock(end - started) if started else "?"
+    verified = check.ok and not copies and not register_problems
     verification = {
-        "ok": check.ok,
+        "ok": verified,
         "events": check.events,
         "last_hash": check.last_hash,
         "broken_line": check.broken_line,
         "broken_seq": check.broken_seq,
         "reason": check.reason,
         "torn_tail": check.torn_tail,
+        "hash_rule": check.rule,
+        "recorded_head": (
+            {"seq": check.witnessed.seq, "hash": check.witnessed.hash} if check.witnessed else None
+        ),
+        "cut": check.cut,
+        "copies_changed": copies,
+        "out_of_order": found.backwards,
     }
-    alert = (
-        ""
-        if check.ok
-        else f"{words('report.failed')}: "
-        + words(
-            "report.failed-detail",
-            line=check.broken_line,
-            seq=check.broken_seq,
-            reason=check.reason,
+    problems = []
+    if not check.ok:
+        problems.append(
+            words(
+                "report.failed-detail",
+                line=check.broken_line,
+                seq=check.broken_seq,
+                reason=check.reason,
+            )
         )
-    )
+    if copies:
+        problems.append(words("report.copies-changed", names=", ".join(copies)))
+    problems += register_problems
+    alert = f"{words('report.failed')}: " + " ".join(problems) if problems else ""
     title = next(
         (rb.title.get(lang) for rb_id, rb in runbooks.items() if rb_id == summary.runbook),
         summary.runbook,
     )
+    last_at = ended or (at_of(found.last) if found.last else None)
     facts = [
         (w("report.incident"), summary.id),
         (w("report.runbook"), f"{summary.runbook} — {title}"),
@@ -199,10 +226,11 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
         (w("report.mode"), w.word("report.mode", summary.mode)),
         (w("report.state"), w.word("state", summary.state)),
         (w("report.outcome"), w.word("outcome", summary.outcome) if summary.outcome else "—"),
-        (w("report.started"), w.local(started)),
+        # The header's times always say their zone and offset (an autumn night has 02:10 twice).
+        (w("report.started"), wall_time_with_offset(started, zone) if started else "?"),
         (
             w("report.ended") if closed else w("report.last"),
-            w.local(ended or (_at(events[-1]) if events else None)),
+            wall_time_with_offset(last_at, zone) if last_at else "?",
         ),
         (w("report.duration"), duration if closed else w("report.so-far", span=duration)),
         (w("report.timezone"), zone_name),
@@ -219,7 +247,7 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
                 (
                     w("report.result"),
                     words("report.verified", events=check.events)
-                    if check.ok
+                    if verified
                     else words("report.failed"),
                 ),
                 (w("report.events"), str(check.events)),
@@ -243,13 +271,13 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
             "decisions",
             w("report.decisions"),
             columns=[w("report.time"), w("report.elapsed"), w("report.event")],
-            rows=[[*when(e), describe(e, w)] for e in of("answered")],
+            rows=rows(("answered",), said),
         ),
         Section(
             "actions",
             w("report.actions"),
             columns=[w("report.time"), w("report.elapsed"), w("report.event")],
-            rows=[[*when(e), describe(e, w)] for e in of("action", "item")],
+            rows=rows(("action", "item"), said),
         ),
         Section(
             "notes",
@@ -261,21 +289,21 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
                 w("report.step"),
                 w("report.text"),
             ],
-            rows=[
-                [
+            rows=rows(
+                ("note",),
+                lambda e: [
                     *when(e),
                     str(e.get("by", "")),
                     w.step(e.get("runbook"), e.get("step")),
                     w.text(e.get("text")),
-                ]
-                for e in of("note")
-            ],
+                ],
+            ),
         ),
         Section(
             "corrections",
             w("report.corrections"),
             columns=[w("report.time"), w("report.elapsed"), w("report.event")],
-            rows=[[*when(e), describe(e, w)] for e in of("corrected")],
+            rows=rows(("corrected",), said),
         ),
         Section(
             "deadlines",
@@ -301,6 +329,20 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
         )
     for section in sections:
         section.empty = section.empty or words("report.none")
+
+    def entry(e: Event) -> dict[str, Any]:
+        at = at_of(e)
+        return {
+            "seq": e.get("seq"),
+            "at": e.get("at"),
+            "local": w.local(at),
+            "elapsed": w.elapsed(at),
+            "type": e.get("type"),
+            "by": e.get("by"),
+            "description": describe(e, w),
+            "event": e,
+        }
+
     data: dict[str, Any] = {
         "incident": summary.id,
         "runbook": summary.runbook,
@@ -308,7 +350,7 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
         "version": summary.version,
         "sha256": opened.get("sha256"),
         "mode": summary.mode,
-        "exercise": exercise,
+        "exercise": found.exercise,
         "state": summary.state,
         "outcome": summary.outcome,
         "started": opened.get("at"),
@@ -319,21 +361,9 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
         "operators": operators,
         "handovers": [
             {"at": e.get("at"), "from": e.get("from") or e.get("by"), "to": e.get("to")}
-            for e in of("handover")
+            for e in found.handovers
         ],
-        "events": [
-            {
-                "seq": e.get("seq"),
-                "at": e.get("at"),
-                "local": w.local(_at(e)),
-                "elapsed": w.elapsed(_at(e)),
-                "type": e.get("type"),
-                "by": e.get("by"),
-                "description": describe(e, w),
-                "event": e,
-            }
-            for e in events
-        ],
+        "events": JournalRows(folder, entry, found.total),  # streamed by the JSON renderer
         "deadlines": deadline_data if state is not None else None,
         "open": open_keys,
         "verification": verification,
@@ -343,8 +373,8 @@ def build_report(folder: Path, *, lang: str, now: datetime) -> Report:
         lang,
         summary.id,
         f"{words('report.title')} {summary.id}",
-        exercise,
-        check.ok,
+        found.exercise,
+        verified,
         check.last_hash,
         alert,
         sections,

@@ -14,9 +14,20 @@ from draaiboek.services.report import Report, Section
 from draaiboek.services.scoring import score
 
 
-def add_score(report: Report, folder: Path, events: Sequence[Mapping[str, Any]]) -> None:
-    """Add the score section to the report of an exercise; nothing for a live incident."""
+def add_score(
+    report: Report, folder: Path, events: Sequence[Mapping[str, Any]] | None = None
+) -> None:
+    """Add the score section to the report of an exercise; nothing for a live incident.
+
+    `events` are the incident's events when the caller has them; else they are read from the
+    journal, and only when the incident was played with a scenario (an `exercise` event)."""
     t = Messages(report.lang)
+    if events is None:
+        from draaiboek import journal
+
+        if not any(True for _ in journal.of_types(folder, ("exercise",), skip_damaged=True)):
+            return  # no scenario: nothing to score, and the journal need not be read
+        events = list(journal.stream(folder, verify=False, on_damage="skip"))
     try:
         scenario = scenario_for_incident(folder, list(events))
     except ValueError as exc:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from draaiboek.model.catalogue import Messages
 from draaiboek.model.durations import format_clock
 from draaiboek.model.runbook import Runbook, Step
+from draaiboek.model.wallclock import wall_time
 
-_RESERVED = ("seq", "at", "type", "by", "prev", "hash")
+_RESERVED = ("seq", "at", "type", "by", "prev", "hash", "hash_rule")
 
 
 class Words(Messages):
@@ -36,12 +37,21 @@ class Words(Messages):
     ) -> None:
         super().__init__(lang)
         self.runbooks, self.top, self.zone, self.start = runbooks, top, zone, start
+        # A long incident names the same few steps tens of thousands of times.
+        self._names: dict[tuple[str, str, str | None], str] = {}
 
     def node(self, runbook: Any, step: Any) -> Step | None:
         found = self.runbooks.get(str(runbook))
         return found.steps.get(str(step)) if found else None
 
     def step(self, runbook: Any, step: Any, item: Any = None) -> str:
+        key = (str(runbook), str(step), None if item is None else str(item))
+        name = self._names.get(key)
+        if name is None:
+            name = self._names[key] = self._step(runbook, step, item)
+        return name
+
+    def _step(self, runbook: Any, step: Any, item: Any) -> str:
         node = self.node(runbook, step)
         name = f"“{node.title.get(self.lang)}”" if node else str(step)
         if item is not None:
@@ -57,7 +67,9 @@ class Words(Messages):
         return ", ".join(self.key(k) for k in keys) if isinstance(keys, list) and keys else "—"
 
     def local(self, at: datetime | None) -> str:
-        return at.astimezone(self.zone).strftime("%Y-%m-%d %H:%M:%S") if at else "?"
+        """Date and time in the incident's zone, with the zone's abbreviation on a day with a
+        DST change (see model.wallclock)."""
+        return wall_time(at, self.zone, "%Y-%m-%d %H:%M:%S") if at else "?"
 
     def elapsed(self, at: datetime | None) -> str:
         return "T+" + format_clock(at - self.start) if at and self.start else "?"
@@ -66,6 +78,13 @@ class Words(Messages):
         if isinstance(value, dict):  # a text in several languages (an inject's message)
             return str(value.get(self.lang) or next(iter(value.values()), ""))
         return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _when(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
 
 
 def describe(event: Mapping[str, Any], words: Words) -> str:
@@ -158,6 +177,11 @@ def describe(event: Mapping[str, Any], words: Words) -> str:
             "report.event.closed",
             outcome=w.word("outcome", get("outcome")),
             open=w.keys(get("open")),
+        ),
+        "clock": lambda: w(
+            "report.event.clock",
+            back=format_clock(timedelta(seconds=int(get("back_seconds") or 0))),
+            previous=w.local(_when(get("previous"))),
         ),
     }
     if kind in simple:

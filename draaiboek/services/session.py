@@ -219,7 +219,7 @@ class Session:
         if head.first is None or head.first.get("type") != "opened":
             raise IncidentError(
                 f"the journal in {folder} has no 'opened' event (the start was cut off): "
-                "nothing to continue, start a new incident"
+                f"nothing to continue; 'draaiboek start --incident {folder.name}' starts it again"
             )
         runbooks = incident_runbooks(folder, head.runbook_events)
         who = operator or head.operator
