@@ -56,7 +56,7 @@ def test_json_output(run_cli: RunCli) -> None:
     result = run_cli(["validate", str(DANGLING), "--format", "json", "--runbooks", str(VALID)])
     assert result.exit_code == 1
     report = _json(result)
-    assert list(report) == ["files", "findings", "errors", "warnings"]
+    assert list(report) == ["files", "findings", "errors", "warnings", "skipped"]
     assert report["files"] == [str(DANGLING)]
     assert (report["errors"], report["warnings"]) == (2, 0)
     for finding in report["findings"]:
@@ -82,10 +82,14 @@ def test_json_output_of_a_valid_set(run_cli: RunCli) -> None:
         "findings": [],
         "errors": 0,
         "warnings": 0,
+        "skipped": [],
     }
 
 
-def test_github_output(run_cli: RunCli) -> None:
+def test_github_output(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GitHub places an annotation only on a path relative to the repository (the workspace).
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(REPO))
+    dangling, warning_only = (p.relative_to(REPO).as_posix() for p in (DANGLING, WARNING_ONLY))
     result = run_cli(
         [
             "validate",
@@ -99,9 +103,9 @@ def test_github_output(run_cli: RunCli) -> None:
     )
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        f"::error file={DANGLING},line=17,col=11,title=dangling-next::{DANGLING_MESSAGE}",
-        f"::error file={DANGLING},line=18,col=3,title=unreachable-step::{UNREACHABLE_MESSAGE}",
-        f"::warning file={WARNING_ONLY},line=12,col=3,title=missing-role::"
+        f"::error file={dangling},line=17,col=11,title=dangling-next::{DANGLING_MESSAGE}",
+        f"::error file={dangling},line=18,col=3,title=unreachable-step::{UNREACHABLE_MESSAGE}",
+        f"::warning file={warning_only},line=12,col=3,title=missing-role::"
         "step 'begin' names no responsible role",
         "2 files checked: 2 errors, 1 warning",
     ]

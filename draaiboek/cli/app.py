@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
+import click
 import typer
 from typer.core import TyperGroup
 
@@ -38,14 +39,39 @@ class DraaiboekGroup(TyperGroup):
 
         if help_wanted(self, given):
             localize(self, current())
+        from draaiboek.cli.completion import COMPLETE_VAR, attach
+
+        if help_wanted(self, given) or os.environ.get(COMPLETE_VAR):
+            attach(self)  # choices of enumerated options, completion of ids
         return super().main(args, *rest, **options)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """A mistyped command gets one suggestion: click 8.4 and later make one themselves
+        (NoSuchCommand), typer adds another (turned off in __init__); an older click none."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            name = args[0] if args else ""
+            if not hasattr(exc, "possibilities") and name and name not in self.commands:
+                from draaiboek.model.suggestions import did_you_mean
+
+                hint = did_you_mean(name, self.commands)
+                if hint:
+                    raise click.UsageError(exc.message.rstrip(".") + hint, ctx) from None
+            raise
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggest_commands = False  # typer >= 0.20's own suggestion; see resolve_command
 
 
 app = typer.Typer(
     name="draaiboek",
     cls=DraaiboekGroup,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

@@ -11,10 +11,12 @@ import typer
 from draaiboek import __version__
 from draaiboek.cli import (  # noqa: F401  (they register their commands)
     author,
+    authoring,
     exercise,
     incidents,
     national,
     report,
+    testing,
     validate,
     walk,
 )

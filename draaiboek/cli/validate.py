@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,8 +20,7 @@ from draaiboek.cli.app import (
 from draaiboek.cli.language import one_of, t
 
 if TYPE_CHECKING:
-    from draaiboek.model.runbook import Runbook
-    from draaiboek.services import pathtest
+    from draaiboek.load.library import Library
 
 
 @app.command()
@@ -35,6 +33,7 @@ def validate(
     ] = None,
     output_format: Annotated[str, typer.Option("--format", "-f")] = "text",
     strict: Annotated[bool, typer.Option("--strict")] = False,
+    only_draaiboek: Annotated[bool, typer.Option("--only-draaiboek")] = False,
     runbooks: RunbooksOption = None,
 ) -> None:
     """Check runbooks against the schema and the semantic rules; exit 1 on any error.
@@ -44,6 +43,7 @@ def validate(
     from datetime import date
 
     from draaiboek.cli import findings_format
+    from draaiboek.load.documents import collect_files
     from draaiboek.load.library import load_library
 
     if output_format not in findings_format.FORMATS:
@@ -54,35 +54,71 @@ def validate(
     for target in targets:
         if not target.exists():
             usage_error(t("error.no-such-runbook-path", target=target))
-    library = load_library(targets, today=date.today(), context=[folder], strict=strict)
-    findings = library.findings
+    # References resolve in the files given, beside a file given, and in the runbooks folder
+    # when one is chosen: never in the shipped examples unasked (a missing contact must show).
+    context = [sibling for target in targets if target.is_file() for sibling in _beside(target)]
+    context.append(folder)
+    files = collect_files(targets)
+    # As given, or relative to the current folder (GitHub: to the repository), never made
+    # absolute: GitHub places an annotation only on a path relative to the repository.
+    shown = findings_format.display_names(
+        files, given=bool(paths), github=output_format == "github"
+    )
+    library = load_library(
+        files,
+        today=date.today(),
+        context=context,
+        strict=strict,
+        display=shown,
+        only_draaiboek=only_draaiboek,
+    )
+    findings, skipped = library.findings, library.skipped
     if output_format == "json":
-        typer.echo(findings_format.as_json(library.files, findings), nl=False)
+        typer.echo(findings_format.as_json(library.files, findings, skipped), nl=False)
     elif output_format == "github":
-        typer.echo(findings_format.as_github(len(library.files), findings), nl=False)
+        typer.echo(findings_format.as_github(len(library.files), findings, len(skipped)), nl=False)
     else:
-        typer.echo(findings_format.as_text(len(library.files), findings), nl=False)
+        typer.echo(findings_format.as_text(len(library.files), findings, len(skipped)), nl=False)
     raise typer.Exit(EXIT_FINDINGS if library.errors else EXIT_OK)
+
+
+def _beside(file: Path) -> list[Path]:
+    from draaiboek.load.documents import YAML_SUFFIXES
+
+    return [p for p in sorted(file.parent.iterdir()) if p.suffix in YAML_SUFFIXES and p != file]
 
 
 @app.command("runbooks")
 def list_runbooks(
     runbooks: RunbooksOption = None,
     lang: LangOption = None,
+    output_format: Annotated[str, typer.Option("--format", "-f")] = "text",
 ) -> None:
     """List the available runbooks: id, version, status and title.
 
     Example: draaiboek runbooks --lang en
     """
+    import json
     from datetime import date
 
+    from draaiboek.cli.findings_format import display_names
+    from draaiboek.load.documents import collect_files
     from draaiboek.load.library import load_library
     from draaiboek.model.catalogue import Messages
 
+    if output_format not in RUNBOOKS_FORMATS:
+        usage_error(
+            t("error.unknown-format", given=output_format, choices=one_of(RUNBOOKS_FORMATS))
+        )
     language = chosen_language(lang)
     messages = Messages(language)
     folder = runbooks_folder(runbooks)
-    library = load_library([folder], today=date.today())
+    files = collect_files([folder])
+    shown = display_names(files, given=runbooks is not None, github=False)
+    library = load_library(files, today=date.today(), display=shown)
+    if output_format == "json":
+        typer.echo(json.dumps(_runbooks_json(library, language), ensure_ascii=False, indent=2))
+        return
     if not library.runbooks:
         typer.echo(messages("runbooks.none", folder=folder))
     rows = [
@@ -101,94 +137,23 @@ def list_runbooks(
         typer.echo(messages("runbooks.invalid", count=len(bad_files)), err=True)
 
 
-@app.command("test")
-def run_tests(
-    paths: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            show_default=False,
-        ),
-    ] = None,
-    min_coverage: Annotated[
-        float | None,
-        typer.Option(
-            "--min-coverage",
-            show_default=False,
-        ),
-    ] = None,
-    runbooks: RunbooksOption = None,
-) -> None:
-    """Run runbook path tests through the real engine and report coverage.
-
-    Example: draaiboek test runbooks/ --min-coverage 100
-    """
-    from datetime import UTC, date, datetime
-
-    from draaiboek.load.library import load_library
-    from draaiboek.model.runbook import TEST_FORMAT
-    from draaiboek.services import pathtest
-
-    folder = runbooks_folder(runbooks)
-    targets = list(paths) if paths else [folder]
-    for target in targets:
-        if not target.exists():
-            usage_error(t("error.no-such-test-path", target=target))
-    library = load_library(targets, today=date.today(), context=[folder])
-    for finding in library.errors:
-        typer.echo(
-            f"{finding.file}:{finding.line}:{finding.column}: error: {finding.message} "
-            f"[{finding.code}]",
-            err=True,
-        )
-    tests = [d for d in library.documents_of(TEST_FORMAT) if d.schema_valid]
-    if not tests:
-        typer.echo(t("error.no-test-files"), err=True)
-        raise typer.Exit(EXIT_FINDINGS)
-    every = library.all_runbooks()
-    clock_start = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-    results: dict[str, list[pathtest.CaseResult]] = {}
-    passed = failed = 0
-    for document in tests:
-        top = str(document.data["runbook"])
-        if top not in every:
-            typer.echo(f"FAIL {document.file}: runbook {top!r} not found")
-            failed += 1
-            continue
-        for result in pathtest.run_cases(every, document.data, clock_start):
-            results.setdefault(top, []).append(result)
-            if result.passed:
-                passed += 1
-                typer.echo(f"PASS {top}: {result.name}")
-            else:
-                failed += 1
-                typer.echo(f"FAIL {top}: {result.name}: " + "; ".join(result.problems))
-    below = _report_coverage(every, results, min_coverage)
-    typer.echo(f"{passed} passed, {failed} failed")
-    bad = failed or below or library.errors
-    raise typer.Exit(EXIT_FINDINGS if bad else EXIT_OK)
+RUNBOOKS_FORMATS = ("text", "json")
 
 
-def _report_coverage(
-    every: Mapping[str, Runbook],
-    results: Mapping[str, list[pathtest.CaseResult]],
-    min_coverage: float | None,
-) -> int:
-    """Print coverage per runbook (sub-runbooks count the paths that run through them too)."""
-    from draaiboek.services import pathtest
-
-    everything = [result for found in results.values() for result in found]
-    below = 0
-    for runbook_id in sorted(results):
-        cover = pathtest.coverage(every[runbook_id], everything)
-        typer.echo(
-            f"coverage {runbook_id}: options {cover.options_hit}/{cover.options_total} "
-            f"({cover.options_percent:.0f}%), steps {cover.steps_hit}/{cover.steps_total} "
-            f"({cover.steps_percent:.0f}%)"
-        )
-        missed = [*cover.missed_options, *cover.missed_steps]
-        if missed:
-            typer.echo("  not reached: " + ", ".join(missed))
-        if min_coverage is not None and cover.options_percent < min_coverage:
-            below += 1
-            typer.echo(f"  below --min-coverage {min_coverage:g}%")
-    return below
+def _runbooks_json(library: Library, language: str) -> dict[str, Any]:
+    """`runbooks --format json`: each valid runbook (id, version, status, title in `language`,
+    languages, file), sorted by id, and the files with errors."""
+    return {
+        "runbooks": [
+            {
+                "id": rb.id,
+                "version": rb.version,
+                "status": rb.status,
+                "title": rb.title.get(language),
+                "languages": list(rb.languages),
+                "file": rb.file,
+            }
+            for rb in sorted(library.runbooks.values(), key=lambda r: r.id)
+        ],
+        "invalid_files": sorted({f.file for f in library.errors}),
+    }

@@ -104,6 +104,16 @@ def _problem_finding(file: str, problem: YamlProblem) -> Finding:
     )
 
 
+def files_beside(file: Path) -> list[Path]:
+    """The YAML files in the folder of `file`, itself left out, sorted: where a runbook given as
+    a file finds its sub-runbooks and contacts, and a test file its runbook."""
+    try:
+        found = sorted(file.parent.iterdir())
+    except OSError:
+        return []
+    return [p for p in found if p.suffix in YAML_SUFFIXES and p != file and p.is_file()]
+
+
 def collect_files(paths: list[Path]) -> list[Path]:
     """Files as given, and every YAML file under a folder (hidden ones skipped), sorted."""
     found: list[Path] = []
