@@ -35,6 +35,7 @@ T0 = datetime(2025, 6, 24, 13, 34, tzinfo=UTC)
 HTML_TAGS = {
     "html", "head", "meta", "title", "style", "body", "div", "table", "thead", "tbody", "tfoot",
     "tr", "th", "td", "h1", "h2", "section", "dl", "dt", "dd", "p", "span", "strong", "br",
+    "colgroup", "col",
 }  # fmt: skip
 MD_TAGS = {
     "h1", "h2", "p", "ul", "li", "strong", "table", "thead", "tbody", "tr", "th", "td", "hr",

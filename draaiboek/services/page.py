@@ -43,56 +43,56 @@ def css_string(text: str) -> str:
     return '"' + "".join(c if c in safe else f"\\{ord(c):06x} " for c in visible(text)) + '"'
 
 
+# Column widths by kind (report_layout): a time and a name always fit on one line.
+_WIDTHS = {"seq": "10mm", "when": "20mm", "elapsed": "19mm", "who": "30mm", "mark": "19mm"}
+
 PAGE_CSS = """
-@page { size: A4; margin: 12mm 14mm; }
 * { box-sizing: border-box; }
-body { font: 10.5pt/1.45 "Helvetica Neue", Helvetica, Arial, sans-serif; color: #111;
-       margin: 0; }
-p, dd, li { overflow-wrap: anywhere; }
-h1 { font-size: 17pt; margin: 0 0 2mm; } h2 { font-size: 13pt; margin: 5mm 0 2mm; }
-.running-head, .running-foot { position: fixed; left: 0; right: 0; font-size: 8pt;
-       color: #333; background: #fff; }
-.running-head { top: 0; border-bottom: 0.5pt solid #777; padding-bottom: 1mm; }
-.running-foot { bottom: 0; border-top: 0.5pt solid #777; padding-top: 1mm; }
-.mono { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; word-break: break-all; }
-table.page { width: 100%; border-collapse: collapse; }
-table.page > thead .space { height: 13mm; } table.page > tfoot .space { height: 11mm; }
+body { font: 10pt/1.4 "DejaVu Sans", Arial, Helvetica, sans-serif; color: #000; margin: 0; }
+p, dd, li, td { overflow-wrap: anywhere; }
+h1 { font-size: 16pt; margin: 0 0 2mm; }
+h2 { font-size: 12.5pt; margin: 5mm 0 1.5mm; break-after: avoid; page-break-after: avoid; }
+section > dl, section > p.alert, section > table { break-before: avoid; }
+.mono { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; overflow-wrap: anywhere; }
 .banner { display: block; text-align: center; font-weight: bold; letter-spacing: 0.2em;
-       border: 1.5pt solid #000; background: #ffe9a8; padding: 0.5mm; margin-bottom: 1mm; }
-.alert { border: 2pt solid #a00; color: #a00; padding: 2mm 3mm; font-weight: bold; }
-.warn { font-weight: bold; color: #a00; }
-.box { display: inline-block; width: 3.6mm; height: 3.6mm; border: 1pt solid #000;
-       vertical-align: -0.5mm; margin-right: 1.5mm; }
-.line { display: inline-block; min-width: 22mm; border-bottom: 0.7pt solid #000;
-       height: 1em; margin: 0 1mm; }
-section.keep, .step { page-break-inside: avoid; break-inside: avoid; }
-.step { border: 0.8pt solid #444; border-radius: 1.5mm; padding: 2mm 3mm; margin: 0 0 3mm; }
-.step h2 { margin: 0 0 1mm; } .kind { font-weight: normal; color: #444; }
-.field { margin-left: 4mm; color: #333; white-space: nowrap; }
-ul.ticks { list-style: none; padding: 0; margin: 1mm 0 0; } ul.ticks li { margin: 1.2mm 0; }
-dl { margin: 1mm 0; } dt { float: left; clear: left; width: 34mm; color: #444; }
-dd { margin: 0 0 0.5mm 35mm; }
-table.data { width: 100%; border-collapse: collapse; font-size: 9.5pt; }
-table.data th, table.data td { border-bottom: 0.5pt solid #bbb; text-align: left;
-       vertical-align: top; padding: 0.8mm 1.5mm; overflow-wrap: break-word; }
-table.data tr { page-break-inside: avoid; break-inside: avoid; }
+       border: 1.5pt solid #000; padding: 0.5mm; margin-bottom: 2mm; }
+.alert { border: 2pt solid #000; padding: 2mm 3mm; font-weight: bold; }
+dl { margin: 1mm 0; } dt { float: left; clear: left; width: 48mm; color: #333; }
+dd { margin: 0 0 0.5mm 50mm; }
+table.data { width: 100%; border-collapse: collapse; table-layout: fixed; font-size: 9pt;
+       line-height: 1.3; margin-top: 1mm; }
+table.data th, table.data td { border-bottom: 0.5pt solid #999; text-align: left;
+       vertical-align: top; padding: 0.6mm 1.2mm; }
+table.data tr, table.data tbody.keep { break-inside: avoid; page-break-inside: avoid; }
+/* The column heads never end a page alone: the first rows (the first day's group) go with
+   them, and the section's heading with those (h2: break-after: avoid). */
+table.data > tbody:nth-of-type(-n+2) { break-before: avoid; }
 table.data thead { display: table-header-group; }
-@media screen { body { max-width: 210mm; margin: 0 auto; padding: 0 8mm; }
-  .running-head, .running-foot { position: static; } table.page > thead .space,
-  table.page > tfoot .space { height: 0; } }
-"""
+table.data td.when, table.data td.elapsed, table.data td.seq { white-space: nowrap;
+       font-variant-numeric: tabular-nums; }
+table.data tr.day td { font-weight: bold; border-bottom: 1pt solid #000; padding-top: 1.5mm; }
+table.data td.mark { font-weight: bold; }
+.screen-only { display: none; }
+@media screen { body { max-width: 200mm; margin: 0 auto; padding: 4mm 8mm; }
+  .screen-only { display: block; } }
+""" + "".join(f"col.{kind} {{ width: {width}; }}\n" for kind, width in _WIDTHS.items())
 
 
-def html_page(lang: str, title: str, head: str, foot: str, body: str) -> str:
-    """One self-contained A4 document: header and footer repeat on every printed page (fixed
-    elements, with table header/footer rows keeping the body clear of them). Arguments other
-    than `title` are HTML already escaped by the caller."""
+def margin_boxes(boxes: dict[str, tuple[str, str]]) -> str:
+    """`@page` margin boxes, e.g. {"bottom-right": (content, extra CSS)}: the content is CSS
+    (quote texts with `css_string`; `counter(page)` and `counter(pages)` number the pages)."""
+    return "".join(
+        f"  @{name} {{ content: {content}; {style} }}\n" for name, (content, style) in boxes.items()
+    )
+
+
+def html_page(lang: str, title: str, margins: str, body: str, css: str = PAGE_CSS) -> str:
+    """One self-contained A4 document. What repeats on every printed page (header, footer,
+    page numbers) is in `margins` (see `margin_boxes`), so it is printed on every page and
+    shown nowhere else on screen; `body` is HTML already escaped by the caller."""
     return (
         f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{esc(title)}</title>\n<style>{PAGE_CSS}</style>\n</head>\n<body>\n"
-        f'<div class="running-head">{head}</div>\n<div class="running-foot">{foot}</div>\n'
-        '<table class="page"><thead><tr><td><div class="space"></div></td></tr></thead>\n'
-        '<tfoot><tr><td><div class="space"></div></td></tr></tfoot>\n'
-        f"<tbody><tr><td>\n{body}\n</td></tr></tbody></table>\n</body>\n</html>\n"
+        f"<title>{esc(title)}</title>\n<style>\n@page {{ size: A4; margin: 16mm 14mm 16mm;\n"
+        f"{margins}}}\n{css}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
     )

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from draaiboek import journal as journals
 from draaiboek.engine import deadlines
+from draaiboek.engine.state import WalkState
 from draaiboek.journal import Event, JournalError
 from draaiboek.model.catalogue import Messages
 from draaiboek.model.durations import format_clock
@@ -32,6 +33,18 @@ from draaiboek.model.wallclock import wall_time_with_offset
 from draaiboek.services.incidents import IncidentError, incident_runbooks
 from draaiboek.services.integrity import changed_copies, witnessed_head
 from draaiboek.services.report_events import JournalRows, at_of, first_pass
+from draaiboek.services.report_layout import (
+    ELAPSED,
+    MARK,
+    SEQ,
+    TEXT,
+    WHEN,
+    WHO,
+    arrange,
+    by_row,
+    decision_row,
+    open_rows,
+)
 from draaiboek.services.report_words import Words, describe
 
 FORMATS = ("md", "html", "json")
@@ -53,6 +66,7 @@ class Section:
     rows: Sequence[list[str]] = field(default_factory=list)  # may be read from the journal
     alert: str = ""  # shown prominently before the rest
     empty: str = ""  # shown when there are no facts and no rows
+    kinds: tuple[str, ...] = ()  # each column's kind (report_layout): its width on paper
 
 
 @dataclass
@@ -68,8 +82,9 @@ class Report:
     data: dict[str, Any]
 
     def add(self, section: Section, data: Any = None) -> None:
-        """Add a section (e.g. the exercise score), and its data under its key in the JSON."""
-        self.sections.append(section)
+        """Add a section (e.g. the exercise score) in its place (report_layout.ORDER), and its
+        data under its key in the JSON."""
+        self.sections = arrange([*self.sections, section])
         if data is not None:
             self.data[section.key] = data
 
@@ -121,9 +136,11 @@ def build_report(folder: Path, *, lang: str, now: datetime, home: Path | None = 
     state = found.state
     summary = found.summary.summary(folder)
     started = at_of(opened) if opened else None
+    # T+, the duration and every deadline count from time zero: the first signal once known.
+    zero = state.time_zero if state is not None and state.time_zero else started
     closed = found.closed
     ended = at_of(closed) if closed else None
-    w = Words(lang, runbooks, str(opened.get("runbook", "")), zone, started)
+    w = Words(lang, runbooks, str(opened.get("runbook", "")), zone, zero)
     backwards = set(found.backwards)
 
     def when(event: Mapping[str, Any]) -> list[str]:
@@ -133,9 +150,6 @@ def build_report(folder: Path, *, lang: str, now: datetime, home: Path | None = 
 
     def rows(types: tuple[str, ...], make: Any) -> JournalRows[list[str]]:
         return JournalRows(folder, make, sum(found.counts[kind] for kind in types), types)
-
-    def said(event: Event) -> list[str]:
-        return [*when(event), describe(event, w)]
 
     timeline = JournalRows(
         folder,
@@ -181,7 +195,7 @@ def build_report(folder: Path, *, lang: str, now: datetime, home: Path | None = 
     if closed is not None and isinstance(closed.get("open"), list):
         open_keys = [str(key) for key in closed["open"]]
     end = ended or now
-    duration = format_clock(end - started) if started else "?"
+    duration = format_clock(end - zero) if zero else "?"
     verified = check.ok and not copies and not register_problems
     verification = {
         "ok": verified,
@@ -218,27 +232,69 @@ def build_report(folder: Path, *, lang: str, now: datetime, home: Path | None = 
         summary.runbook,
     )
     last_at = ended or (at_of(found.last) if found.last else None)
+    targets: list[Section] = []
+    target_data: list[Any] | None = None
+    if state is not None and state.runbooks.get(state.runbook) is not None:
+        from draaiboek.services.report_targets import targets_section
+
+        section, target_data = targets_section(state, w, end)
+        targets = [section] if target_data else []
     facts = [
-        (w("report.incident"), summary.id),
-        (w("report.runbook"), f"{summary.runbook} — {title}"),
-        (w("report.version"), summary.version),
-        ("sha256", str(opened.get("sha256", "?"))),
-        (w("report.mode"), w.word("report.mode", summary.mode)),
-        (w("report.state"), w.word("state", summary.state)),
         (w("report.outcome"), w.word("outcome", summary.outcome) if summary.outcome else "—"),
+        (w("report.state"), w.word("state", summary.state)),
         # The header's times always say their zone and offset (an autumn night has 02:10 twice).
-        (w("report.started"), wall_time_with_offset(started, zone) if started else "?"),
+        (w("report.time-zero"), _time_zero(w, state, zone) if zero else "?"),
+        (w("report.started"), _opened(w, started, zone)),
         (
             w("report.ended") if closed else w("report.last"),
             wall_time_with_offset(last_at, zone) if last_at else "?",
         ),
         (w("report.duration"), duration if closed else w("report.so-far", span=duration)),
-        (w("report.timezone"), zone_name),
         (w("report.operators"), ", ".join(operators)),
-        (w("report.tool"), f"draaiboek {opened.get('tool_version', '?')}"),
+        (w("report.runbook"), f"{summary.runbook} {summary.version} — {title}"),
+        (w("report.incident"), summary.id),
+        (w("report.mode"), w.word("report.mode", summary.mode)),
+        (w("report.timezone"), zone_name),
     ]
+    open_table, open_data = open_rows(
+        state, closed.get("open") if closed and isinstance(closed.get("open"), list) else None, w
+    )
     sections = [
-        Section("summary", w("report.summary"), facts=facts),
+        Section(
+            "summary",
+            w("report.summary"),
+            facts=facts,
+            columns=[w("report.handover"), w("report.elapsed"), w("report.from"), w("report.to")],
+            rows=handovers,
+            kinds=(WHEN, ELAPSED, WHO, WHO),
+        ),
+        Section(
+            "decisions",
+            w("report.decisions"),
+            columns=[
+                w("report.time"),
+                w("report.elapsed"),
+                w("report.by"),
+                w("report.step"),
+                w("report.answer"),
+            ],
+            rows=rows(("answered", "recorded"), lambda e: decision_row(e, w, when)),
+            kinds=(WHEN, ELAPSED, WHO, TEXT, TEXT),
+        ),
+        *targets,
+        Section(
+            "deadlines",
+            w("report.deadlines"),
+            columns=[w("report.step"), w("report.due"), w("report.status"), w("report.detail")],
+            rows=deadline_rows,
+        ),
+        Section(
+            "open",
+            w("report.open-closed") if closed else w("report.open-now"),
+            columns=[w("report.step"), w("report.critical-column"), w("report.status")],
+            rows=open_table,
+            kinds=(TEXT, MARK, TEXT),
+        ),
         Section(
             "verification",
             w("report.verification"),
@@ -252,32 +308,23 @@ def build_report(folder: Path, *, lang: str, now: datetime, home: Path | None = 
                 ),
                 (w("report.events"), str(check.events)),
                 (w("report.last-hash"), check.last_hash or "—"),
+                (w("report.runbook-sha256"), str(opened.get("sha256", "?"))),
+                (w("report.tool"), f"draaiboek {opened.get('tool_version', '?')}"),
             ],
-        ),
-        Section(
-            "people",
-            w("report.people"),
-            facts=[(w("report.operators"), ", ".join(operators))],
-            columns=[w("report.time"), w("report.elapsed"), w("report.from"), w("report.to")],
-            rows=handovers,
         ),
         Section(
             "timeline",
             w("report.timeline"),
             columns=["#", w("report.time"), w("report.elapsed"), w("report.by"), w("report.event")],
             rows=timeline,
-        ),
-        Section(
-            "decisions",
-            w("report.decisions"),
-            columns=[w("report.time"), w("report.elapsed"), w("report.event")],
-            rows=rows(("answered",), said),
+            kinds=(SEQ, WHEN, ELAPSED, WHO, TEXT),
         ),
         Section(
             "actions",
             w("report.actions"),
-            columns=[w("report.time"), w("report.elapsed"), w("report.event")],
-            rows=rows(("action", "item"), said),
+            columns=[w("report.time"), w("report.elapsed"), w("report.by"), w("report.event")],
+            rows=rows(("action", "item"), lambda e: by_row(e, w, when, describe)),
+            kinds=(WHEN, ELAPSED, WHO, TEXT),
         ),
         Section(
             "notes",
@@ -298,24 +345,14 @@ def build_report(folder: Path, *, lang: str, now: datetime, home: Path | None = 
                     w.text(e.get("text")),
                 ],
             ),
+            kinds=(WHEN, ELAPSED, WHO, TEXT, TEXT),
         ),
         Section(
             "corrections",
             w("report.corrections"),
-            columns=[w("report.time"), w("report.elapsed"), w("report.event")],
-            rows=rows(("corrected",), said),
-        ),
-        Section(
-            "deadlines",
-            w("report.deadlines"),
-            columns=[w("report.step"), w("report.due"), w("report.status"), w("report.detail")],
-            rows=deadline_rows,
-        ),
-        Section(
-            "open",
-            w("report.open-closed") if closed else w("report.open-now"),
-            columns=[w("report.step")],
-            rows=[[w.key(key)] for key in open_keys],
+            columns=[w("report.time"), w("report.elapsed"), w("report.by"), w("report.event")],
+            rows=rows(("corrected",), lambda e: by_row(e, w, when, describe)),
+            kinds=(WHEN, ELAPSED, WHO, TEXT),
         ),
     ]
     if remarks:
@@ -329,6 +366,7 @@ def build_report(folder: Path, *, lang: str, now: datetime, home: Path | None = 
         )
     for section in sections:
         section.empty = section.empty or words("report.none")
+    sections = arrange(sections)
 
     def entry(e: Event) -> dict[str, Any]:
         at = at_of(e)
@@ -355,7 +393,9 @@ def build_report(folder: Path, *, lang: str, now: datetime, home: Path | None = 
         "outcome": summary.outcome,
         "started": opened.get("at"),
         "ended": closed.get("at") if closed else None,
-        "duration_seconds": (end - started).total_seconds() if started else None,
+        "time_zero": zero.isoformat(timespec="microseconds") if zero else None,
+        "time_zero_from": "first-signal" if state and state.first_signal else "opened",
+        "duration_seconds": (end - zero).total_seconds() if zero else None,
         "timezone": zone_name,
         "lang": lang,
         "operators": operators,
@@ -365,7 +405,9 @@ def build_report(folder: Path, *, lang: str, now: datetime, home: Path | None = 
         ],
         "events": JournalRows(folder, entry, found.total),  # streamed by the JSON renderer
         "deadlines": deadline_data if state is not None else None,
+        "targets": target_data,
         "open": open_keys,
+        "open_items": open_data,
         "verification": verification,
         "remarks": remarks,
     }
@@ -380,3 +422,20 @@ def build_report(folder: Path, *, lang: str, now: datetime, home: Path | None = 
         sections,
         data,
     )
+
+
+def _opened(w: Words, started: datetime | None, zone: tzinfo) -> str:
+    """When the incident was opened in the tool, with its T+ (it may be after time zero)."""
+    if started is None:
+        return "?"
+    return f"{wall_time_with_offset(started, zone)} ({w.elapsed(started)})"
+
+
+def _time_zero(w: Words, state: WalkState | None, zone: tzinfo) -> str:
+    """Time zero with its zone's offset, and whether it is the first signal or the opening."""
+    zero = state.time_zero if state is not None else None
+    if zero is None:
+        return "?"
+    shown = wall_time_with_offset(zero, zone)
+    signal = state is not None and state.first_signal is not None
+    return w("report.time-zero-signal" if signal else "report.time-zero-opened", time=shown)

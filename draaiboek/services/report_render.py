@@ -14,9 +14,10 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from draaiboek.model.catalogue import Messages
-from draaiboek.services.page import esc, html_page, md_escape
+from draaiboek.services.page import css_string, esc, html_page, margin_boxes, md_escape
 from draaiboek.services.report import EXERCISE_BANNER, Report, Section
 from draaiboek.services.report_events import JournalRows
+from draaiboek.services.report_layout import TEXT, WHEN
 
 _BATCH = 512  # rows per chunk: few writes, little memory
 # A cell md_escape would return unchanged: no Markdown or HTML special, no line break or control
@@ -42,6 +43,29 @@ def _batched(lines: Iterable[str]) -> Iterator[str]:
         yield "".join(batch)
 
 
+_DATE = re.compile(r"^(⚠ )?(\d{4}-\d{2}-\d{2}) (.+)$")  # a local time as Words.local gives it
+
+
+def _days(section: Section) -> Iterator[tuple[str | None, list[str]]]:
+    """The rows of a section with the date taken out of its local-time column: (the date when
+    it differs from the row before, else None; the row with the time only). The date is then
+    shown once per day, as a row of its own."""
+    column = section.kinds.index(WHEN) if WHEN in section.kinds else None
+    last = None
+    for row in section.rows:
+        if column is None or column >= len(row):
+            yield None, row
+            continue
+        found = _DATE.match(row[column])
+        if found is None:
+            yield None, row
+            continue
+        mark, day, time = found.groups()
+        shown = [*row[:column], (mark or "") + time, *row[column + 1 :]]
+        yield (day if day != last else None), shown
+        last = day
+
+
 def _md_section(section: Section) -> Iterator[str]:
     out = [f"## {md_escape(section.title)}", ""]
     if section.alert:
@@ -53,8 +77,13 @@ def _md_section(section: Section) -> Iterator[str]:
         out.append("| " + " | ".join(md_escape(c) for c in section.columns) + " |")
         out.append("|" + "---|" * len(section.columns))
         yield "\n".join(out) + "\n"
+        blank = " |" * (len(section.columns) - 1)
         yield from _batched(
-            "| " + " | ".join(_md_cell(cell) for cell in row) + " |\n" for row in section.rows
+            (f"| **{md_escape(day)}** |{blank}\n" if day else "")
+            + "| "
+            + " | ".join(_md_cell(cell) for cell in row)
+            + " |\n"
+            for day, row in _days(section)
         )
         yield "\n"
         return
@@ -95,13 +124,29 @@ def _html_section(section: Section) -> Iterator[str]:
             + "</dl>"
         )
     if section.rows:
+        kinds = [*section.kinds, *[TEXT] * (len(section.columns) - len(section.kinds))]
+        cols = "".join(f'<col class="{esc(kind)}">' for kind in kinds)
         head = "".join(f"<th>{esc(column)}</th>" for column in section.columns)
-        parts.append(f'<table class="data"><thead><tr>{head}</tr></thead><tbody>')
-        yield "".join(parts)
-        yield from _batched(
-            "<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in row) + "</tr>"
-            for row in section.rows
+        parts.append(
+            f'<table class="data"><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead><tbody>'
         )
+        yield "".join(parts)
+        span = len(section.columns)
+
+        def html_row(day: str | None, row: list[str]) -> str:
+            cells = "".join(
+                f'<td class="{esc(kind)}">{esc(cell)}</td>'
+                for kind, cell in zip(kinds, row, strict=False)
+            )
+            if not day:
+                return f"<tr>{cells}</tr>"
+            # A new day's heading row and its first row are one group, never split by a page.
+            return (
+                f'</tbody><tbody class="keep"><tr class="day"><td colspan="{span}">{esc(day)}'
+                f"</td></tr><tr>{cells}</tr></tbody><tbody>"
+            )
+
+        yield from _batched(html_row(day, row) for day, row in _days(section))
         yield "</tbody></table></section>"
         return
     if not section.facts:
@@ -112,15 +157,48 @@ def _html_section(section: Section) -> Iterator[str]:
 _BODY = "\x00body\x00"  # where the sections go in the page; cannot occur in escaped HTML
 
 
+def _margins(report: Report) -> str:
+    """What every printed page carries: the title, the exercise banner and a failed
+    verification at the top; the last hash, which seals the log as printed, and "page x of y"
+    at the bottom, so a printed record can be shown to be complete."""
+    t = Messages(report.lang)
+    small = 'font: 7.5pt "DejaVu Sans", Arial, sans-serif;'
+    boxes = {"top-left": (css_string(report.title), small + " vertical-align: bottom;")}
+    marks = [EXERCISE_BANNER] if report.exercise else []
+    marks += [t("report.failed")] if report.alert else []
+    if marks:
+        boxes["top-right"] = (
+            css_string(" · ".join(marks)),
+            "font: bold 8.5pt sans-serif; letter-spacing: 0.15em; border: 1.5pt solid #000;"
+            " padding: 0 2mm; height: 6mm; margin-top: 7mm; vertical-align: middle;",
+        )
+    seal = f"{t('report.last-hash')}: {report.last_hash or '—'}"
+    boxes["bottom-left"] = (
+        css_string(seal),
+        'font: 6.5pt "DejaVu Sans Mono", monospace; vertical-align: top;',
+    )
+    pages = (
+        f"{css_string(t('report.page') + ' ')} counter(page) "
+        f"{css_string(' ' + t('report.of') + ' ')} counter(pages)"
+    )
+    boxes["bottom-right"] = (pages, "font: bold 8.5pt sans-serif; vertical-align: top;")
+    return margin_boxes(boxes)
+
+
 def _html_chunks(report: Report) -> Iterator[str]:
-    banner = f'<span class="banner">{esc(EXERCISE_BANNER)}</span>' if report.exercise else ""
-    alert = f'<span class="banner alert">{esc(report.alert)}</span>' if report.alert else ""
-    head = f"{banner}{alert}<strong>{esc(report.title)}</strong>"
+    # On screen the banner and the alert show once, above the title; on paper they are in
+    # every page's margin (the alert's text also stands in the verification section).
+    top = []
+    if report.exercise:
+        top.append(f'<div class="banner screen-only">{esc(EXERCISE_BANNER)}</div>')
+    if report.alert:
+        top.append(f'<p class="alert">{esc(report.alert)}</p>')
     t = Messages(report.lang)
     seal = f'{esc(t("report.last-hash"))}: <span class="mono">{esc(report.last_hash or "—")}</span>'
-    foot = f"{seal} · {esc(report.incident)}{banner}"
-    before, after = html_page(report.lang, report.title, head, foot, _BODY).split(_BODY)
-    yield before + f"<h1>{esc(report.title)}</h1>\n"
+    body = "".join(top) + f"<h1>{esc(report.title)}</h1>\n{_BODY}\n"
+    body += f'<p class="screen-only">{seal} · {esc(report.incident)}</p>'
+    before, after = html_page(report.lang, report.title, _margins(report), body).split(_BODY)
+    yield before
     for index, section in enumerate(report.sections):
         if index:
             yield "\n"

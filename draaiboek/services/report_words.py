@@ -184,7 +184,31 @@ def describe(event: Mapping[str, Any], words: Words) -> str:
             previous=w.local(_when(get("previous"))),
         ),
     }
+    if kind == "exercise":
+        return w(
+            "report.event.exercise",
+            title=w.text(get("title", "")),
+            scenario=get("scenario"),
+            version=get("scenario_version"),
+            speed=f"{get('speed', 1):g}" if isinstance(get("speed"), int | float) else "?",
+            start=w.local(_when(get("start"))),
+        )
     if kind in simple:
         return simple[kind]()
+    # An event this version does not know (a newer one wrote it): its fields in words, not as
+    # JSON, so that a printed report reads as sentences.
     fields = {k: v for k, v in event.items() if k not in _RESERVED}
-    return w("report.event.unknown", type=kind, fields=json.dumps(fields, ensure_ascii=False))
+    return w("report.event.unknown", type=kind, fields=_in_words(fields, w))
+
+
+def _in_words(fields: Mapping[str, Any], w: Words) -> str:
+    """Fields as "name: value; name: value" (nested ones as "name.sub: value")."""
+    parts = []
+    for name, value in fields.items():
+        if isinstance(value, Mapping):
+            parts += [f"{name}.{sub}" for sub in _in_words(value, w).split("; ") if sub]
+        elif isinstance(value, list):
+            parts.append(f"{name}: " + ", ".join(w.text(item) for item in value))
+        else:
+            parts.append(f"{name}: {w.text(value)}")
+    return "; ".join(parts) or "—"
