@@ -37,8 +37,9 @@ CREATE FUNCTION draaiboek.current_station() RETURNS text
 -- of every batch, then compare bytes rather than call the locale's collation.
 --
 -- One row per event, exactly the bytes the station's journal hashed (`body`: the canonical JSON
--- of the event without `hash`). The hash is checked here for every row, whoever writes it; seq,
--- prev and the chain per batch by draaiboek.ingest() below, the only way a station writes.
+-- of the event without `hash`). draaiboek.ingest() below, the only way a station writes, checks
+-- each one (hash = sha256(body), seq and prev against the body and the chain) before it is
+-- stored here; a CHECK on the hash would compute every hash a second time.
 CREATE TABLE draaiboek.events (
     station text COLLATE "C" NOT NULL,
     incident text COLLATE "C" NOT NULL CHECK (length(incident) BETWEEN 1 AND 200),
@@ -48,7 +49,6 @@ CREATE TABLE draaiboek.events (
     body text NOT NULL,
     received_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (station, incident, seq),
-    CONSTRAINT hash_covers_body CHECK (hash = encode(sha256(convert_to(body, 'UTF8')), 'hex')),
     CONSTRAINT prev_null_only_first CHECK ((seq = 0) = (prev IS NULL))
 );
 
@@ -226,6 +226,8 @@ CREATE FUNCTION draaiboek.ingest()
     -- (at most a few MB) is sorted and windowed in memory.
     SET jit = off
     SET work_mem = '64MB'
+    -- Planned once per session: the plan does not depend on the batch's size or station.
+    SET plan_cache_mode = force_generic_plan
     AS $$
 DECLARE
     me text := draaiboek.calling_station();
@@ -245,36 +247,55 @@ BEGIN
     -- written to a table and read back once per insert.
     RETURN QUERY
     WITH parsed AS (
-        -- Each body is parsed once, and every field the store reads is taken from it here,
-        -- before the rows are sorted (OFFSET 0 keeps these subqueries apart, so that the
-        -- parsed body is neither parsed again per field nor carried through the sort).
-        SELECT q.incident, q.seq, q.hash, q.body, q.type,
-            jsonb_typeof(q.j) AS kind, q.j ? 'hash' AS has_hash,
-            jsonb_typeof(q.j -> 'seq') AS seq_kind, q.j ->> 'seq' AS body_seq,
-            q.j ? 'prev' AS has_prev, jsonb_typeof(q.j -> 'prev') AS prev_kind,
-            q.j ->> 'prev' AS prev, jsonb_typeof(q.j -> 'type') AS type_kind,
-            jsonb_typeof(q.j -> 'at') AS at_kind, q.j ->> 'at' AS at,
-            CASE WHEN q.seq = 0 THEN q.j ->> 'incident' END AS body_incident,
-            CASE WHEN q.seq = 0 THEN q.j ? 'station' END AS has_station,
-            CASE WHEN q.seq = 0 THEN q.j ->> 'station' END AS body_station,
-            -- What the summaries and the timeline read, from the events that carry it (a note
-            -- carries none of it: nothing more is read from a note).
+        -- Each body is parsed once, here, and all that is read from it is taken here, before
+        -- the rows are sorted: what is wrong with the event by itself, and the few fields the
+        -- store reads, so that few columns travel through the sort and the windows below.
+        -- (OFFSET 0 keeps each subquery apart: its columns are computed once per row.)
+        SELECT q.incident, q.seq, q.hash, q.body, q.type, q.j ->> 'prev' AS prev,
+            q.j ->> 'at' AS at,
+            CASE
+                WHEN length(q.incident) NOT BETWEEN 1 AND 200 THEN 'bad-incident'
+                WHEN jsonb_typeof(q.j) IS DISTINCT FROM 'object' THEN 'not-an-object'
+                WHEN q.j ? 'hash' THEN 'hash-in-body'
+                WHEN q.hash IS DISTINCT FROM encode(sha256(convert_to(q.body, 'UTF8')), 'hex')
+                    THEN 'hash-mismatch'
+                WHEN jsonb_typeof(q.j -> 'seq') IS DISTINCT FROM 'number'
+                  OR q.j ->> 'seq' <> q.seq::text THEN 'seq-mismatch'
+                WHEN jsonb_typeof(q.j -> 'type') IS DISTINCT FROM 'string'
+                  OR jsonb_typeof(q.j -> 'at') IS DISTINCT FROM 'string'
+                  OR NOT q.j ? 'prev' THEN 'fields-missing'
+                WHEN q.seq = 0 AND (q.type IS DISTINCT FROM 'opened'
+                                    OR q.j ->> 'incident' IS DISTINCT FROM q.incident
+                                    OR jsonb_typeof(q.j -> 'prev') IS DISTINCT FROM 'null')
+                    THEN 'bad-opening'
+                WHEN q.seq = 0 AND q.j ? 'station' AND q.j ->> 'station' IS DISTINCT FROM me
+                    THEN 'wrong-station'
+            END AS own_problem,
+            -- What the summaries, the incidents' runbooks and the timeline read, from the
+            -- events that carry it (a note carries none of it): runbook, step, option, result,
+            -- value, sha256, mode, version, operator, timezone, outcome.
             CASE WHEN q.type IN ('opened', 'called', 'entered', 'answered', 'action', 'item',
-                                 'recorded') THEN q.j ->> 'runbook' END AS runbook,
-            CASE WHEN q.type IN ('entered', 'answered', 'action', 'item', 'recorded')
-                 THEN q.j ->> 'step' END AS step,
-            CASE q.type WHEN 'answered' THEN q.j ->> 'option' END AS option,
-            CASE WHEN q.type IN ('action', 'item') THEN q.j ->> 'result' END AS result,
-            CASE q.type WHEN 'item' THEN q.j ->> 'item' END AS item,
-            CASE WHEN q.type NOT IN ('answered', 'recorded', 'action', 'item') THEN NULL
-                 WHEN jsonb_typeof(q.j -> 'value') = 'string' THEN q.j ->> 'value'
-                 ELSE (q.j -> 'value')::text END AS value,
-            CASE WHEN q.type IN ('opened', 'called') THEN q.j ->> 'sha256' END AS sha256,
-            CASE WHEN q.seq = 0 THEN q.j ->> 'mode' END AS mode,
-            CASE WHEN q.seq = 0 THEN q.j ->> 'version' END AS version,
-            CASE WHEN q.seq = 0 THEN q.j ->> 'operator' END AS operator,
-            CASE WHEN q.seq = 0 THEN q.j ->> 'timezone' END AS timezone,
-            CASE q.type WHEN 'closed' THEN q.j ->> 'outcome' END AS outcome
+                                 'recorded', 'closed')
+                 THEN ARRAY[q.j ->> 'runbook', q.j ->> 'step', q.j ->> 'option',
+                            q.j ->> 'result',
+                            CASE WHEN jsonb_typeof(q.j -> 'value') = 'string'
+                                 THEN q.j ->> 'value' ELSE (q.j -> 'value')::text END,
+                            q.j ->> 'sha256', q.j ->> 'mode', q.j ->> 'version',
+                            q.j ->> 'operator', q.j ->> 'timezone', q.j ->> 'outcome']
+            END AS extra,
+            -- What the targets look for, mapped to the station's time of it (see summaries).
+            CASE q.type
+                WHEN 'entered' THEN 'e:' || (q.j ->> 'runbook') || '/' || (q.j ->> 'step')
+                WHEN 'answered' THEN 'o:' || (q.j ->> 'runbook') || '/' || (q.j ->> 'step')
+                                     || '/' || (q.j ->> 'option')
+                WHEN 'action' THEN CASE WHEN q.j ->> 'result' = 'done'
+                                        THEN 'a:' || (q.j ->> 'runbook') || '/'
+                                             || (q.j ->> 'step') END
+                WHEN 'item' THEN CASE WHEN q.j ->> 'result' = 'done'
+                                      THEN 'i:' || (q.j ->> 'runbook') || '/'
+                                           || (q.j ->> 'step') || '/' || (q.j ->> 'item') END
+                WHEN 'recorded' THEN 'r:' || (q.j ->> 'runbook') || '/' || (q.j ->> 'step')
+            END AS mark
         FROM (SELECT t.*, t.j ->> 'type' AS type
               FROM (SELECT x.incident, x.seq, x.hash, x.body, x.body::jsonb AS j
                     FROM ONLY pg_temp.draaiboek_batch x OFFSET 0) t
@@ -317,20 +338,7 @@ BEGIN
     judged AS (
         SELECT l.*,
             CASE
-                WHEN length(l.incident) NOT BETWEEN 1 AND 200 THEN 'bad-incident'
-                WHEN l.kind IS DISTINCT FROM 'object' THEN 'not-an-object'
-                WHEN l.has_hash THEN 'hash-in-body'
-                WHEN l.hash IS DISTINCT FROM encode(sha256(convert_to(l.body, 'UTF8')), 'hex')
-                    THEN 'hash-mismatch'
-                WHEN l.seq_kind IS DISTINCT FROM 'number' OR l.body_seq <> l.seq::text
-                    THEN 'seq-mismatch'
-                WHEN l.type_kind IS DISTINCT FROM 'string' OR l.at_kind IS DISTINCT FROM 'string'
-                  OR NOT l.has_prev THEN 'fields-missing'
-                WHEN l.seq = 0 AND (l.type IS DISTINCT FROM 'opened'
-                                    OR l.body_incident IS DISTINCT FROM l.incident
-                                    OR l.prev_kind IS DISTINCT FROM 'null') THEN 'bad-opening'
-                WHEN l.seq = 0 AND l.has_station AND l.body_station IS DISTINCT FROM me
-                    THEN 'wrong-station'
+                WHEN l.own_problem IS NOT NULL THEN l.own_problem
                 -- A forwarder sends each seq once per batch; two rows for one seq (even the
                 -- same event twice) are both refused rather than sorted out here.
                 WHEN l.before_seq = l.seq OR l.after_seq = l.seq THEN 'conflict-in-batch'
@@ -343,40 +351,30 @@ BEGIN
         FROM looked l
     ),
     -- Nothing after the first refused event of an incident is stored (duplicates and forks
-    -- leave the chain as it is). What is accepted continues the stored head without a hole, up
-    -- to the first refused event or the batch's end, so it is known per incident: nothing,
-    -- unless the event right after the head is fine, then up to the first refused one.
+    -- leave the chain as it is). What is accepted continues the stored head without a hole:
+    -- nothing, unless the event right after the head is fine, else up to the first refused
+    -- event or the batch's end. So the last accepted event is known per incident.
     firsts AS (
         SELECT j.*,
             min(j.seq) FILTER (WHERE j.problem NOT IN ('duplicate', 'fork')) OVER inc
                 AS first_bad,
             min(j.seq) FILTER (WHERE j.problem IS NULL) OVER inc AS first_ok,
+            min(j.seq) FILTER (WHERE j.problem <> 'duplicate') OVER inc AS first_problem,
             max(j.seq) OVER inc AS batch_last
         FROM judged j
         WINDOW inc AS (PARTITION BY j.incident)
     ),
     staged AS MATERIALIZED (
-        SELECT f.incident, f.seq, f.hash, f.body, f.prev, f.type, f.at, f.runbook, f.step,
-            f.option, f.result, f.value, f.sha256, f.mode, f.version, f.operator, f.timezone,
-            f.outcome, f.stored_hash, f.head_seq, f.head_hash,
+        SELECT f.incident, f.seq, f.hash, f.body, f.prev, f.type, f.at, f.extra, f.mark,
+            f.stored_hash, f.head_seq, f.head_hash,
             CASE WHEN f.problem IN ('duplicate', 'fork') THEN f.problem
                  WHEN f.seq > f.first_bad THEN 'after-refused'
                  WHEN f.problem IS NULL THEN 'accepted'
                  ELSE f.problem
             END AS verdict,
-            CASE WHEN f.first_ok = coalesce(f.head_seq, -1) + 1
-                 THEN least(f.first_bad - 1, f.batch_last) END AS last_accepted,
-            -- What the targets look for, mapped to the station's time of it (see summaries).
-            CASE f.type
-                WHEN 'entered' THEN 'e:' || f.runbook || '/' || f.step
-                WHEN 'answered' THEN 'o:' || f.runbook || '/' || f.step || '/' || f.option
-                WHEN 'action' THEN
-                    CASE WHEN f.result = 'done' THEN 'a:' || f.runbook || '/' || f.step END
-                WHEN 'item' THEN CASE WHEN f.result = 'done'
-                                      THEN 'i:' || f.runbook || '/' || f.step || '/' || f.item
-                                 END
-                WHEN 'recorded' THEN 'r:' || f.runbook || '/' || f.step
-            END AS mark
+            coalesce(f.first_ok = coalesce(f.head_seq, -1) + 1
+                     AND f.seq = least(f.first_bad - 1, f.batch_last), false) AS last_accepted,
+            coalesce(f.seq = f.first_problem, false) AS first_problem
         FROM firsts f
     ),
     accepted AS (
@@ -402,11 +400,12 @@ BEGIN
         ON CONFLICT DO NOTHING
     ),
     new_runbooks AS (
-        SELECT DISTINCT ON (a.incident, a.runbook) a.incident, a.runbook, a.sha256
+        SELECT DISTINCT ON (a.incident, a.extra[1]) a.incident, a.extra[1] AS runbook,
+               a.extra[6] AS sha256
         FROM accepted a
-        WHERE a.type IN ('opened', 'called') AND a.runbook IS NOT NULL
-          AND a.sha256 IS NOT NULL
-        ORDER BY a.incident, a.runbook, a.seq
+        WHERE a.type IN ('opened', 'called') AND a.extra[1] IS NOT NULL
+          AND a.extra[6] IS NOT NULL
+        ORDER BY a.incident, a.extra[1], a.seq
     ),
     add_runbooks AS (
         INSERT INTO draaiboek.incident_runbooks (station, incident, runbook, sha256)
@@ -423,41 +422,58 @@ BEGIN
     add_timeline AS (
         INSERT INTO draaiboek.timeline
             (station, incident, seq, kind, at, type, runbook, step, option, result, value)
-        SELECT me, a.incident, a.seq, m.kind, a.at::timestamptz, a.type, a.runbook, a.step,
-               a.option, a.result, a.value
+        SELECT me, a.incident, a.seq, m.kind, a.at::timestamptz, a.type, a.extra[1],
+               a.extra[2], a.extra[3], a.extra[4], a.extra[5]
         FROM accepted a
-        JOIN runbooks r ON r.incident = a.incident AND r.runbook = a.runbook
-        JOIN draaiboek.runbook_marks m ON m.sha256 = r.sha256 AND m.step = a.step
+        JOIN runbooks r ON r.incident = a.incident AND r.runbook = a.extra[1]
+        JOIN draaiboek.runbook_marks m ON m.sha256 = r.sha256 AND m.step = a.extra[2]
         WHERE a.type IN ('answered', 'recorded', 'action', 'item')
         ON CONFLICT DO NOTHING
     ),
-    -- One pass over the accepted rows per incident, no join: the last accepted seq is known on
-    -- every row, the opening is seq 0, and the `entered` and `closed` events are few.
+    -- Per incident: one pass over the accepted rows (the last one is flagged, the opening is
+    -- seq 0), and the events the overview reads by their order (steps entered, the closing,
+    -- the marks) taken in seq order from those events only.
+    counted AS (
+        SELECT a.incident, max(a.seq) AS last_seq,
+               max(a.hash) FILTER (WHERE a.last_accepted) AS last_hash,
+               max(a.type) FILTER (WHERE a.last_accepted) AS last_type,
+               max(a.at) FILTER (WHERE a.last_accepted) AS last_at,
+               max(a.extra[7]) FILTER (WHERE a.seq = 0) AS mode,
+               max(a.extra[1]) FILTER (WHERE a.seq = 0) AS runbook,
+               max(a.extra[8]) FILTER (WHERE a.seq = 0) AS version,
+               max(a.extra[6]) FILTER (WHERE a.seq = 0) AS sha256,
+               max(a.extra[9]) FILTER (WHERE a.seq = 0) AS operator,
+               max(a.extra[10]) FILTER (WHERE a.seq = 0) AS timezone,
+               max(a.at) FILTER (WHERE a.seq = 0) AS opened_at
+        FROM accepted a
+        GROUP BY a.incident
+    ),
+    ordered AS (
+        SELECT a.incident,
+               (array_agg(a.extra[1] ORDER BY a.seq DESC) FILTER (WHERE a.type = 'entered'))[1]
+                   AS current_runbook,
+               (array_agg(a.extra[2] ORDER BY a.seq DESC) FILTER (WHERE a.type = 'entered'))[1]
+                   AS current_step,
+               (array_agg(a.at ORDER BY a.seq DESC) FILTER (WHERE a.type = 'closed'))[1]
+                   AS closed_at,
+               (array_agg(a.extra[11] ORDER BY a.seq DESC) FILTER (WHERE a.type = 'closed'))[1]
+                   AS outcome,
+               coalesce(jsonb_object_agg(a.mark, a.at ORDER BY a.seq)
+                        FILTER (WHERE a.mark IS NOT NULL), '{}') AS marks
+        FROM accepted a
+        WHERE a.type IN ('entered', 'closed') OR a.mark IS NOT NULL
+        GROUP BY a.incident
+    ),
     add_summaries AS (
         INSERT INTO draaiboek.summaries AS s
             (station, incident, mode, runbook, version, sha256, operator, timezone, opened_at,
              events, last_seq, last_hash, last_type, last_at, last_arrival, current_runbook,
              current_step, closed_at, outcome, marks)
-        SELECT me, a.incident,
-               max(a.mode) FILTER (WHERE a.seq = 0), max(a.runbook) FILTER (WHERE a.seq = 0),
-               max(a.version) FILTER (WHERE a.seq = 0), max(a.sha256) FILTER (WHERE a.seq = 0),
-               max(a.operator) FILTER (WHERE a.seq = 0),
-               max(a.timezone) FILTER (WHERE a.seq = 0),
-               (max(a.at) FILTER (WHERE a.seq = 0))::timestamptz,
-               max(a.last_accepted) + 1, max(a.last_accepted),
-               max(a.hash) FILTER (WHERE a.seq = a.last_accepted),
-               max(a.type) FILTER (WHERE a.seq = a.last_accepted),
-               (max(a.at) FILTER (WHERE a.seq = a.last_accepted))::timestamptz,
-               now(),
-               (array_agg(a.runbook ORDER BY a.seq DESC) FILTER (WHERE a.type = 'entered'))[1],
-               (array_agg(a.step ORDER BY a.seq DESC) FILTER (WHERE a.type = 'entered'))[1],
-               ((array_agg(a.at ORDER BY a.seq DESC) FILTER (WHERE a.type = 'closed'))[1])
-                   ::timestamptz,
-               (array_agg(a.outcome ORDER BY a.seq DESC) FILTER (WHERE a.type = 'closed'))[1],
-               coalesce(jsonb_object_agg(a.mark, a.at ORDER BY a.seq)
-                        FILTER (WHERE a.mark IS NOT NULL), '{}')
-        FROM accepted a
-        GROUP BY a.incident
+        SELECT me, c.incident, c.mode, c.runbook, c.version, c.sha256, c.operator, c.timezone,
+               c.opened_at::timestamptz, c.last_seq + 1, c.last_seq, c.last_hash, c.last_type,
+               c.last_at::timestamptz, now(), o.current_runbook, o.current_step,
+               o.closed_at::timestamptz, o.outcome, coalesce(o.marks, '{}')
+        FROM counted c LEFT JOIN ordered o ON o.incident = c.incident
         ON CONFLICT ON CONSTRAINT summaries_pkey DO UPDATE SET
             events = EXCLUDED.events,
             last_seq = EXCLUDED.last_seq,
@@ -472,16 +488,13 @@ BEGIN
             marks = s.marks || EXCLUDED.marks
     )
     SELECT s.incident,
-           coalesce(max(s.last_accepted), max(s.head_seq)),
-           CASE WHEN max(s.last_accepted) IS NOT NULL
-                THEN max(s.hash) FILTER (WHERE s.seq = s.last_accepted)
-                ELSE max(s.head_hash) END,
+           coalesce(max(s.seq) FILTER (WHERE s.last_accepted), max(s.head_seq)),
+           coalesce(max(s.hash) FILTER (WHERE s.last_accepted), max(s.head_hash)),
            (count(*) FILTER (WHERE s.verdict = 'accepted'))::integer,
            (count(*) FILTER (WHERE s.verdict = 'duplicate'))::integer,
            (count(*) FILTER (WHERE s.verdict NOT IN ('accepted', 'duplicate', 'fork')))::integer,
            (count(*) FILTER (WHERE s.verdict = 'fork'))::integer,
-           (array_agg(s.verdict || ' at seq ' || s.seq ORDER BY s.seq)
-               FILTER (WHERE s.verdict NOT IN ('accepted', 'duplicate')))[1]
+           max(s.verdict || ' at seq ' || s.seq) FILTER (WHERE s.first_problem)
     FROM staged s
     GROUP BY s.incident;
 
