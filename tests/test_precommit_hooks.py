@@ -139,3 +139,31 @@ def test_the_non_strict_hook_lets_a_warning_through(tools: Path, tmp_path: Path)
         done = _pre_commit(tools, repo, "--all-files", "--verbose")
         assert done.returncode == code, done.stdout
         assert "review-overdue" in done.stdout
+
+
+def _git_out(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=False)
+
+
+def test_the_readme_names_a_rev_that_has_both_hooks() -> None:
+    import re
+
+    if (
+        not (REPO / ".git").exists()
+        or _git_out("rev-parse", "--is-shallow-repository").stdout.strip() != "false"
+    ):
+        pytest.skip("not a full git checkout (an sdist, or a shallow clone): no history to look in")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme[
+        readme.index("- id: draaiboek-validate") - 200 : readme.index("- id: draaiboek-validate")
+    ]
+    rev = re.search(r"rev: (\S+)", block)
+    assert rev is not None, block
+    shown = _git_out("show", f"{rev.group(1)}:.pre-commit-hooks.yaml")
+    assert shown.returncode == 0, shown.stderr
+    ids = [hook["id"] for hook in yaml.safe_load(shown.stdout)]
+    assert ids == ["draaiboek-validate", "draaiboek-validate-strict"]
+    entry = yaml.safe_load(shown.stdout)[0]["entry"].split()
+    # and that commit's validate knows the option its hooks use
+    validate = _git_out("show", f"{rev.group(1)}:draaiboek/cli/validate.py")
+    assert "--only-draaiboek" in entry and '"--only-draaiboek"' in validate.stdout
