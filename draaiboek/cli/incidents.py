@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -23,10 +23,14 @@ from draaiboek.cli.app import (
 )
 from draaiboek.cli.language import one_of, t
 
+if TYPE_CHECKING:
+    from draaiboek.services.status import IncidentStatus
+
 
 @app.command()
 def status(
     incident: Annotated[str, typer.Argument()],
+    output_format: Annotated[str, typer.Option("--format", "-f")] = "text",
     lang: LangOption = None,
     runbooks: RunbooksOption = None,
     home: HomeOption = None,
@@ -43,11 +47,18 @@ def status(
     from draaiboek.services.session import system_clock
     from draaiboek.services.status import incident_status
 
+    if output_format not in ("text", "json"):
+        usage_error(
+            t("error.unknown-format", given=output_format, choices=one_of(("text", "json")))
+        )
     language = chosen_language(lang)
     try:
         found = incident_status(home_folder(home), incident)
     except (IncidentError, JournalError) as exc:
         fail(str(exc))
+    if output_format == "json":
+        _status_json(found, language)
+        return
     contacts = FolderContacts(runbooks_folder(runbooks), date.today())
     screen = Screen(make_console(), Messages(language), found.zone, contacts)
     state, now = found.state, system_clock()
@@ -62,10 +73,39 @@ def status(
         elif state.current is not None:
             title = screen.what(state, state.current.runbook, state.current.step, None)
             screen.say(screen.t("status.current", title=title))
-        screen.open_items(state, numbered=False)
         screen.deadlines(state, now)
+        if not state.closed:  # what the next operator must know (services.handover)
+            from draaiboek.cli.targetview import handover
+
+            handover(screen, state, now, numbered=False)
+        else:
+            screen.open_items(state, numbered=False)
         if state.mode == "exercise":
             screen.banner(state)
+
+
+def _status_json(found: IncidentStatus, lang: str) -> None:
+    """`status --format json`: the fixed keys of services.status_data, on stdout."""
+    import json
+
+    from draaiboek.journal import JournalError
+    from draaiboek.services.incidents import IncidentError, read_head
+    from draaiboek.services.session import system_clock
+    from draaiboek.services.status_data import status_data
+
+    try:
+        opened = read_head(found.folder).first
+    except (IncidentError, JournalError) as exc:  # the folder was found: only unreadable now
+        fail(str(exc))
+    data = status_data(
+        found.state,
+        found.summary,
+        opened=opened,
+        verified=found.check.ok,
+        lang=lang,
+        now=system_clock(),
+    )
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 @app.command()
