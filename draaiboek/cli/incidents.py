@@ -24,6 +24,7 @@ from draaiboek.cli.app import (
 from draaiboek.cli.language import one_of, t
 
 if TYPE_CHECKING:
+    from draaiboek.services.incidents import IncidentSummary
     from draaiboek.services.status import IncidentStatus
 
 
@@ -53,7 +54,7 @@ def status(
         )
     language = chosen_language(lang)
     try:
-        found = incident_status(home_folder(home), incident)
+        found = incident_status(home_folder(home), incident, store_configured=_store_configured())
     except (IncidentError, JournalError) as exc:
         fail(str(exc))
     if output_format == "json":
@@ -80,6 +81,10 @@ def status(
             handover(screen, state, now, numbered=False)
         else:
             screen.open_items(state, numbered=False)
+        if found.not_forwarded is not None:  # forwarded to a national store, or it is set up
+            events = found.summary.events
+            key = "status.not-forwarded" if found.not_forwarded else "status.forwarded"
+            screen.line(screen.t(key, count=found.not_forwarded, events=events))
         if state.mode == "exercise":
             screen.banner(state)
 
@@ -131,8 +136,10 @@ def incidents(
     messages = Messages(language)
     root_home = home_folder(home)
     found = list_incidents(root_home)
+    unsent = _not_forwarded(root_home, found)
     if output_format == "json":
-        typer.echo(json.dumps([s.as_dict() for s in found], ensure_ascii=False, indent=2))
+        listed = [{**s.as_dict(), "not_forwarded": unsent[s.id]} for s in found]
+        typer.echo(json.dumps(listed, ensure_ascii=False, indent=2))
         return
     if not found:
         typer.echo(messages("incidents.none", folder=incidents_root(root_home)))
@@ -143,11 +150,30 @@ def incidents(
         if summary.outcome:
             state += f" ({messages('outcome.' + summary.outcome)})"
         mark = "" if summary.verified else f"  {messages('incidents.unverified')}"
+        if unsent[summary.id]:
+            mark += f"  {messages('incidents.not-forwarded', count=unsent[summary.id])}"
         typer.echo(
             f"{summary.id}  {summary.runbook} {summary.version}  {mode}  {state}  "
             f"{_short(summary.started, summary.timezone)}  "
             f"{_short(summary.last_event, summary.timezone)} {summary.last_type or ''}{mark}"
         )
+
+
+def _store_configured() -> bool:
+    """Whether a national store is set up (DRAAIBOEK_DB): then an incident never forwarded
+    counts as not forwarded too. Without one, only incidents forwarded before say anything."""
+    import os
+
+    return bool(os.environ.get("DRAAIBOEK_DB"))
+
+
+def _not_forwarded(home: Path, found: list[IncidentSummary]) -> dict[str, int | None]:
+    """Per incident id: events the national store has not acknowledged, or None (see
+    services.national.acks.pending)."""
+    from draaiboek.services.national.acks import pending
+
+    configured = _store_configured()
+    return {s.id: pending(home, s.id, s.events, configured=configured) for s in found}
 
 
 def _short(moment: str | None, zone: str) -> str:

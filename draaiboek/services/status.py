@@ -22,11 +22,16 @@ class IncidentStatus:
     summary: IncidentSummary  # open | paused | closed, who, when
     zone: str  # the IANA time zone the incident is shown in
     check: IncidentCheck  # the cheap check: last event's own hash, the head register
+    # Events the national store has not acknowledged; None when there is nothing to say (never
+    # forwarded, and no store configured): see services/national/acks.py.
+    not_forwarded: int | None = None
 
 
-def incident_status(home: Path, given: str) -> IncidentStatus:
+def incident_status(home: Path, given: str, *, store_configured: bool = False) -> IncidentStatus:
     """The incident `given` (an id, its folder or its journal file; see `find_incident`) under
-    the incident home `home`, replayed, and checked cheaply (`check_incident`).
+    the incident home `home`, replayed, and checked cheaply (`check_incident`), with what is not
+    yet forwarded to the national store (`store_configured`: one is set up, so an incident that
+    was never forwarded counts all its events).
 
     Raises IncidentError when there is no such incident, it has no `opened` event, or its stored
     runbooks are missing or changed, and JournalError when its journal cannot be read.
@@ -42,6 +47,7 @@ def incident_status(home: Path, given: str) -> IncidentStatus:
         read_head,
     )
     from draaiboek.services.integrity import check_incident
+    from draaiboek.services.national.acks import pending
 
     folder = find_incident(home, given)
     check = check_incident(folder, home)  # the head register before the journal is read
@@ -56,4 +62,7 @@ def incident_status(home: Path, given: str) -> IncidentStatus:
     with no_cycle_collection(freeze_after=True):  # many small objects, none of them cyclic
         state = replay(runbooks, summary.tap(journal.read(folder)))
     zone = zone_name(head.first.get("timezone"))
-    return IncidentStatus(folder, state, summary.summary(folder), zone, check)
+    summarised = summary.summary(folder)
+    own_home = folder.parent.parent if folder.parent.name == "incidents" else home
+    unsent = pending(own_home, folder.name, summarised.events, configured=store_configured)
+    return IncidentStatus(folder, state, summarised, zone, check, unsent)

@@ -18,7 +18,8 @@ FOLDER = "national"
 
 @dataclass(frozen=True)
 class Ack:
-    """The store acknowledged events 0..seq of the incident, the last with this hash."""
+    """The store acknowledged events 0..seq of the incident, the last with this hash (seq -1
+    and no hash: forwarding to `target` began, nothing is acknowledged yet)."""
 
     seq: int
     hash: str
@@ -64,7 +65,24 @@ def write_ack(home: Path, incident: str, ack: Ack) -> None:
         raise
 
 
+def mark_forwarding(home: Path, incident: str, target: str) -> None:
+    """Record that `incident` is being forwarded to `target`, before the store acknowledged
+    anything (nothing is written when an acknowledgement exists): from then on `incidents` and
+    `status` count its events as not yet forwarded even if the store is never reached."""
+    if read_ack(home, incident) is None:
+        write_ack(home, incident, Ack(-1, "", target))
+
+
 def not_forwarded(home: Path, incident: str, events: int) -> int:
     """How many of an incident's `events` the store has not acknowledged (all, if none were)."""
     ack = read_ack(home, incident)
     return max(0, events - (ack.count if ack else 0))
+
+
+def pending(home: Path, incident: str, events: int, *, configured: bool = False) -> int | None:
+    """What `incidents` and `status` say about forwarding: how many of the incident's `events`
+    the store has not acknowledged, or None when there is nothing to say (the incident was
+    never forwarded and no store is `configured`: a desk without a database sees no change)."""
+    if not configured and read_ack(home, incident) is None:
+        return None
+    return not_forwarded(home, incident, events)

@@ -83,6 +83,9 @@ class Background:
     # -- the thread ------------------------------------------------------------------------
 
     def _run(self) -> None:
+        # Here, not in start(): a file written (and fsync'd) is no delay the walk may feel.
+        with contextlib.suppress(OSError, NationalError):
+            acks.mark_forwarding(self.home, self.folder.name, target_name(self.url))
         pause = self.first_pause
         while True:
             with self._wake:
