@@ -7,6 +7,7 @@ Skipped (visibly) without Chromium or Playwright, unless DRAAIBOEK_REQUIRE_POSTG
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -15,8 +16,10 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -122,10 +125,17 @@ def test_the_page_shows_stations_updates_and_escapes(
 
     proc, base = _serve(store)
     try:
-        page = browser.new_page()
+        # A viewer abroad still sees the desks' time: Dutch local time, 24-hour, with its zone.
+        page = browser.new_page(timezone_id="America/New_York", locale="en-US")
         page.goto(base)
         page.wait_for_selector(f'article[data-station="{store.name("west")}"]')
         text = page.inner_text("body")
+        with urllib.request.urlopen(base + "overview.json", timeout=5) as answer:
+            stations = json.loads(answer.read())["overview"]["stations"]
+        arrived = next(s for s in stations if s["name"] == store.name("west"))["last_arrival"]
+        local = datetime.fromisoformat(arrived).astimezone(ZoneInfo("Europe/Amsterdam"))
+        shown = local.strftime("%d-%m-%Y, %H:%M:%S ") + ("CEST" if local.dst() else "CET")
+        assert shown in page.inner_text(f'article[data-station="{store.name("west")}"]')
         assert "inc-oost" in text and "inc-west" in text
         assert HOSTILE in text  # shown as text...
         assert page.evaluate("window.pwned === undefined")  # ...never run

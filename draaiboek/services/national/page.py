@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from draaiboek.model.catalogue import catalogue
 from draaiboek.model.runbook import Contact
+from draaiboek.model.timezone import DEFAULT_TIMEZONE
 from draaiboek.services.national.connect import NationalError, connect, describe
 from draaiboek.services.national.overview import read_overview
 
@@ -89,6 +90,7 @@ def build_app(url: str, *, token: str | None, lang: str, contacts: Mapping[str, 
         lang=html.escape(lang),
         title=html.escape(page_words(lang)["title"]),
         query=html.escape(query),
+        zone=html.escape(DEFAULT_TIMEZONE),
     )
     assets = {"page.js": "text/javascript", "page.css": "text/css"}
 

@@ -19,10 +19,16 @@
     const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
     return h + ":" + String(m).padStart(2, "0") + ":" + String(r).padStart(2, "0");
   }
+  // Every time in the zone the text view and the desks show (not the viewer's browser zone),
+  // 24-hour, with the zone's abbreviation: the autumn's repeated hour stays unambiguous.
+  const STAMP = new Intl.DateTimeFormat(document.documentElement.lang === "en" ? "en-GB" : "nl-NL", {
+    timeZone: document.body.dataset.zone, year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZoneName: "short",
+  });
   function time(iso) {
     if (!iso) return "—";
-    const d = new Date(iso);
-    return isNaN(d) ? String(iso) : d.toLocaleString();
+    const d = iso instanceof Date ? iso : new Date(iso);
+    return isNaN(d) ? String(iso) : STAMP.format(d);
   }
   function row(cells, cls) {
     const tr = el("tr", cls);
@@ -102,7 +108,7 @@
       ["seq " + r.seq], [r.reason], [time(r.received_at)]], "flagged")), words["no-refusals"]);
     const status = document.getElementById("status");
     status.className = "";
-    status.textContent = words.updated + " " + new Date().toLocaleTimeString();
+    status.textContent = words.updated + " " + time(new Date());
     document.body.dataset.updated = String(Date.now());
   }
   async function poll() {
