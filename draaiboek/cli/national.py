@@ -262,10 +262,14 @@ def sync(
 
 
 def _line(result: Any) -> str:
-    status = f"problem: {result.problem}" if result.problem else "ok"
-    return (
-        f"{result.incident}: {result.accepted} new, store holds {result.stored} of "
-        f"{result.local} events; {status}"
+    status = t("sync.problem", problem=result.problem) if result.problem else t("sync.ok")
+    return t(
+        "sync.result",
+        incident=result.incident,
+        new=result.accepted,
+        stored=result.stored,
+        local=result.local,
+        status=status,
     )
 
 
@@ -416,9 +420,10 @@ def verify_with_store(db: str, folder: Path) -> bool:
     except NationalError as exc:
         _failed(exc)
     if found.problem is None:
-        typer.echo(
-            f"store: {found.stored} events forwarded by {found.station or '—'}, all in the journal"
-        )
+        typer.echo(t("verify.store-ok", stored=found.stored, station=found.station or "—"))
         return True
-    typer.echo(f"store: {found.problem}")
+    if found.differs_at is not None:
+        typer.echo(t("verify.store-differs", seq=found.differs_at))
+    else:
+        typer.echo(t("verify.store-cut", local=found.local, stored=found.stored))
     return False
