@@ -4,6 +4,8 @@ journal events."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -704,13 +706,37 @@ def test_the_fold_makes_the_same_entries_and_records_as_the_dataclasses() -> Non
     stack = (Frame(TOP, "vaststellen"),)
     record = _record("done", at, "reden", T0 - timedelta(minutes=1))
     assert record == Record("done", at, "reden", T0 - timedelta(minutes=1))
-    assert vars(record) == vars(Record("done", at, "reden", T0 - timedelta(minutes=1)))
+    assert _fields(record) == _fields(Record("done", at, "reden", T0 - timedelta(minutes=1)))
     entry = _entry(TOP, "vaststellen", at, stack, record, {"lms": record})
     made = PathEntry(TOP, "vaststellen", at, stack, record, {"lms": record})
-    assert entry == made and vars(entry) == vars(made) and repr(entry) == repr(made)
+    assert entry == made and _fields(entry) == _fields(made) and repr(entry) == repr(made)
     assert _entry(TOP, "x", at, stack, None, {}) == PathEntry(TOP, "x", at, stack)
     with pytest.raises(AttributeError):
         entry.step = "y"  # type: ignore[misc]  # still frozen
+    # Slots, no per-object dict: a long incident holds tens of thousands of each.
+    assert not hasattr(entry, "__dict__") and not hasattr(record, "__dict__")
+
+
+def _fields(made: object) -> dict[str, object]:
+    return {f.name: getattr(made, f.name) for f in dataclasses.fields(made)}  # type: ignore[arg-type]
+
+
+def test_a_replayed_walk_shares_repeated_answers_and_empty_items() -> None:
+    """A long incident repeats the same answers and item ids thousands of times: the state
+    keeps one copy of each text, and one empty mapping for every visit without items."""
+    runbooks = {"top": _runbook("top", _step("q", "end", outcome="resolved"))}
+    at = T0.isoformat()
+    events: list[dict[str, Any]] = [{"type": "opened", "at": at, "runbook": "top"}]
+    for _ in range(3):
+        entered = {"type": "entered", "at": at, "runbook": "top", "step": "q"}
+        answered = {**entered, "type": "answered", "option": "ja"}
+        # Decoded line by line, as the journal is read: equal texts, never the same object.
+        events += [json.loads(json.dumps(entered)), json.loads(json.dumps(answered))]
+    state = replay(runbooks, events)
+    answers = [e.result.value for e in state.entries if e.result is not None]
+    assert answers == ["ja"] * 3 and all(value is answers[0] for value in answers)
+    assert all(not e.items for e in state.entries)
+    assert len({id(e.items) for e in state.entries}) == 1
 
 
 def test_an_invalid_value_says_which_schema_keyword_it_failed() -> None:

@@ -30,9 +30,20 @@ from draaiboek.engine.working import Fold
 from draaiboek.model.runbook import Runbook
 
 # Replaying a long journal makes a PathEntry for every visit and answer and a Record for every
-# answer; a frozen dataclass's __init__ sets each field with object.__setattr__, which costs
-# more than the rest of the fold. These make the same objects (tests/test_engine.py checks).
+# answer; a frozen dataclass's __init__ sets each field through object.__setattr__ (a lookup by
+# name each), which costs more than the rest of the fold. These call the slots' own setters
+# (which `frozen` does not stop) and make the same objects (tests/test_engine.py checks).
 _new = object.__new__
+_ENTRY_SLOTS = tuple(
+    getattr(PathEntry, name).__set__
+    for name in ("runbook", "step", "at", "stack", "result", "items")
+)
+_RECORD_SLOTS = tuple(
+    getattr(Record, name).__set__ for name in ("value", "at", "reason", "deferred_at")
+)
+# The items of every visit that has none (all but checklists): one empty mapping, never
+# changed (a checklist's answers make a new dict), instead of a dict per visit.
+_NO_ITEMS: Mapping[str, Record] = {}
 
 
 def _entry(
@@ -40,23 +51,23 @@ def _entry(
     items: Mapping[str, Record],
 ) -> PathEntry:  # fmt: skip
     entry = _new(PathEntry)
-    fields = entry.__dict__
-    fields["runbook"] = runbook
-    fields["step"] = step
-    fields["at"] = at
-    fields["stack"] = stack
-    fields["result"] = result
-    fields["items"] = items
+    set_runbook, set_step, set_at, set_stack, set_result, set_items = _ENTRY_SLOTS
+    set_runbook(entry, runbook)
+    set_step(entry, step)
+    set_at(entry, at)
+    set_stack(entry, stack)
+    set_result(entry, result)
+    set_items(entry, items)
     return entry
 
 
 def _record(value: Any, at: datetime, reason: str, deferred_at: datetime | None) -> Record:
     record = _new(Record)
-    fields = record.__dict__
-    fields["value"] = value
-    fields["at"] = at
-    fields["reason"] = reason
-    fields["deferred_at"] = deferred_at
+    set_value, set_at, set_reason, set_deferred_at = _RECORD_SLOTS
+    set_value(record, value)
+    set_at(record, at)
+    set_reason(record, reason)
+    set_deferred_at(record, deferred_at)
     return record
 
 
@@ -161,7 +172,7 @@ def _on_entered(fold: Fold, ev: Mapping[str, Any], at: datetime) -> None:
             fold.open_before = found
     fold.last_seen = seen
     index = len(entries)
-    entry = _entry(frame.runbook, frame.step, at, stack, None, {})
+    entry = _entry(frame.runbook, frame.step, at, stack, None, _NO_ITEMS)
     if isinstance(entries, list):
         entries.append(entry)
     else:
@@ -210,7 +221,7 @@ def _on_answer(fold: Fold, ev: Mapping[str, Any], at: datetime) -> None:
     index = _latest(fold, key)
     if index < 0:
         return
-    value = ev["option"] if ev["type"] == "answered" else ev["value"]
+    value = fold.shared(ev["option"] if ev["type"] == "answered" else ev["value"])
     entry = fold.entries[index]
     _replace_entry(
         fold,
@@ -226,12 +237,12 @@ def _on_answer(fold: Fold, ev: Mapping[str, Any], at: datetime) -> None:
     )
 
 
-def _settle(previous: Record | None, ev: Mapping[str, Any], at: datetime) -> Record:
-    result = str(ev["result"])
+def _settle(fold: Fold, previous: Record | None, ev: Mapping[str, Any], at: datetime) -> Record:
+    result = fold.shared(str(ev["result"]))
     deferred_at = previous.deferred_at if previous is not None else None
     if result == "deferred" and deferred_at is None:
         deferred_at = at
-    return _record(result, at, str(ev.get("reason", "")), deferred_at)
+    return _record(result, at, fold.shared(str(ev.get("reason", ""))), deferred_at)
 
 
 def _on_action(fold: Fold, ev: Mapping[str, Any], at: datetime) -> None:
@@ -251,19 +262,19 @@ def _on_action(fold: Fold, ev: Mapping[str, Any], at: datetime) -> None:
             entry.step,
             entry.at,
             entry.stack,
-            _settle(entry.result, ev, at),
+            _settle(fold, entry.result, ev, at),
             entry.items,
         ),
     )
 
 
 def _on_item(fold: Fold, ev: Mapping[str, Any], at: datetime) -> None:
-    key, item = (str(ev["runbook"]), str(ev["step"])), str(ev["item"])
+    key, item = (str(ev["runbook"]), str(ev["step"])), fold.shared(str(ev["item"]))
     index = _latest(fold, key) if not ev.get("late") else _find(fold, key, _open_item(fold, item))
     if index < 0:
         return
     entry = fold.entries[index]
-    items = {**entry.items, item: _settle(entry.items.get(item), ev, at)}
+    items = {**entry.items, item: _settle(fold, entry.items.get(item), ev, at)}
     _replace_entry(
         fold, index, _entry(entry.runbook, entry.step, entry.at, entry.stack, entry.result, items)
     )

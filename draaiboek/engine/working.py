@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import fields
 from datetime import datetime
+from typing import Any, TypeVar
 
 from draaiboek.engine.state import (
     Frame,
@@ -16,6 +17,8 @@ from draaiboek.engine.state import (
     runbook_of,
 )
 from draaiboek.model.runbook import Runbook, Step
+
+_T = TypeVar("_T")
 
 # The fold copies every WalkState field: the sequences below as lists that may grow, the rest as
 # they are. Derived from the dataclass, so a new field cannot be forgotten here.
@@ -31,7 +34,7 @@ class Fold:
     visit, and work it out again only after a visit before the last one changed.
     """
 
-    __slots__ = (*_COPIED, *_GROWING, "open_before", "last_seen", "growing", "stale")
+    __slots__ = (*_COPIED, *_GROWING, "open_before", "last_seen", "growing", "stale", "texts")
     # Types of the copied fields the handlers use (the values come from `_COPIED`).
     runbooks: Mapping[str, Runbook]
     incident: str
@@ -73,6 +76,16 @@ class Fold:
             self.repeat_entries = list(self.repeat_entries)
         # True: `open_before` no longer matches `entries`; it is worked out again when frozen.
         self.stale = False
+        # Answers repeat the same few texts (option ids, "done", item ids) tens of thousands of
+        # times in a long journal, each line decoded into its own copy: one copy of each is kept.
+        self.texts: dict[Any, Any] = {}
+
+    def shared(self, value: _T) -> _T:
+        """`value`, or an equal text met before in this fold (one copy kept of each)."""
+        if type(value) is not str:
+            return value  # a number or a list (a recorded value): kept as it is
+        kept: _T = self.texts.setdefault(value, value)
+        return kept
 
     def step_of(self, runbook: str, step: str) -> Step:
         return runbook_of(self.runbooks, runbook).step(step)
