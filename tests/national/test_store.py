@@ -180,6 +180,13 @@ def test_a_batch_table_the_station_made_itself_is_never_read(store: Store) -> No
     assert _count(store, "SELECT count(*) FROM draaiboek.events") == 0
 
 
+def test_ingest_without_a_batch_says_how_to_send_one(store: Store) -> None:
+    import psycopg
+
+    with _station(store) as conn, pytest.raises(psycopg.Error, match="open_batch"):
+        conn.execute("SELECT * FROM draaiboek.ingest()")
+
+
 def test_ingest_twice_in_one_transaction_reads_the_batch_once(store: Store) -> None:
     events = rows("inc-a", chain("inc-a", 4))
     with _station(store) as conn, conn.transaction():

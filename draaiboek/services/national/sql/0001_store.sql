@@ -174,6 +174,11 @@ CREATE FUNCTION draaiboek.require_own_temp(name text) RETURNS void
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    IF to_regclass('pg_temp.' || quote_ident(name)) IS NULL THEN
+        RAISE EXCEPTION 'draaiboek: no batch in this session: call draaiboek.open_batch() and '
+            'COPY the batch into pg_temp.% first', name
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
     IF NOT EXISTS (
         SELECT 1 FROM pg_class c
         WHERE c.oid = to_regclass('pg_temp.' || quote_ident(name)) AND c.relkind = 'r'
