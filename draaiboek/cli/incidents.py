@@ -198,6 +198,7 @@ def verify(
     target: Annotated[str, typer.Argument()],
     lang: LangOption = None,
     home: HomeOption = None,
+    output_format: Annotated[str, typer.Option("--format", "-f")] = "text",
     db: Annotated[
         str | None,
         typer.Option(
@@ -224,6 +225,12 @@ def verify(
     from draaiboek.services.integrity import verify_incident
 
     messages = Messages(chosen_language(lang))
+    if output_format not in ("text", "json"):
+        usage_error(
+            t("error.unknown-format", given=output_format, choices=one_of(("text", "json")))
+        )
+    if output_format == "json" and db:
+        usage_error(t("error.verify-json-db"))
     copies: list[str] = []
     register: list[str] = []
     try:
@@ -243,7 +250,21 @@ def verify(
         fail(str(exc))
     except OSError as exc:  # a path the system will not look at (too long, ...)
         fail(f"cannot use {target[:60]!r}: {exc.strerror or exc}")
-    if result.ok:
+    if output_format == "json":
+        import json
+
+        document = {
+            "ok": result.ok and not copies and not register,
+            "events": result.events,
+            "last_hash": result.last_hash,
+            "broken": None
+            if result.ok
+            else {"line": result.broken_line, "seq": result.broken_seq, "reason": result.reason},
+            "copies_changed": copies,
+            "register_problems": register,
+        }
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    elif result.ok:
         typer.echo(messages("verify.ok", count=result.events, hash=result.last_hash))
     else:
         typer.echo(
@@ -254,9 +275,9 @@ def verify(
                 reason=result.reason,
             )
         )
-    if copies:
+    if copies and output_format == "text":
         typer.echo(messages("verify.copies", names=", ".join(copies)))
-    for problem in register:
+    for problem in register if output_format == "text" else ():
         typer.echo(messages("verify.register", problem=problem))
     if not result.ok or copies or register:
         raise typer.Exit(EXIT_FINDINGS)
