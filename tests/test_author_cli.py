@@ -242,6 +242,9 @@ def test_completion_of_ids_and_option_values(tmp_path: Path) -> None:
     runbooks.mkdir()
     for name in ("every-step-type.yaml", "sub-procedure.yaml", "contacts.yaml"):
         (runbooks / name).write_bytes((VALID / name).read_bytes())
+    (runbooks / "scenarios").mkdir()
+    scenario = REPO / "tests" / "corpus" / "scenarios" / "alles-werkt.yaml"
+    (runbooks / "scenarios" / scenario.name).write_bytes(scenario.read_bytes())
     home = tmp_path / "home"
     (home / "incidents" / "20260101-1200-sub-procedure-ab12").mkdir(parents=True)
     env = {"DRAAIBOEK_RUNBOOKS": str(runbooks), "DRAAIBOEK_HOME": str(home)}
@@ -250,3 +253,4 @@ def test_completion_of_ids_and_option_values(tmp_path: Path) -> None:
     assert _complete("draaiboek resume ab1", env) == ["20260101-1200-sub-procedure-ab12"]
     assert _complete("draaiboek validate --format g", env) == ["github"]
     assert _complete("draaiboek start --lang ", env) == ["nl", "en"]
+    assert _complete("draaiboek exercise ", env) == ["alles-werkt"]
