@@ -191,6 +191,7 @@ def test_summarise_an_open_walk(tmp_path: Path) -> None:
         "timezone": "Europe/Amsterdam",
         "verified": True,
         "problem": "",
+        "examples": False,
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -88,6 +89,17 @@ class Terminal:
 
     def wait_screen(self, text: str) -> None:
         wait_for(lambda: text in self.screen(), f"{text!r} on screen")
+
+    def wait_prompt(self, prompt: str, count: int) -> None:
+        """Until the `count`-th prompt ending in `prompt` waits on the last line (keys pressed
+        before it are read by the terminal itself: Ctrl-R would reprint the line)."""
+
+        def waiting() -> bool:
+            lines = [line for line in self.screen().splitlines() if line.strip()]
+            asked = sum(1 for line in lines if prompt in line)
+            return asked >= count and lines[-1].rstrip().endswith(prompt)
+
+        wait_for(waiting, f"prompt {count} {prompt!r}")
 
     def close(self) -> None:
         subprocess.run(
@@ -293,3 +305,255 @@ def test_closing_the_terminal_pauses_the_walk(
     assert [e["type"] for e in found[:4]] == ["opened", "entered", "answered", "entered"]
     assert list(home.glob("crash-*.txt")) == []
     assert verify_journal(journal).ok
+
+
+# --- the input line (prompt_toolkit): editing, history, what is refused, what shows unasked ---
+
+CONTROL_BYTES = re.compile(rb"\x1b\[31m|\x1b\]8;|\x1b\[2J|\x9b|\x07")  # what notes tried to send
+
+
+def walk_script(
+    folder: Path, name: str, home: Path, args: list[str], cwd: Path = REPO
+) -> tuple[Path, Path]:
+    """`script`, run from `cwd` (a folder without ./runbooks shows what the tool falls back on)."""
+    path, rc = script(folder, name, home, args)
+    text = path.read_text(encoding="utf-8").replace(
+        f"cd {shlex.quote(str(REPO))}", f"cd {shlex.quote(str(cwd))}"
+    )
+    path.write_text(text, encoding="utf-8")
+    return path, rc
+
+
+def test_a_note_edited_with_the_arrow_keys_is_stored_as_corrected(
+    tmp_path: Path, terminals: Callable[[], Terminal]
+) -> None:
+    home = tmp_path / "home"
+    journal = home / "incidents" / "edit" / "journal.jsonl"
+    args = ["start", TOP, "--runbooks", str(CORPUS), "--operator", "Jan", "--incident", "edit"]
+    walk, _ = script(tmp_path, "edit", home, args)
+    terminal = terminals()
+    terminal.open(walk)
+    terminal.wait_screen("Kies 1-2 (of /? voor hulp) >")
+    terminal.type("1")
+    wait_for(logged(journal, "entered", step="testbellen"), "the action step")
+    terminal.wait_screen("l = later >")
+    # "trug" -> three to the left, a typo fixed: "terug"; then the end of the line, one deleted
+    terminal.tmux("send-keys", "-t", "walk", "-l", "/n meldkamer trug!")
+    for key in ["Left", "Left", "Left", "Left"]:
+        terminal.press(key)
+    terminal.tmux("send-keys", "-t", "walk", "-l", "e")
+    terminal.press("End")
+    terminal.press("BSpace")
+    terminal.press("Enter")
+    wait_for(logged(journal, "note"), "the note")
+    terminal.wait_prompt("l = later >", 2)
+    # history: the line comes back with the up arrow, is changed, and logged again
+    terminal.press("Up")
+    terminal.tmux("send-keys", "-t", "walk", "-l", " 2")
+    terminal.press("Enter")
+    wait_for(logged(journal, "note", text="meldkamer terug 2"), "the note from history")
+    terminal.wait_prompt("l = later >", 3)
+    # Ctrl-R finds the first note again
+    terminal.press("C-r")
+    terminal.tmux("send-keys", "-t", "walk", "-l", "terug")
+    terminal.wait_screen("(reverse-i-search)`terug'")
+    terminal.press("Enter")  # ends the search, the line found in the prompt
+    terminal.wait_prompt("l = later > /n meldkamer terug 2", 1)
+    terminal.press("Enter")
+    wait_for(
+        lambda: (
+            [e.get("text") for e in events(journal) if e["type"] == "note"]
+            == ["meldkamer terug", "meldkamer terug 2", "meldkamer terug 2"]
+        ),
+        "the note found by Ctrl-R",
+    )
+    raw = journal.read_bytes()
+    assert b"\\u001b" not in raw and b"\x1b" not in raw
+    assert "vastgelegd: notitie: meldkamer terug" in terminal.screen()
+
+
+def _markup_runbooks(folder: Path) -> Path:
+    """The corpus runbooks with markup in every text a person reads ("[/x]", "[bold]", a link):
+    each must show as it is written, and none may end the walk."""
+    import yaml
+
+    mark = " zie [/x] en [bold]vet[/bold] [link=https://example.org]link[/link] [/]"
+    keep = {"id", "next", "start", "runbook", "format", "status", "version", "pattern", "type",
+            "until", "contacts", "sources", "role", "outcome", "due", "repeat", "number",
+            "languages", "critical", "review_before", "value"}  # fmt: skip
+
+    def marked(data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v if k in keep else marked(v) for k, v in data.items()}
+        if isinstance(data, list):
+            return [marked(v) for v in data]
+        return data + mark if isinstance(data, str) else data
+
+    folder.mkdir()
+    for source in CORPUS.glob("*.yaml"):
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+        fixed = marked(data)
+        (folder / source.name).write_text(yaml.safe_dump(fixed, allow_unicode=True))
+    return folder
+
+
+def test_markup_escape_sequences_and_bytes_that_are_not_utf8_walk_to_the_end(
+    tmp_path: Path, terminals: Callable[[], Terminal]
+) -> None:
+    """Every runbook text holds "[/x]"; notes carry escape sequences (typed with Ctrl-V Esc, and
+    pasted) and a line is not UTF-8: each is refused at the prompt, the walk reaches its end,
+    and neither the screen nor the journal gets a raw escape."""
+    home = tmp_path / "home"
+    runbooks = _markup_runbooks(tmp_path / "runbooks")
+    journal = home / "incidents" / "markup" / "journal.jsonl"
+    args = ["start", TOP, "--runbooks", str(runbooks), "--operator", "Jan", "--incident", "markup"]
+    walk, rc = script(tmp_path, "markup", home, args)
+    raw_output = tmp_path / "raw-output"
+    terminal = terminals()
+    terminal.open(walk)
+    terminal.tmux("pipe-pane", "-o", "-t", "walk", f"cat >> {shlex.quote(str(raw_output))}")
+    terminal.wait_screen("Kies 1-2 (of /? voor hulp) >")
+    assert "Is 112 bereikbaar? zie [/x] en [bold]vet[/bold]" in terminal.screen()
+    terminal.type("1")
+    wait_for(logged(journal, "entered", step="testbellen"), "the action step")
+    terminal.wait_screen("l = later >")
+
+    # an escape sequence pasted into a note (a bracketed paste keeps every byte of it)
+    terminal.tmux("set-buffer", "-b", "red", "/n rood \x1b[31mRED\x1b[0m")
+    terminal.tmux("paste-buffer", "-p", "-b", "red", "-t", "walk")
+    terminal.press("Enter")
+    terminal.wait_screen("bevat een stuurteken (U+001B")
+    # what was typed comes back without the control characters, to be sent as it is now
+    terminal.wait_prompt("l = later > /n rood [31mRED[0m", 1)
+    terminal.press("Enter")
+    wait_for(logged(journal, "note", text="rood [31mRED[0m"), "the cleaned note")
+
+    # a pasted hyperlink and a C1 control; then a bell typed with Ctrl-Q Ctrl-G (quoted insert)
+    terminal.tmux("set-buffer", "-b", "link", "/n link \x1b]8;;https://example.org\x1b\\x\x9b2J")
+    terminal.tmux("paste-buffer", "-p", "-b", "link", "-t", "walk")
+    terminal.press("Enter")
+    wait_for(lambda: terminal.screen().count("bevat een stuurteken") == 2, "the second refusal")
+    terminal.press("C-u")
+    terminal.tmux("send-keys", "-t", "walk", "-l", "/n bel ")
+    terminal.press("C-q")
+    terminal.press("C-g")
+    terminal.press("Enter")
+    terminal.wait_screen("bevat een stuurteken (U+0007")
+    terminal.press("C-u")
+
+    # a line that is not UTF-8 (Latin-1 "é")
+    terminal.tmux("send-keys", "-t", "walk", "-l", "/n caf")
+    terminal.tmux("send-keys", "-t", "walk", "-H", "e9")
+    terminal.press("Enter")
+    terminal.wait_screen("is geen UTF-8-tekst")
+    terminal.press("C-u")
+
+    for answer, then in [("j", "lijst"), ("j", None), ("j", "starttijd"), ("12:30", "melden"),
+                         ("j", "klaar")]:  # fmt: skip
+        count = len(events(journal))
+        terminal.type(answer)
+        if then is None:
+            wait_for(grown(journal, count), f"answer {answer!r}")
+        else:
+            wait_for(logged(journal, "entered", step=then), f"step {then}")
+    assert exit_code(rc) == 0
+    terminal.wait_screen("EXIT=0")
+    screen = terminal.screen()
+    assert "Het draaiboek is afgerond" in screen
+    assert "Afgerond zie [/x] en [bold]vet[/bold] [link=https://example.org]link[/link] [/]" in (
+        " ".join(screen.split())
+    )
+    notes = [e["text"] for e in events(journal) if e["type"] == "note"]
+    assert notes == ["rood [31mRED[0m"]
+    assert CONTROL_BYTES.search(journal.read_bytes()) is None
+    assert b"\\u001b" not in journal.read_bytes()
+    wait_for(raw_output.is_file, "the raw output")
+    assert CONTROL_BYTES.search(raw_output.read_bytes()) is None
+
+
+def test_a_deadline_passing_shows_while_the_prompt_waits(
+    tmp_path: Path, terminals: Callable[[], Terminal]
+) -> None:
+    """Nobody presses a key: the overdue line appears above the prompt and is logged, and what
+    was half typed stays in the line."""
+    home = tmp_path / "home"
+    runbooks = tmp_path / "runbooks"
+    shutil.copytree(CORPUS, runbooks)
+    top = runbooks / f"{TOP}.yaml"
+    top.write_text(
+        top.read_text(encoding="utf-8").replace("due: PT15M", "due: PT2S"), encoding="utf-8"
+    )
+    journal = home / "incidents" / "due" / "journal.jsonl"
+    args = ["start", TOP, "--runbooks", str(runbooks), "--operator", "Jan", "--incident", "due"]
+    walk, _ = script(tmp_path, "due", home, args)
+    terminal = terminals()
+    terminal.open(walk)
+    terminal.wait_screen("Kies 1-2 (of /? voor hulp) >")
+    terminal.type("1")
+    terminal.wait_screen("l = later >")
+    terminal.tmux("send-keys", "-t", "walk", "-l", "/n half getypt")
+    wait_for(logged(journal, "reminder"), "the overdue reminder")
+    terminal.wait_screen("termijn verstreken: Bel 112 testen")
+    lines = [line for line in terminal.screen().splitlines() if line.strip()]
+    assert "termijn verstreken: Bel 112 testen" in lines[-2]  # above the prompt
+    assert lines[-1].endswith("l = later > /n half getypt")  # the typing is still there
+    terminal.press("Enter")
+    wait_for(logged(journal, "note", text="half getypt"), "the half-typed note")
+
+
+def test_a_runbook_file_outside_runbooks_never_takes_a_shipped_sub_runbook(
+    tmp_path: Path, terminals: Callable[[], Terminal]
+) -> None:
+    """A live runbook file in a folder of its own, its sub-runbook not beside it, started where
+    there is no ./runbooks: it says the sub-runbook is missing instead of walking with the
+    shipped example of the same id."""
+    home = tmp_path / "home"
+    own = tmp_path / "eigen"
+    own.mkdir()
+    for name in ("112-onbereikbaar.yaml", "contacts.yaml"):
+        shutil.copy(REPO / "runbooks" / name, own / name)
+    elsewhere = tmp_path / "elders"
+    elsewhere.mkdir()
+    args = ["start", str(own / "112-onbereikbaar.yaml"), "--operator", "Jan", "--incident", "own"]
+    walk, rc = walk_script(tmp_path, "own", home, args, cwd=elsewhere)
+    terminal = terminals()
+    terminal.open(walk)
+    assert exit_code(rc) == 1
+    terminal.wait_screen("EXIT=1")
+    said = " ".join(terminal.screen().split())
+    assert "'nl-alert-verstoring'" in said  # the finding that names it, with its place:
+    assert re.search(r"eigen/112-onbereikbaar\.yaml:\d+:\d+: runbook 'nl-alert-verstoring'", said)
+    assert not (home / "incidents" / "own").exists()
+
+
+def test_an_exercise_inject_shows_above_the_waiting_prompt(
+    tmp_path: Path, terminals: Callable[[], Terminal]
+) -> None:
+    """An inject comes due while the trainee is typing: it is drawn above the prompt, and the
+    half-typed answer is still in the line."""
+    home = tmp_path / "home"
+    scenario = REPO / "tests" / "corpus" / "scenarios" / "alles-werkt.yaml"
+    args = [
+        "exercise",
+        str(scenario),
+        "--runbooks",
+        str(CORPUS),
+        "--operator",
+        "Jan",
+        "--speed",
+        "30",
+    ]  # fmt: skip  (the inject at PT2M comes after 4 s)
+    walk, _ = script(tmp_path, "inject", home, args)
+    terminal = terminals()
+    terminal.open(walk)
+    terminal.wait_prompt("Kies 1-2 (of /? voor hulp) >", 1)
+    terminal.tmux("send-keys", "-t", "walk", "-l", "/n nog bez")
+    terminal.wait_screen("Testgesprekken komen overal aan.")
+    terminal.wait_prompt("Kies 1-2 (of /? voor hulp) > /n nog bez", 1)
+    lines = [line for line in terminal.screen().splitlines() if line.strip()]
+    inject = next(i for i, line in enumerate(lines) if "Testgesprekken komen overal aan." in line)
+    assert inject < len(lines) - 1  # above the prompt, which is still the last line
+    terminal.tmux("send-keys", "-t", "walk", "-l", "ig")
+    terminal.press("Enter")
+    journal = next((home / "incidents").glob("*/journal.jsonl"))
+    wait_for(logged(journal, "note", text="nog bezig"), "the note typed around the inject")

@@ -160,6 +160,15 @@ def runbooks_folder(given: Path | None) -> Path:
     return folder
 
 
+def chosen_runbooks(given: Path | None) -> Path | None:
+    """The runbooks folder when one is chosen (see `settings.chosen_runbooks_dir`); None when
+    only the shipped examples stand in for one."""
+    from draaiboek.cli.settings import chosen_runbooks_dir
+
+    runbooks_folder(given)  # a --runbooks that does not exist is a usage error
+    return chosen_runbooks_dir(given)
+
+
 def home_folder(given: Path | None) -> Path:
     """The incident home, checked as ssh checks its folder: yours only. One line and exit 1 when
     another user owns it or others can write to it; one line of notice when it was readable by

@@ -14,6 +14,7 @@ from draaiboek.cli.app import (
     RunbooksOption,
     app,
     chosen_language,
+    chosen_runbooks,
     fail,
     runbooks_folder,
     usage_error,
@@ -42,7 +43,12 @@ def load_runbook(given: str, runbooks: Path | None) -> tuple[Runbook, Library]:
     from draaiboek.model.runbook import RUNBOOK_FORMAT
 
     try:
-        runbook, library = find_runbook(given, runbooks_folder(runbooks), today=date.today())
+        runbook, library = find_runbook(
+            given,
+            runbooks_folder(runbooks),
+            today=date.today(),
+            folder_chosen=chosen_runbooks(runbooks) is not None,
+        )
     except NotFound as exc:
         usage_error(str(exc))
     if runbook is None:

@@ -116,7 +116,8 @@ def exercise(
         screen,
         clock,
         DueQueue(clock.start_sim, the_scenario.injects),
-        hint=text["open"] if source.interactive else None,
+        hint=text["open"] if source.interactive and source.terminal is None else None,
+        above=source.above,
     )
     from draaiboek.cli.national import attach_forwarder, detach_forwarder
 
@@ -161,12 +162,19 @@ class InjectTimer:
         clock: SimClock,
         queue: DueQueue[Inject],
         hint: str | None = None,
+        above: Callable[[Callable[[], None]], None] | None = None,
     ) -> None:
+        """`above` draws from the timer thread without breaking a waiting prompt
+        (LineSource.above); `hint` is said after injects that came while a question waits,
+        where no line editor redraws the question itself."""
         from draaiboek.cli.exercise_screens import show_inject
         from draaiboek.services.exercise import InjectDelivery
 
         def shown(message: str, event: dict[str, Any], _waiting: bool) -> None:
-            show_inject(screen, message, event, clock.start_sim)
+            def draw() -> None:
+                show_inject(screen, message, event, clock.start_sim)
+
+            (above or _now)(draw)
 
         self.screen, self.hint = screen, hint
         self.delivery: InjectDelivery = InjectDelivery(
@@ -186,6 +194,10 @@ class InjectTimer:
             self.screen.console.print(f"[dim]{self.hint}[/]")
 
 
+def _now(draw: Callable[[], None]) -> None:
+    draw()
+
+
 def _play(
     session: Session,
     screen: Screen,
@@ -200,6 +212,8 @@ def _play(
     from draaiboek.cli.walkloop import WalkLoop
 
     loop = WalkLoop(session, screen, source.read, scripted, before_prompt=timer.before_prompt)
+    if scripted is None:  # reminders show while the prompt waits, as injects do
+        source.while_waiting = loop.due_now
     timer.ticker.start()
     try:
         with interruptible(session):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -16,6 +16,7 @@ from draaiboek.cli.app import (
     RunbooksOption,
     app,
     chosen_language,
+    chosen_runbooks,
     fail,
     home_folder,
     runbooks_folder,
@@ -24,8 +25,33 @@ from draaiboek.cli.app import (
 from draaiboek.cli.language import one_of, t
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from draaiboek.model.runbook import Contact
     from draaiboek.services.incidents import IncidentSummary
     from draaiboek.services.status import IncidentStatus
+
+
+def incident_problem(exc: Exception) -> NoReturn:
+    """How an incident that cannot be found or read ends a command: one line, exit 1; a part of
+    an id that several ids hold is a usage error (exit 2) listing them."""
+    from draaiboek.services.incidents import AmbiguousIncident
+
+    if isinstance(exc, AmbiguousIncident):
+        usage_error(str(exc))
+    fail(str(exc))
+
+
+def incident_contacts(runbooks: Path | None, examples: bool) -> Mapping[str, Contact]:
+    """The contacts to show for an incident: the runbooks folder's registry (read when first
+    looked at); the shipped example registry only for an incident that runs on the examples,
+    never for real work when no runbooks folder is chosen (a contact then shows as unknown)."""
+    from draaiboek.load.library import FolderContacts
+
+    chosen = chosen_runbooks(runbooks)
+    if chosen is None and not examples:
+        return {}
+    return FolderContacts(chosen or runbooks_folder(runbooks), date.today())
 
 
 @app.command()
@@ -42,7 +68,6 @@ def status(
     """
     from draaiboek.cli.render import Screen, make_console
     from draaiboek.journal import JournalError
-    from draaiboek.load.library import FolderContacts
     from draaiboek.model.catalogue import Messages
     from draaiboek.services.incidents import IncidentError
     from draaiboek.services.session import system_clock
@@ -56,12 +81,13 @@ def status(
     try:
         found = incident_status(home_folder(home), incident, store_configured=_store_configured())
     except (IncidentError, JournalError) as exc:
-        fail(str(exc))
+        incident_problem(exc)
     if output_format == "json":
         _status_json(found, language)
         return
-    contacts = FolderContacts(runbooks_folder(runbooks), date.today())
+    contacts = incident_contacts(runbooks, found.summary.examples)
     screen = Screen(make_console(), Messages(language), found.zone, contacts)
+    screen.examples = found.summary.examples
     state, now = found.state, system_clock()
     with screen.block():
         if not found.check.ok:  # before anything read from it: the journal may be cut or changed
@@ -73,7 +99,7 @@ def status(
             screen.say(screen.t("status.closed", outcome=screen.t(f"outcome.{state.outcome}")))
         elif state.current is not None:
             title = screen.what(state, state.current.runbook, state.current.step, None)
-            screen.say(screen.t("status.current", title=title))
+            screen.line(screen.t("status.current", title=title))  # a runbook's text: literal
         screen.deadlines(state, now)
         if not state.closed:  # what the next operator must know (services.handover)
             from draaiboek.cli.targetview import handover
@@ -247,7 +273,7 @@ def verify(
             result, copies = found.journal, found.copies_changed
             register = found.register_problems
     except (IncidentError, JournalError) as exc:
-        fail(str(exc))
+        incident_problem(exc)
     except OSError as exc:  # a path the system will not look at (too long, ...)
         fail(f"cannot use {target[:60]!r}: {exc.strerror or exc}")
     if output_format == "json":

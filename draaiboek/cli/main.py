@@ -39,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
         # (typer reads the signatures of every command for that): start-up is what this costs.
         print(f"draaiboek {__version__}")
         return EXIT_OK
+    from draaiboek.cli.encoding import degrade_unencodable
+
+    degrade_unencodable()  # a stream that cannot encode a character must not end the run
     try:
         result = app(args=argv, standalone_mode=False)
     except (click.Abort, typer.Abort, KeyboardInterrupt):

@@ -22,6 +22,7 @@ from draaiboek.engine.state import WalkState
 from draaiboek.model.catalogue import Messages
 from draaiboek.model.durations import every_words, format_clock
 from draaiboek.model.runbook import Contact, PhoneNumber, Route
+from draaiboek.model.text import visible
 
 __all__ = ["Screen", "make_console"]
 
@@ -39,6 +40,8 @@ class Screen(ScreenOutput):
         self.lang = messages.lang
         self.zone = ZoneInfo(zone)
         self.contacts = contacts
+        # The incident runs on a shipped example runbook (`"examples": true` in `opened`).
+        self.examples = False
 
     def local(self, moment: datetime) -> str:
         """The wall-clock time of `moment` in the incident's zone, `HH:MM:SS`, with the zone's
@@ -57,6 +60,8 @@ class Screen(ScreenOutput):
     def banner(self, state: WalkState) -> None:
         if state.mode == "exercise":
             self.centred(f"[bold white on red] *** {escape(self.t('exercise.banner'))} *** [/]")
+        if self.examples:
+            self.centred(f"[bold black on yellow] *** {escape(self.t('examples.banner'))} *** [/]")
 
     def header(self, state: WalkState, now: datetime) -> None:
         with self.block():
@@ -67,7 +72,8 @@ class Screen(ScreenOutput):
                 (top.title.get(self.lang), "bold"),
                 f" · v{top.version} · {self.t('header.incident', id=state.incident)}",
             )
-            operator = self.t("header.operator", name=state.operator)
+            # One line, whatever a name in an older journal holds (a newline would split it).
+            operator = self.t("header.operator", name=visible(state.operator, one_line=True))
             self.line(f"{targetview.clock_line(self, state, now)} · {operator}")
             targetview.next_line(self, state, now)  # the next target or round, always
             self.rule()

@@ -15,12 +15,21 @@ def runbooks_dir(
     given: Path | None, env: Mapping[str, str] = os.environ, cwd: Path | None = None
 ) -> Path:
     """--runbooks, else DRAAIBOEK_RUNBOOKS, else ./runbooks when present, else the shipped ones."""
+    return chosen_runbooks_dir(given, env, cwd) or shipped_runbooks_dir()
+
+
+def chosen_runbooks_dir(
+    given: Path | None, env: Mapping[str, str] = os.environ, cwd: Path | None = None
+) -> Path | None:
+    """--runbooks, else DRAAIBOEK_RUNBOOKS, else ./runbooks when present; None when no folder
+    is chosen (the shipped examples are then the runbooks folder for an id, but a runbook given
+    as a file never takes its sub-runbooks or contacts from them)."""
     if given is not None:
         return given
     if env.get("DRAAIBOEK_RUNBOOKS"):
         return Path(env["DRAAIBOEK_RUNBOOKS"])
     local = (cwd or Path.cwd()) / "runbooks"
-    return local if local.is_dir() else shipped_runbooks_dir()
+    return local if local.is_dir() else None
 
 
 def home_dir(given: Path | None, env: Mapping[str, str] = os.environ) -> Path:

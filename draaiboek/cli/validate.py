@@ -14,6 +14,7 @@ from draaiboek.cli.app import (
     RunbooksOption,
     app,
     chosen_language,
+    chosen_runbooks,
     runbooks_folder,
     usage_error,
 )
@@ -57,7 +58,9 @@ def validate(
     # References resolve in the files given, beside a file given, and in the runbooks folder
     # when one is chosen: never in the shipped examples unasked (a missing contact must show).
     context = [sibling for target in targets if target.is_file() for sibling in _beside(target)]
-    context.append(folder)
+    chosen = chosen_runbooks(runbooks)
+    if chosen is not None or not paths:
+        context.append(folder)
     files = collect_files(targets)
     # As given, or relative to the current folder (GitHub: to the repository), never made
     # absolute: GitHub places an annotation only on a path relative to the repository.

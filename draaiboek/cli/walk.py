@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from contextlib import suppress
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -18,6 +17,7 @@ from draaiboek.cli.app import (
     RunbooksOption,
     app,
     chosen_language,
+    chosen_runbooks,
     fail,
     home_folder,
     runbooks_folder,
@@ -32,6 +32,7 @@ from draaiboek.cli.walkinput import (
     LineSource,
     OperatorOption,
     ask_operator,
+    checked_operator,
     interruptible,
     load_answers,
     walkable_runbook,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from draaiboek.cli.render import Screen
+    from draaiboek.model.runbook import Runbook
     from draaiboek.services.session import NotLogged, Session
 
 
@@ -90,8 +92,11 @@ def start(
         except IncidentError as exc:
             usage_error(str(exc))
     scripted = load_answers(answers) if answers is not None else None
-    the_runbook, library = walkable_runbook(runbook, runbooks_folder(runbooks))
+    the_runbook, library = walkable_runbook(
+        runbook, runbooks_folder(runbooks), folder_chosen=chosen_runbooks(runbooks) is not None
+    )
     screen = Screen(make_console(), Messages(language), DEFAULT_TIMEZONE, library.contacts)
+    screen.examples = _on_examples(the_runbook, library.all_runbooks())
     source = LineSource(screen)
     name = (
         ask_operator(operator, source, screen)
@@ -110,6 +115,7 @@ def start(
             lang=language,
             allow_draft=allow_draft,
             station=station,
+            examples=screen.examples,
         )
     except NotLogged as exc:
         not_logged(screen, None, exc, f"draaiboek start {runbook}")
@@ -169,9 +175,9 @@ def _take_over(
     runbooks: Path | None,
     home: Path | None,
 ) -> tuple[Session, Screen, LineSource, dict[str, Any] | None]:
+    from draaiboek.cli.incidents import incident_contacts, incident_problem
     from draaiboek.cli.render import Screen, make_console
     from draaiboek.journal import JournalError
-    from draaiboek.load.library import FolderContacts
     from draaiboek.model.catalogue import Messages
     from draaiboek.model.timezone import zone_name
     from draaiboek.services.incidents import IncidentError, find_incident, read_head
@@ -179,20 +185,22 @@ def _take_over(
 
     language = chosen_language(lang)
     scripted = load_answers(answers) if answers is not None else None
-    contacts = FolderContacts(runbooks_folder(runbooks), date.today())
     try:
         folder = find_incident(home_folder(home), incident)
         # A damaged journal is a one-line error, not a crash. The journal is read in full
         # once, by the writer that takes it over (Session.resume): here only its first lines.
         head = read_head(folder)
     except (IncidentError, JournalError) as exc:
-        fail(str(exc))
+        incident_problem(exc)
     zone = zone_name(head.first.get("timezone")) if head.first else zone_name(None)
     language = _resumed_language(lang, head.first)
     messages = Messages(language)
+    examples = bool(head.first and head.first.get("examples") is True)
+    contacts = incident_contacts(runbooks, examples)
     screen = Screen(make_console(), messages, zone, contacts)
+    screen.examples = examples
     source = LineSource(screen)
-    name = operator.strip() if operator and operator.strip() else None
+    name = checked_operator(operator) if operator and operator.strip() else None
     if name is None and source.interactive and scripted is None:
         name = ask_operator(None, source, screen)
     try:
@@ -238,6 +246,18 @@ def not_logged(
     fail(screen.t("storage.not-logged", what=what, why=why, command=command))
 
 
+def _on_examples(runbook: Runbook, runbooks: Mapping[str, Runbook]) -> bool:
+    """Whether the walk uses a shipped example runbook (itself or one it calls)."""
+    from draaiboek.load.resources import is_shipped
+    from draaiboek.model.calls import MissingCall, called_runbooks
+
+    try:
+        used = called_runbooks(runbook, runbooks)
+    except MissingCall:  # Session.start says what is missing
+        used = {runbook.id: runbook}
+    return any(is_shipped(one.file) for one in used.values())
+
+
 def _walk_and_exit(
     session: Session,
     screen: Screen,
@@ -249,6 +269,8 @@ def _walk_and_exit(
     from draaiboek.cli.walkloop import WalkLoop
 
     loop = WalkLoop(session, screen, source.read, scripted)
+    if scripted is None:  # a deadline passing shows while the prompt waits, without a key
+        source.while_waiting = loop.due_now
     # With a national store configured, events are forwarded in the background (never waited on).
     forwarder = attach_forwarder(session, db)
     from draaiboek.services.session import NotLogged

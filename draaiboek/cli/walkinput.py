@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -19,6 +19,7 @@ from draaiboek.cli.language import t
 
 if TYPE_CHECKING:
     from draaiboek.cli.render import Screen
+    from draaiboek.cli.terminal import TerminalInput
     from draaiboek.load.library import Library
     from draaiboek.model.runbook import Runbook
     from draaiboek.services.session import Session
@@ -77,40 +78,118 @@ def interruptible(session: Session) -> Iterator[None]:
 
 
 class LineSource:
-    """Answers typed at a terminal, or one per line from a pipe (echoed, as typed text)."""
+    """Answers typed at a terminal, or one per line from a pipe (echoed, as typed text).
+
+    With stdin and stdout both a terminal, lines are edited with prompt_toolkit (cli/terminal):
+    arrow keys, history of this walk, Ctrl-R; `while_waiting` then runs once a second while the
+    prompt waits and what it returns is drawn above the prompt. Otherwise lines are read as
+    bytes from stdin. Either way a line is given out only when it is UTF-8 text without control
+    characters; any other is refused in one line and the same question is asked again.
+    """
 
     def __init__(self, screen: Screen) -> None:
         self.screen = screen
-        self.interactive = sys.stdin.isatty()
+        self.interactive = _isatty(sys.stdin)
+        self.terminal: TerminalInput | None = None
+        if self.interactive and _isatty(sys.stdout):
+            from draaiboek.cli.terminal import TerminalInput
 
-    def read(self, hint: str) -> str | None:
-        """The next answer without its line end; None when the input has ended."""
-        if self.interactive:
-            try:
-                return self.screen.console.input(f"[bold]{hint}[/] > ")
-            except EOFError:
+            self.terminal = TerminalInput()
+        # Set by the walk: what is due while the prompt waits, as something to draw.
+        self.while_waiting: Callable[[], Callable[[], None] | None] | None = None
+
+    def read(self, hint: str, *, remember: bool = True) -> str | None:
+        """The next answer without its line end; None when the input has ended. `remember`:
+        whether the line goes into the prompt's history (not a name)."""
+        from draaiboek.model.text import refusal
+
+        again = ""  # a refused line comes back at the prompt to be put right
+        while True:
+            line = self._line(hint, again, remember)
+            if line is None:
                 return None
-        line = sys.stdin.readline()
-        if not line:
+            problem = refusal(line)
+            if problem is None:
+                return line
+            code, detail = problem
+            self.screen.line(
+                ("!", "bold red"), " ", self.screen.t(f"rejected.{code}", detail=detail)
+            )
+            # What was typed is not lost: the part that is text comes back to be corrected.
+            again = _without_bad_characters(line) if self.terminal is not None else ""
+
+    def above(self, draw: Callable[[], None]) -> None:
+        """Draw from another thread without breaking a waiting prompt (see cli/terminal)."""
+        if self.terminal is not None:
+            self.terminal.above(draw)
+        else:
+            draw()
+
+    def _line(self, hint: str, again: str, remember: bool) -> str | None:
+        if self.terminal is not None:
+            with self.terminal.ticking(self.while_waiting):
+                return self.terminal.read(hint, default=again, remember=remember)
+        if self.interactive:  # a terminal on stdin only: it echoes what is typed
+            from rich.text import Text
+
+            self.screen.console.print(Text.assemble((hint, "bold"), " > "), end="")
+            self.screen.console.file.flush()
+        stdin = getattr(sys.stdin, "buffer", None)  # None: started without a stdin at all
+        raw = stdin.readline() if stdin is not None else b""
+        if not raw:
+            if self.interactive:
+                self.screen.console.print()
             return None
-        text = line.rstrip("\r\n")
-        self.screen.line((hint, "dim"), f" > {text}")
+        # surrogateescape: bytes that are not UTF-8 stay visible to `refusal` (and are refused)
+        text = raw.decode("utf-8", errors="surrogateescape").rstrip("\r\n")
+        if not self.interactive:
+            shown = text.encode("utf-8", errors="surrogateescape").decode(errors="replace")
+            self.screen.line((hint, "dim"), f" > {shown}")
         return text
+
+
+def _isatty(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):  # closed or replaced streams
+        return False
+
+
+def _without_bad_characters(line: str) -> str:
+    from draaiboek.model.text import CONTROL
+
+    text = line.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+    return CONTROL.sub("", text)
 
 
 def ask_operator(given: str | None, source: LineSource, screen: Screen) -> str:
     """The operator's name: `given` (--operator), else asked once at a terminal; a usage
-    error when it cannot be asked."""
+    error when it cannot be asked, or when the name given holds a control character (a newline
+    would split every header it is shown in)."""
     if given and given.strip():
-        return given.strip()
+        return checked_operator(given)
     if not source.interactive:
         usage_error(t("error.operator-needed"))
     while True:
-        name = source.read(screen.t("prompt.operator"))
+        name = source.read(screen.t("prompt.operator"), remember=False)
         if name is None:
             usage_error(t("error.no-operator"))
         if name.strip():
             return name.strip()
+
+
+def checked_operator(given: str) -> str:
+    """--operator (or DRAAIBOEK_OPERATOR) without the spaces around it; a usage error when it
+    is not UTF-8 or holds a control character (tab and newline too: a name is one line)."""
+    from draaiboek.model.text import refusal
+
+    name = given.strip()
+    problem = refusal(name.replace("\t", "\x0b").replace("\n", "\x0b"))
+    if problem is not None:
+        usage_error(
+            t("error.operator-not-utf8" if problem[0] == "not-utf8" else "error.operator-control")
+        )
+    return name
 
 
 def load_answers(path: Path) -> dict[str, Any]:
@@ -118,18 +197,48 @@ def load_answers(path: Path) -> dict[str, Any]:
     from draaiboek.services.answerfile import AnswerFileError, read_answers
 
     try:
-        return read_answers(path)
+        answers = read_answers(path)
     except AnswerFileError as exc:
         usage_error(str(exc))
+    for step, answer in answers.items():
+        bad = _first_control_in(answer)
+        if bad:  # as a typed line with one is refused (model.text)
+            usage_error(f"--answers: {step}: the answer holds a control character ({bad})")
+    return answers
 
 
-def walkable_runbook(given: str, folder: Path) -> tuple[Runbook, Library]:
-    """The runbook to walk, named by id or path (see `load.lookup`), with its library; a usage
-    error when nothing has that name, a one-line error when it has errors."""
+def _first_control_in(value: object) -> str:
+    """The first control character (as "U+001B") in any text of an answer, or ""."""
+    from draaiboek.model.text import describe_control
+
+    if isinstance(value, str):
+        return describe_control(value)
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, inner in items:
+        found = _first_control_in(key) or _first_control_in(inner)
+        if found:
+            return found
+    return ""
+
+
+def walkable_runbook(
+    given: str, folder: Path, *, folder_chosen: bool = True
+) -> tuple[Runbook, Library]:
+    """The runbook to walk, named by id or path (see `load.lookup`, also for `folder_chosen`),
+    with its library; a usage error when nothing has that name, a one-line error when it has
+    errors (a sub-runbook or contact that is not beside a runbook file, nor in --runbooks)."""
     from draaiboek.load.lookup import NotFound, find_runbook
 
     try:
-        runbook, library = find_runbook(given, folder, today=date.today())
+        runbook, library = find_runbook(
+            given, folder, today=date.today(), folder_chosen=folder_chosen
+        )
     except NotFound as exc:
         usage_error(str(exc))
     errors = [f for f in library.errors if runbook is None or f.file == runbook.file]

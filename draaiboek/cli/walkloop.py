@@ -58,9 +58,7 @@ class WalkLoop:
                 self.before_prompt()
             reminded = self.session.reminders()
             if reminded:
-                with self.screen.block():
-                    for event in reminded:
-                        self.screen.reminder(self.state, event)
+                self._show_reminders(reminded)
             prompt = decide.prompt(self.state)
             where = (
                 prompt.runbook_id,
@@ -110,6 +108,23 @@ class WalkLoop:
             again = walkasks.ask_again(self, rejected, answer)
             return None if again is None else self._submit(again)
 
+    def due_now(self) -> Callable[[], None] | None:
+        """While the prompt waits (called once a second from another thread, see
+        LineSource.while_waiting): log the reminders that have come due, and return how to
+        show them (drawn above the prompt), or None when nothing is due."""
+        with self.session.lock:
+            if self.state.closed:
+                return None
+            reminded = self.session.reminders()
+        if not reminded:
+            return None
+        return lambda: self._show_reminders(reminded)
+
+    def _show_reminders(self, reminded: list[dict[str, Any]]) -> None:
+        with self.screen.block():
+            for event in reminded:
+                self.screen.reminder(self.state, event)
+
     def _show(self, prompt: Prompt) -> None:
         self.screen.screen(self.state, self.session.clock())
 
@@ -130,7 +145,7 @@ class WalkLoop:
                 self._reject(error.code, error.detail)
                 continue
             if isinstance(parsed, parse.Help):
-                self.screen.say(self.screen.t("help.text"))
+                self.screen.line(self.screen.t("help.text"))
                 continue
             if isinstance(parsed, parse.Overview):
                 self.screen.overview(self.state, self.session.clock())

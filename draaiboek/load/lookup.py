@@ -34,13 +34,18 @@ def looks_like_path(given: str) -> bool:
     return given.endswith(YAML_SUFFIXES) or "/" in given or "\\" in given or Path(given).is_file()
 
 
-def find_runbook(given: str, folder: Path, *, today: date) -> tuple[Runbook | None, Library]:
+def find_runbook(
+    given: str, folder: Path, *, today: date, folder_chosen: bool = True
+) -> tuple[Runbook | None, Library]:
     """The runbook named by id (in `folder`) or by path, and the library it was loaded with
     (its contacts and the runbooks it calls).
 
     A file is read with the YAML files beside it and `folder` as context, so that its contacts
-    and sub-runbooks resolve; what stands beside the file wins. An id is loaded with only the
-    files it needs where the folder follows the `<id>.yaml` convention (`load_for_walk`).
+    and sub-runbooks resolve; what stands beside the file wins. When `folder` was not chosen
+    (the shipped examples standing in for a runbooks folder), a file outside it resolves only
+    beside it: real work never takes an example's contact or sub-runbook unasked. An id is
+    loaded with only the files it needs where the folder follows the `<id>.yaml` convention
+    (`load_for_walk`).
     The runbook is None when the file holds no valid runbook (`library.findings` say why).
     Raises NotFound for a path that does not exist or an id no valid runbook in `folder` has.
     """
@@ -51,7 +56,8 @@ def find_runbook(given: str, folder: Path, *, today: date) -> tuple[Runbook | No
         if not path.is_file():
             raise NotFound(f"{given} does not exist: give a runbook id or a runbook file")
         siblings = [p for p in sorted(path.parent.iterdir()) if p.suffix in YAML_SUFFIXES]
-        library = load_library([path], today=today, context=[*siblings, folder])
+        context = [*siblings, folder] if folder_chosen else siblings
+        library = load_library([path], today=today, context=context)
         return next(iter(library.runbooks.values()), None), library
     library = load_for_walk(folder, given, today=today)
     runbook = library.runbooks.get(given)

@@ -61,6 +61,14 @@ def shipped_runbooks_dir() -> Path:
     return _data_dir("runbooks")
 
 
+def is_shipped(path: str | Path) -> bool:
+    """Whether `path` (a file or folder) is one of the shipped example runbooks or their folder:
+    what is walked from there is an example, never real work."""
+    shipped = shipped_runbooks_dir().resolve()
+    resolved = Path(path).resolve()
+    return resolved == shipped or shipped in resolved.parents
+
+
 SCHEMA_FILES = {
     "draaiboek/1": "runbook.schema.json",
     "draaiboek-contacts/1": "contacts.schema.json",

@@ -60,7 +60,8 @@ def incident_folder(home: Path, incident_id: str) -> Path:
 
 
 def find_incident(home: Path, given: str) -> Path:
-    """An incident id, or a path to an incident folder or journal file.
+    """An incident id, any unique part of one (its random tail "3f9a" will do), or a path to an
+    incident folder or journal file. AmbiguousIncident when a part fits several ids.
 
     What is not a path (no folder separator) must be a plain id before the filesystem is asked
     anything: a 300-character name is an IncidentError, not an OSError. Raises IncidentError.
@@ -77,12 +78,44 @@ def find_incident(home: Path, given: str) -> Path:
     if looks_like_path:
         check_incident_id(given)  # not a folder or journal either: say what an id must be
     folder = incident_folder(home, given)
-    if not journal.is_incident(folder):
-        raise IncidentError(
-            f"no incident {given!r} under {incidents_root(home)}: "
-            "'draaiboek incidents' lists them (or give --home)"
+    if journal.is_incident(folder):
+        return folder
+    return _by_part(home, given)
+
+
+class AmbiguousIncident(IncidentError):
+    """A part of an id that more than one incident's id holds: `candidates` are those ids (a
+    usage error, exit 2: the user gives more of the id)."""
+
+    def __init__(self, given: str, candidates: list[str]) -> None:
+        shown = "\n".join(f"  {candidate}" for candidate in candidates)
+        super().__init__(
+            f"{given!r} is part of {len(candidates)} incident ids; give more of the one you mean:"
+            f"\n{shown}"
         )
-    return folder
+        self.candidates = candidates
+
+
+def _by_part(home: Path, given: str) -> Path:
+    """The one incident whose id holds `given` (its random tail, or any other part): the ids
+    are the folder names, so only the folder is listed, no journal is read."""
+    root = incidents_root(home)
+    try:
+        names = sorted(
+            entry.name
+            for entry in os.scandir(root)
+            if not entry.name.startswith(".") and given.casefold() in entry.name.casefold()
+        )
+    except OSError:
+        names = []
+    found = [name for name in names if journal.is_incident(root / name)]
+    if len(found) == 1:
+        return root / found[0]
+    if found:
+        raise AmbiguousIncident(given, found)
+    raise IncidentError(
+        f"no incident {given!r} under {root}: 'draaiboek incidents' lists them (or give --home)"
+    )
 
 
 def incident_runbooks(folder: Path, events: list[dict[str, Any]]) -> dict[str, Runbook]:
@@ -169,6 +202,7 @@ class IncidentSummary:
     timezone: str = DEFAULT_TIMEZONE  # of the incident: its times are shown in it
     verified: bool = True  # the last event's hash and the head register agree (check_incident)
     problem: str = ""  # why not, one line
+    examples: bool = False  # it runs on a shipped example runbook (`"examples": true` in opened)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -187,6 +221,7 @@ class IncidentSummary:
             "timezone": self.timezone,
             "verified": self.verified,
             "problem": self.problem,
+            "examples": self.examples,
         }
 
 
@@ -254,6 +289,7 @@ def _summary(folder: Path, fold: SummaryFold) -> IncidentSummary:
         operator=operator_of(operator_events) or None,
         events=count,
         timezone=zone_name(opened.get("timezone")),
+        examples=opened.get("examples") is True,
     )
 
 

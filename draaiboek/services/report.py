@@ -123,6 +123,8 @@ def build_report(folder: Path, *, lang: str, now: datetime, home: Path | None = 
     if found.replay_error:
         remarks.append(words("report.no-replay", error=found.replay_error))
     remarks += register_problems
+    if found.opened.get("examples") is True:  # never mistaken for real work
+        remarks.insert(0, words("report.examples"))
     if found.backwards:
         seqs = ", ".join(str(seq) for seq in found.backwards[:20])
         more = "…" if len(found.backwards) > 20 else ""

@@ -135,8 +135,11 @@ class Session:
         allow_draft: bool = False,
         local_now: datetime | None = None,
         station: str | None = None,
+        examples: bool = False,
     ) -> Session:
-        """`station`, when given, is recorded in `opened` (the national picture's station)."""
+        """`station`, when given, is recorded in `opened` (the national picture's station);
+        `examples` (the runbook is one of the shipped examples) as `"examples": true`, so that
+        every screen and report of the incident says it ran on an example."""
         if runbook.status != "approved" and mode == "live" and not allow_draft:
             raise IncidentError(
                 f"runbook {runbook.id!r} is {runbook.status}, not approved: a live incident needs "
@@ -176,6 +179,8 @@ class Session:
         )
         if station is not None:
             drafts[0] = Draft(drafts[0].type, {**drafts[0].fields, "station": station})
+        if examples:
+            drafts[0] = Draft(drafts[0].type, {**drafts[0].fields, "examples": True})
         # Nothing is visible until `opened` is durable (the journal builds the incident under a
         # hidden name): a start cut off anywhere before leaves no incident at all.
         try:
