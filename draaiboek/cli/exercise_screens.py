@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.panel import Panel
 
 from draaiboek.model.durations import format_clock
+from draaiboek.model.text import visible
 
 if TYPE_CHECKING:
     from draaiboek.cli.render import Screen
@@ -50,6 +51,12 @@ _TIMELINE = (
 )
 
 
+def _text(text: str) -> str:
+    """A scenario's or runbook's text as console markup that shows it literally: markup escaped,
+    control characters written out (model.text.visible)."""
+    return escape(visible(text))
+
+
 def texts(lang: str) -> dict[str, str]:
     """The exercise screens' texts (catalogue keys `exercise.*`), by their short names."""
     from draaiboek.model.catalogue import catalogue
@@ -63,10 +70,10 @@ def show_briefing(
 ) -> None:
     """The banner, which scenario on which runbook version, its clock and its briefing."""
     screen.console.print(
-        f"[bold white on red] *** {escape(screen.t('exercise.banner'))} *** [/]", justify="center"
+        f"[bold white on red] *** {_text(screen.t('exercise.banner'))} *** [/]", justify="center"
     )
     screen.console.print(
-        escape(
+        _text(
             text["scenario"].format(
                 title=scenario.title.get(screen.lang),
                 version=scenario.version,
@@ -76,11 +83,9 @@ def show_briefing(
         )
     )
     start = scenario.start.astimezone(screen.zone).strftime("%Y-%m-%d %H:%M")
-    screen.console.print(escape(text["clock"].format(start=start, speed=f"{speed:g}")))
+    screen.console.print(_text(text["clock"].format(start=start, speed=f"{speed:g}")))
     screen.console.print(
-        Panel(
-            escape(scenario.briefing.get(screen.lang)), title=text["briefing"], title_align="left"
-        )
+        Panel(_text(scenario.briefing.get(screen.lang)), title=text["briefing"], title_align="left")
     )
 
 
@@ -89,7 +94,7 @@ def show_inject(screen: Screen, message: str, event: dict[str, Any], start: date
     at = datetime.fromisoformat(str(event["at"]))
     title = f"[bold]INJECT[/] {screen.local(at)} (T+{format_clock(at - start)})"
     screen.console.print(
-        Panel(escape(message), title=title, title_align="left", border_style="bold magenta")
+        Panel(_text(message), title=title, title_align="left", border_style="bold magenta")
     )
 
 
@@ -112,17 +117,17 @@ def show_score(screen: Screen, card: ScoreCard, session: Session, text: dict[str
         mark = "[green]✓[/]" if outcome.status == "met" else "[red]✗[/]"
         table.add_row(
             mark,
-            escape(x.title.get(screen.lang)),
-            escape(target),
-            escape(result),
+            _text(x.title.get(screen.lang)),
+            _text(target),
+            _text(result),
             f"{outcome.points}/{x.points}",
         )
     screen.console.print(table)
     total = text["total"].format(
         earned=card.earned, possible=card.possible, percent=f"{card.percent:g}"
     )
-    screen.console.print(f"[bold]{escape(total)}[/]")
-    screen.console.print(f"[bold]{escape(text['timeline'])}:[/]")
+    screen.console.print(f"[bold]{_text(total)}[/]")
+    screen.console.print(f"[bold]{_text(text['timeline'])}:[/]")
     for event in session.events():
         settled = event.get("type") in ("action", "item") and event.get("result") != "done"
         if event.get("type") not in _TIMELINE and not settled:
@@ -130,5 +135,5 @@ def show_score(screen: Screen, card: ScoreCard, session: Session, text: dict[str
         at = datetime.fromisoformat(str(event["at"]))
         screen.console.print(
             f"  T+{format_clock(at - card.start)}  {screen.local(at)}  "
-            f"{escape(screen.describe(session.state, event))}"
+            f"{_text(screen.describe(session.state, event))}"
         )
