@@ -22,10 +22,14 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+
+from draaiboek.model.timezone import DEFAULT_TIMEZONE
 
 REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"
@@ -40,6 +44,7 @@ _PLACEHOLDERS = [
     (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), "YYYY-MM-DD"),
     (re.compile(r"\b\d{1,3}:\d{2}:\d{2}\b"), "H:MM:SS"),
     (re.compile(r"\b\d{2}:\d{2}\b"), "HH:MM"),
+    (re.compile(r"(?<=HH:MM )[+-]\d{4}\b"), "+HHMM"),  # the offset changes with the season
 ]
 
 
@@ -65,9 +70,19 @@ def commands(text: str) -> list[tuple[int, list[Command]]]:
     return found
 
 
-def typed(shown: list[str]) -> str:
-    """The answers a transcript shows after its prompts (`... > answer`), one per line."""
-    return "".join(line.rsplit(" > ", 1)[1] + "\n" for line in shown if " > " in line)
+# The README's walk enters 15:31 as the first signal. Typed as such, what the walk prints would
+# depend on the hour the test runs (every target missed by then, reminders, the event count), so
+# the test types the time ten minutes before now instead: the same story at any hour.
+FIRST_SIGNAL = "15:31"
+
+
+def typed(shown: list[str], now: datetime | None = None) -> str:
+    """The answers a transcript shows after its prompts (`... > answer`), one per line; the
+    first signal (FIRST_SIGNAL) as the local time ten minutes before `now` (default: the clock)."""
+    answers = [line.rsplit(" > ", 1)[1] for line in shown if " > " in line]
+    moment = (now or datetime.now(UTC)).astimezone(ZoneInfo(DEFAULT_TIMEZONE))
+    first_signal = (moment - timedelta(minutes=10)).strftime("%H:%M")
+    return "".join((first_signal if a == FIRST_SIGNAL else a) + "\n" for a in answers)
 
 
 def normal(line: str) -> str:
@@ -139,10 +154,12 @@ class Sandbox:
         return done.stdout.splitlines()
 
     def as_in_readme(self, lines: list[str]) -> list[str]:
-        """Printed lines with the incident ids made here written as the README writes them."""
+        """Printed lines with the incident ids made here written as the README writes them, and
+        the first signal typed here (see typed) written as the README's FIRST_SIGNAL."""
         for readme_id, real_id in self.ids.items():
             lines = [line.replace(real_id, readme_id) for line in lines]
-        return lines
+        typed_here = typed([f"Vul in > {FIRST_SIGNAL}"]).strip()
+        return [line.replace(typed_here, FIRST_SIGNAL) for line in lines]
 
 
 def _update(text: str, results: list[tuple[Command, list[str]]]) -> str:
@@ -217,6 +234,15 @@ def test_every_console_example_prints_what_the_readme_shows(tmp_path: Path) -> N
     assert not wrong, "README examples differ from what the tool prints now:\n\n" + "\n\n".join(
         wrong
     )
+
+
+def test_the_first_signal_is_typed_ten_minutes_before_now() -> None:
+    noon = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)  # 13:00 in Amsterdam (CET)
+    assert typed(["Vul in > 15:31", "Kies > 1"], now=noon) == "12:50\n1\n"
+    summer = datetime(2026, 7, 1, 0, 5, tzinfo=UTC)  # 02:05 CEST: ten minutes before is 01:55
+    assert typed(["Vul in > 15:31"], now=summer) == "01:55\n"
+    assert normal("tijdstip nul: 2026-11-29 15:31 +0100") == "tijdstip nul: YYYY-MM-DD HH:MM +HHMM"
+    assert normal("2026-07-01 01:55 +0200") == "YYYY-MM-DD HH:MM +HHMM"
 
 
 def test_the_placeholders_and_the_ellipsis() -> None:
