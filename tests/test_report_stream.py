@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,7 +16,13 @@ from draaiboek.load.library import load_library
 from draaiboek.services.page import md_escape
 from draaiboek.services.report import build_report
 from draaiboek.services.report_events import JournalRows
-from draaiboek.services.report_render import _json_chunks, _md_cell, render, render_chunks
+from draaiboek.services.report_render import (
+    _json_chunks,
+    _md_cell,
+    _md_cells,
+    render,
+    render_chunks,
+)
 from draaiboek.services.session import Session
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "valid"
@@ -28,6 +35,17 @@ T0 = datetime(2026, 11, 23, 13, 5, tzinfo=UTC)
 )
 def test_the_quick_markdown_cell_is_md_escape(text: str) -> None:
     assert _md_cell(text) == md_escape(text)
+
+
+_CELL = st.text(st.sampled_from(list("ab 1.)-+=\t\n\\`*_[]|#~<>&\x00\x1b\x85é“9:T")), max_size=6)
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(
+    st.lists(_CELL | st.sampled_from(["12", "T+0:05:00", "2026-01-05 08:00:40", ""]), max_size=5)
+)
+def test_a_quick_markdown_row_is_md_escape_of_each_cell(row: list[str]) -> None:
+    assert _md_cells(row) == " | ".join(md_escape(cell) for cell in row)
 
 
 @settings(max_examples=200, deadline=None, database=None)
@@ -94,3 +112,52 @@ def test_a_report_is_of_the_journal_as_it_was_read(tmp_path: Path) -> None:
     again = Session.resume(folder, operator="Piet", clock=lambda: T0 + timedelta(hours=2))
     again.close()
     assert render(report, "md") == before
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "type": st.sampled_from(["entered", "answered", "action", "item", "recorded"]),
+                "runbook": st.sampled_from(["top", "sub", None]),
+                "step": st.sampled_from(["a", "b"]),
+            },
+            optional={
+                "option": st.sampled_from(["ja", "nee", 1, True, None, ["ja"]]),
+                "item": st.sampled_from(["x", "y"]),
+                "result": st.sampled_from(["done", "deferred", "not-possible"]),
+                "reason": st.sampled_from(["", "kapot", None]),
+                "late": st.booleans(),
+                "value": st.sampled_from([12, "12", [1]]),
+            },
+        ),
+        max_size=12,
+    )
+)
+def test_remembered_words_are_the_words_of_each_event(events: list[dict[str, Any]]) -> None:
+    """`describe` remembers the words of repeated visits and answers: never another event's."""
+    from draaiboek.services.report_words import Words, _describe, describe
+
+    remembering = Words("nl", {}, "top", UTC, T0)
+    for event in [*events, *events]:
+        assert describe(event, remembering) == _describe(event, Words("nl", {}, "top", UTC, T0))
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)
+    )
+)
+def test_a_report_time_reads_as_strftime_writes_it(moment: datetime) -> None:
+    """The report's date-and-time column (wall_time's quick path) is strftime's text."""
+    from zoneinfo import ZoneInfo
+
+    from draaiboek.model.wallclock import wall_time
+
+    zone = ZoneInfo("Europe/Amsterdam")
+    local = moment.astimezone(zone)
+    expected = local.strftime("%Y-%m-%d %H:%M:%S")
+    shown = wall_time(moment, zone, "%Y-%m-%d %H:%M:%S")
+    assert shown in (expected, f"{expected} {local.strftime('%Z')}")

@@ -46,9 +46,11 @@ def format_clock(value: timedelta) -> str:
     """A span as hours, minutes and whole seconds, `H:MM:SS` (`0:15:00`, `26:03:09`): the T+ of
     the walk, the report and the score. Hours are not wrapped into days; a negative span (a
     clock that stepped back) shows as `0:00:00`, fractions of a second are dropped."""
-    seconds = max(0, int(value.total_seconds()))
+    # Whole seconds from the parts (int(total_seconds()) without the float; same result).
+    seconds = max(0, value.days * 86400 + value.seconds)
     hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+    minutes, rest = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{rest:02d}"
 
 
 def format_minutes(value: timedelta) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 
+_DATE_TIME = "%Y-%m-%d %H:%M:%S"
+
 
 @lru_cache(maxsize=256)
 def _changes(day: date, zone: tzinfo) -> bool:
@@ -28,7 +30,10 @@ def wall_time(moment: datetime, zone: tzinfo, fmt: str = "%H:%M:%S") -> str:
     """The aware ``moment`` in ``zone`` as ``fmt``, followed by the zone's abbreviation
     ("02:10:00 CET") when its day has a DST change."""
     local = moment.astimezone(zone)
-    text = local.strftime(fmt)
+    if fmt == _DATE_TIME and local.year >= 1000:  # a report's every row: isoformat is quicker
+        text = local.isoformat(" ", "seconds")[:19]
+    else:
+        text = local.strftime(fmt)
     return f"{text} {local.strftime('%Z')}" if _changes(local.date(), zone) else text
 
 

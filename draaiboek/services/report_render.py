@@ -25,11 +25,23 @@ _BATCH = 512  # rows per chunk: few writes, little memory
 # underline or a code block. Most cells of a long timeline (numbers, times, T+) are such; they
 # skip md_escape's four passes (tests/test_report_stream.py holds the two to the same output).
 _MD_PLAIN = re.compile(r"(?![ \t]|[-+=]|\d+[.)])[^\\`*_\[\]|#~<>&\x00-\x1f\x7f-\x9f\u2028\u2029]*")
+# A row whose every cell is plain, its cells joined by NUL (which no plain cell holds): one
+# match per row instead of one per cell.
+_MD_PLAIN_ROW = re.compile(f"(?:{_MD_PLAIN.pattern}\x00)*{_MD_PLAIN.pattern}")
 
 
 def _md_cell(text: str) -> str:
     """``md_escape(text)``, quicker for the plain text most cells of a long table hold."""
     return text if _MD_PLAIN.fullmatch(text) else md_escape(text)
+
+
+def _md_cells(row: list[str]) -> str:
+    """The cells of a table row, each as `_md_cell` gives it, joined by " | "."""
+    joined = "\x00".join(row)
+    # The count: a NUL inside a cell (not plain) would otherwise read as two plain cells.
+    if _MD_PLAIN_ROW.fullmatch(joined) and joined.count("\x00") == len(row) - 1:
+        return joined.replace("\x00", " | ")
+    return " | ".join(_md_cell(cell) for cell in row)
 
 
 def _batched(lines: Iterable[str]) -> Iterator[str]:
@@ -79,10 +91,7 @@ def _md_section(section: Section) -> Iterator[str]:
         yield "\n".join(out) + "\n"
         blank = " |" * (len(section.columns) - 1)
         yield from _batched(
-            (f"| **{md_escape(day)}** |{blank}\n" if day else "")
-            + "| "
-            + " | ".join(_md_cell(cell) for cell in row)
-            + " |\n"
+            (f"| **{md_escape(day)}** |{blank}\n" if day else "") + "| " + _md_cells(row) + " |\n"
             for day, row in _days(section)
         )
         yield "\n"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta, tzinfo
+from types import NoneType
 from typing import Any
 
 from draaiboek.model.catalogue import Messages
@@ -39,6 +40,8 @@ class Words(Messages):
         self.runbooks, self.top, self.zone, self.start = runbooks, top, zone, start
         # A long incident names the same few steps tens of thousands of times.
         self._names: dict[tuple[str, str, str | None], str] = {}
+        # ... and describes the same few visits and answers as often (see `describe`).
+        self.said: dict[tuple[object, ...], str] = {}
 
     def node(self, runbook: Any, step: Any) -> Step | None:
         found = self.runbooks.get(str(runbook))
@@ -87,8 +90,33 @@ def _when(value: Any) -> datetime | None:
         return None
 
 
+# Events whose words follow from their type, runbook, step, option, item, result and whether
+# they are late (a reason or a recorded value is free text: those are described each time).
+_REMEMBERED = frozenset(("entered", "answered", "action", "item"))
+
+
 def describe(event: Mapping[str, Any], words: Words) -> str:
     """One event in words, in the report's language."""
+    get = event.get
+    kind = get("type")
+    if type(kind) is not str or kind not in _REMEMBERED or get("reason"):
+        return _describe(event, words)
+    late = get("late")
+    key = (kind, get("runbook"), get("step"), get("option"), get("item"), get("result"), late)
+    try:
+        said = words.said.get(key)
+    except TypeError:  # a list or a map where a name belongs: not remembered
+        return _describe(event, words)
+    if said is None:
+        said = _describe(event, words)
+        # Only names (str or None) and a yes/no are remembered, so that a later key equal to
+        # this one (1 == True) always reads the same (only `late`'s truth counts).
+        if all(v is None or type(v) is str for v in key[1:6]) and type(late) in (bool, NoneType):
+            words.said[key] = said
+    return said
+
+
+def _describe(event: Mapping[str, Any], words: Words) -> str:
     kind, get = str(event.get("type")), event.get
     w, step = words, words.step(get("runbook"), get("step"))
     if kind == "opened":
