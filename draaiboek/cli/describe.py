@@ -69,8 +69,6 @@ def describe(t: Messages, state: WalkState, event: Mapping[str, Any]) -> str:
         return t(key, time=_local_time(event.get("local"), event.get("time_zero")))
     if kind == "confirmed":
         return t("event.confirmed.yes" if event.get("yes") else "event.confirmed.no")
-    if kind == "confirmed":
-        return t("event.confirmed.yes" if event.get("yes") else "event.confirmed.no")
     if kind == "opened":
         return t("event.opened", mode=t(f"mode.{event.get('mode')}"))
     if kind == "handover":

@@ -128,7 +128,7 @@ def exercise(
         code = _play(session, screen, source, scripted, timer)
     finally:
         detach_forwarder(forwarder)
-    card = score(the_scenario, session.events())
+    card = score(the_scenario, session.events(), library.all_runbooks())
     session.close()
     show_score(screen, card, session, text)
     raise typer.Exit(code)

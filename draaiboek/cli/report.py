@@ -33,7 +33,7 @@ def report(
     ] = None,
     force: Annotated[
         bool,
-        typer.Option("--force", help="Overwrite the --output file when it exists already."),
+        typer.Option("--force"),
     ] = False,
     home: HomeOption = None,
     lang: LangOption = None,
@@ -89,7 +89,7 @@ def _write(chunks: Iterable[str], output: Path | None, force: bool, lang: str) -
     except FileExistsError:
         fail(Messages(lang)("report.exists", path=output))
     except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror or exc}")
+        fail(t("error.cannot-write", file=output, reason=exc.strerror or exc))
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             for chunk in chunks:
@@ -99,4 +99,4 @@ def _write(chunks: Iterable[str], output: Path | None, force: bool, lang: str) -
     except OSError as exc:
         with contextlib.suppress(OSError):
             target.unlink()  # never leave half a report behind
-        fail(f"cannot write {output}: {exc.strerror or exc}")
+        fail(t("error.cannot-write", file=output, reason=exc.strerror or exc))
