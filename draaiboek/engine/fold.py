@@ -216,25 +216,23 @@ def _replace_entry(fold: Fold, index: int, entry: PathEntry) -> None:
         fold.set_entry(index, entry)
 
 
+def _set_result(fold: Fold, index: int, result: Record) -> None:
+    """The visit at `index` with `result` as its answer (its checklist items as they were)."""
+    entry = fold.entries[index]
+    _replace_entry(
+        fold,
+        index,
+        _entry(entry.runbook, entry.step, entry.at, entry.stack, result, entry.items),
+    )
+
+
 def _on_answer(fold: Fold, ev: Mapping[str, Any], at: datetime) -> None:
     key = (str(ev["runbook"]), str(ev["step"]))
     index = _latest(fold, key)
     if index < 0:
         return
     value = fold.shared(ev["option"] if ev["type"] == "answered" else ev["value"])
-    entry = fold.entries[index]
-    _replace_entry(
-        fold,
-        index,
-        _entry(
-            entry.runbook,
-            entry.step,
-            entry.at,
-            entry.stack,
-            _record(value, at, "", None),
-            entry.items,
-        ),
-    )
+    _set_result(fold, index, _record(value, at, "", None))
 
 
 def _settle(fold: Fold, previous: Record | None, ev: Mapping[str, Any], at: datetime) -> Record:
@@ -253,19 +251,7 @@ def _on_action(fold: Fold, ev: Mapping[str, Any], at: datetime) -> None:
         index = _find(fold, key, lambda e: e.result is not None and e.result.value == "deferred")
     if index < 0:
         return
-    entry = fold.entries[index]
-    _replace_entry(
-        fold,
-        index,
-        _entry(
-            entry.runbook,
-            entry.step,
-            entry.at,
-            entry.stack,
-            _settle(fold, entry.result, ev, at),
-            entry.items,
-        ),
-    )
+    _set_result(fold, index, _settle(fold, fold.entries[index].result, ev, at))
 
 
 def _on_item(fold: Fold, ev: Mapping[str, Any], at: datetime) -> None:
