@@ -4,9 +4,10 @@ inside the commands (the optional extra `draaiboek[national]`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
@@ -64,11 +65,20 @@ def _failed(exc: Exception) -> NoReturn:
     fail(str(exc))
 
 
-def _admin_connection(db: str | None) -> Any:
+_T = TypeVar("_T")
+
+
+def _on_store(db: str | None, action: Callable[[Any], _T]) -> _T:
+    """`action` on an autocommit connection to the store at --db, closed afterwards; a
+    NationalError (connecting or in `action`) ends the command with its one line."""
     from draaiboek.services.national.connect import NationalError, connect
 
     try:
-        return connect(_url(db), autocommit=True)
+        conn = connect(_url(db), autocommit=True)
+        try:
+            return action(conn)
+        finally:
+            conn.close()
     except NationalError as exc:
         _failed(exc)
 
@@ -77,15 +87,8 @@ def _admin_connection(db: str | None) -> Any:
 def db_init(db: DbOption = None) -> None:
     """Create the store: group roles, schema, row-level security (refused if it exists)."""
     from draaiboek.services.national import migrations
-    from draaiboek.services.national.connect import NationalError
 
-    conn = _admin_connection(db)
-    try:
-        applied = migrations.init(conn)
-    except NationalError as exc:
-        _failed(exc)
-    finally:
-        conn.close()
+    applied = _on_store(db, migrations.init)
     typer.echo(f"store initialised: schema version {applied[-1].version if applied else 0}")
 
 
@@ -93,15 +96,8 @@ def db_init(db: DbOption = None) -> None:
 def db_upgrade(db: DbOption = None) -> None:
     """Apply the migrations this version has and the store does not."""
     from draaiboek.services.national import migrations
-    from draaiboek.services.national.connect import NationalError
 
-    conn = _admin_connection(db)
-    try:
-        applied = migrations.upgrade(conn)
-    except NationalError as exc:
-        _failed(exc)
-    finally:
-        conn.close()
+    applied = _on_store(db, migrations.upgrade)
     if not applied:
         typer.echo("store is up to date")
     for migration in applied:
@@ -115,15 +111,8 @@ def db_add_station(
 ) -> None:
     """Create a station's login role: it may insert its own station's events, nothing else."""
     from draaiboek.services.national import migrations
-    from draaiboek.services.national.connect import NationalError
 
-    conn = _admin_connection(db)
-    try:
-        role = migrations.add_station(conn, name)
-    except NationalError as exc:
-        _failed(exc)
-    finally:
-        conn.close()
+    role = _on_store(db, lambda conn: migrations.add_station(conn, name))
     typer.echo(
         f"station {name}: role {role} created without a password; set one with psql "
         f"(\\password {role}) and put it in the station's password file (~/.pgpass), or use "
@@ -138,15 +127,8 @@ def db_add_reader(
 ) -> None:
     """Create a login role that reads the whole store and writes nothing (for the overview)."""
     from draaiboek.services.national import migrations
-    from draaiboek.services.national.connect import NationalError
 
-    conn = _admin_connection(db)
-    try:
-        migrations.add_reader(conn, role)
-    except NationalError as exc:
-        _failed(exc)
-    finally:
-        conn.close()
+    _on_store(db, lambda conn: migrations.add_reader(conn, role))
     typer.echo(f"reader role {role} created without a password (see add-station)")
 
 
@@ -157,15 +139,8 @@ def db_retention(
 ) -> None:
     """Set how long closed incidents are kept (what `db purge` uses without --closed-before)."""
     from draaiboek.services.national import migrations
-    from draaiboek.services.national.connect import NationalError
 
-    conn = _admin_connection(db)
-    try:
-        migrations.set_retention(conn, days)
-    except NationalError as exc:
-        _failed(exc)
-    finally:
-        conn.close()
+    _on_store(db, lambda conn: migrations.set_retention(conn, days))
     typer.echo(f"closed incidents are kept {days} days")
 
 
@@ -182,16 +157,9 @@ def db_purge(
 ) -> None:
     """Delete closed incidents (all their events, timeline and refusals); open ones stay."""
     from draaiboek.services.national import migrations
-    from draaiboek.services.national.connect import NationalError
 
     before = _moment(closed_before) if closed_before else None
-    conn = _admin_connection(db)
-    try:
-        purged = migrations.purge(conn, before)
-    except NationalError as exc:
-        _failed(exc)
-    finally:
-        conn.close()
+    purged = _on_store(db, lambda conn: migrations.purge(conn, before))
     typer.echo(
         f"purged {purged.incidents} incidents ({purged.events} events) closed before "
         f"{purged.closed_before.isoformat(timespec='seconds')}"
@@ -408,17 +376,9 @@ def detach_forwarder(forwarder: Any, grace: float = 1.0) -> None:
 
 def verify_with_store(db: str, folder: Path) -> bool:
     """Compare the journal in `folder` with the store; print the result; True when it agrees."""
-    from draaiboek.services.national.connect import NationalError, connect
     from draaiboek.services.national.verify import compare
 
-    try:
-        conn = connect(_url(db), autocommit=True)
-        try:
-            found = compare(conn, folder)
-        finally:
-            conn.close()
-    except NationalError as exc:
-        _failed(exc)
+    found = _on_store(db, lambda conn: compare(conn, folder))
     if found.problem is None:
         typer.echo(t("verify.store-ok", stored=found.stored, station=found.station or "—"))
         return True
