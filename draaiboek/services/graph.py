@@ -147,7 +147,8 @@ def mermaid(runbook: Runbook, lang: str) -> str:
         opening, closing = _MERMAID_SHAPES.get(step.type, ('["', '"]'))
         label = "<br/>".join(mermaid_text(line) for line in label_lines(step, runbook, lang))
         out.append(f"    {_mermaid_id(step_id)}{opening}{label}{closing}")
-    for target in _missing(runbook):
+    missing = _missing(runbook)
+    for target in missing:
         label = mermaid_text("? " + t("graph.missing", id=target))
         out.append(f'    {_mermaid_id(target)}["{label}"]')
     out.append(f"    {_START} --> {_mermaid_id(runbook.start)}")
@@ -161,8 +162,8 @@ def mermaid(runbook: Runbook, lang: str) -> str:
     out.append(f"    class {_START},{_mermaid_id(runbook.start)} first")
     if ends:
         out.append(f"    class {','.join(ends)} finish")
-    if _missing(runbook):
-        out.append(f"    class {','.join(_mermaid_id(t) for t in _missing(runbook))} missing")
+    if missing:
+        out.append(f"    class {','.join(_mermaid_id(m) for m in missing)} missing")
     return "\n".join(out) + "\n"
 
 
