@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from draaiboek.engine import deadlines
-from draaiboek.engine.state import WalkState
+from draaiboek.engine.state import WalkState, open_key
 from draaiboek.engine.targets import target_statuses
 from draaiboek.services.handover import handover_summary
 from draaiboek.services.incidents import IncidentSummary
@@ -97,7 +97,7 @@ def status_data(
         "targets": [s.as_dict(lang) for s in target_statuses(state, now)],
         "deadlines": [
             {
-                "key": f"{d.runbook}/{d.step}" + (f"/{d.item}" if d.item else ""),
+                "key": open_key(d.runbook, d.step, d.item or None),
                 "title": _title(state, d.runbook, d.step, d.item, lang),
                 "due": _iso(d.due_at),
                 "state": d.status,
