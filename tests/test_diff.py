@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from cli_run import runner  # settings from the developer's shell cleared
 
 import draaiboek.cli.author  # noqa: F401  (registers the commands)
 from draaiboek.cli.app import app
@@ -16,15 +16,6 @@ from draaiboek.services import diff
 
 CORPUS = Path(__file__).parent / "corpus" / "valid"
 BASE = (CORPUS / "every-step-type.yaml").read_text(encoding="utf-8")
-# Settings from the developer's shell must not change what the tests see.
-runner = CliRunner(
-    env={
-        "DRAAIBOEK_LANG": None,
-        "DRAAIBOEK_RUNBOOKS": None,
-        "DRAAIBOEK_HOME": None,
-        "NO_COLOR": "1",
-    }
-)
 
 NCC_ITEM = '      - {id: ncc, label: {nl: "NCC geïnformeerd", en: "NCC informed"}}\n'
 OVERAL = (

@@ -9,9 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cli_run import runner  # settings from the developer's shell cleared
 from hypothesis import given
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 import draaiboek.cli.author  # noqa: F401  (registers the commands)
 from draaiboek.cli.app import app
@@ -25,15 +25,6 @@ CORPUS = Path(__file__).parent / "corpus" / "valid"
 EXAMPLE = CORPUS / "every-step-type.yaml"
 HOSTILE_TEXT = 'Kwaad "q" [b] {c} (d) |e| <f> #g &h; \\ `x` %%\nregel twee'
 HOSTILE = json.dumps(HOSTILE_TEXT)  # a JSON string is a valid YAML double-quoted scalar
-# Settings from the developer's shell must not change what the tests see.
-runner = CliRunner(
-    env={
-        "DRAAIBOEK_LANG": None,
-        "DRAAIBOEK_RUNBOOKS": None,
-        "DRAAIBOEK_HOME": None,
-        "NO_COLOR": "1",
-    }
-)
 
 
 def load(path: Path) -> Runbook:

@@ -17,27 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from cli_run import cli as run
 
-import draaiboek.cli.main  # noqa: F401  (importing it registers every command on the app)
-from draaiboek.cli.app import app
 from draaiboek.journal import read, verify
 from draaiboek.journal.files import JOURNAL_NAME
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "valid"
 RB = ["--runbooks", str(CORPUS)]
 TOP = "every-step-type"
-UNSET = ("DRAAIBOEK_RUNBOOKS", "DRAAIBOEK_LANG", "DRAAIBOEK_OPERATOR", "DRAAIBOEK_HOME")
 SEAL = re.compile(r"^zegel ([0-9a-f]{6})…$", re.M)
-
-
-def run(home: Path, args: list[str], input: str = "") -> tuple[int, str]:
-    env: dict[str, str | None] = {name: None for name in UNSET}
-    env.update(COLUMNS="100", NO_COLOR="1", DRAAIBOEK_HOME=str(home))
-    result = CliRunner().invoke(app, args, input=input, env=env)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.output
 
 
 def start(home: Path, answers: str, incident: str = "x") -> tuple[int, str]:

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from cli_run import runner  # settings from the developer's shell cleared
 
 import draaiboek.cli.author  # noqa: F401  (registers the commands)
 from draaiboek.cli.app import app
@@ -27,15 +27,6 @@ CORPUS = REPO / "tests" / "corpus" / "valid"
 SHIPPED = REPO / "runbooks"
 EXAMPLE = CORPUS / "every-step-type.yaml"
 HOSTILE = "<script>alert(1)</script> *vet* [link](http://x) | # &amp; </style>"
-# Settings from the developer's shell must not change what the tests see.
-runner = CliRunner(
-    env={
-        "DRAAIBOEK_LANG": None,
-        "DRAAIBOEK_RUNBOOKS": None,
-        "DRAAIBOEK_HOME": None,
-        "NO_COLOR": "1",
-    }
-)
 
 
 def corpus(folder: Path = CORPUS) -> Library:

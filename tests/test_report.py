@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from cli_run import runner  # settings from the developer's shell cleared
 
 import draaiboek.cli.report  # noqa: F401  (registers the command)
 from draaiboek.cli.app import app
@@ -25,15 +25,6 @@ from draaiboek.services.report_render import render
 CORPUS = Path(__file__).parent / "corpus" / "valid"
 T0 = datetime(2025, 6, 24, 13, 34, tzinfo=UTC)  # 15:34 in Amsterdam (summer time)
 HOSTILE = "<script>alert(1)</script> **vet** | [x](http://e) # &amp;"
-# Settings from the developer's shell must not change what the tests see.
-runner = CliRunner(
-    env={
-        "DRAAIBOEK_LANG": None,
-        "DRAAIBOEK_RUNBOOKS": None,
-        "DRAAIBOEK_HOME": None,
-        "NO_COLOR": "1",
-    }
-)
 
 
 class Incident:

@@ -19,10 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from cli_run import UNSET, cli
 
-import draaiboek.cli.main  # noqa: F401  (importing it registers every command on the app)
-from draaiboek.cli.app import app
 from draaiboek.journal import Journal, verify
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
@@ -30,16 +28,6 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "tests" / "corpus" / "valid"
 TOP = "every-step-type"
-UNSET = ("DRAAIBOEK_RUNBOOKS", "DRAAIBOEK_LANG", "DRAAIBOEK_OPERATOR", "DRAAIBOEK_HOME")
-
-
-def cli(home: Path, args: list[str], input: str = "") -> tuple[int, str]:
-    env: dict[str, str | None] = {name: None for name in UNSET}
-    env.update(COLUMNS="100", NO_COLOR="1", DRAAIBOEK_HOME=str(home))
-    result = CliRunner().invoke(app, args, input=input, env=env)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.output
 
 
 def sub_env(home: Path) -> dict[str, str]:

@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from typer.testing import CliRunner
+from cli_run import cli as run_cli
 
-from draaiboek.cli.app import app
 from draaiboek.journal.canonical import canonical_body
 from draaiboek.services.national.ingest import Row
 
@@ -37,15 +36,8 @@ lijst: {posten: done, zichtbaar: done}
 
 
 def cli(home: Path, args: list[str], input: str = "") -> tuple[int, str]:
-    """`draaiboek ARGS` in-process; (exit code, stdout + stderr)."""
-    import draaiboek.cli.main  # noqa: F401  (registers the commands)
-
-    env: dict[str, str | None] = {name: None for name in UNSET}
-    env.update(COLUMNS="100", NO_COLOR="1", DRAAIBOEK_HOME=str(home))
-    result = CliRunner().invoke(app, args, input=input, env=env)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.output
+    """`draaiboek ARGS` in-process, the national settings cleared too; (exit code, output)."""
+    return run_cli(home, args, input, unset=UNSET)
 
 
 def walk(home: Path, incident: str, answers: str, *extra: str) -> tuple[int, str]:
