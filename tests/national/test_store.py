@@ -190,12 +190,7 @@ def test_ingest_without_a_batch_says_how_to_send_one(store: Store) -> None:
 def test_ingest_twice_in_one_transaction_reads_the_batch_once(store: Store) -> None:
     events = rows("inc-a", chain("inc-a", 4))
     with _station(store) as conn, conn.transaction():
-        conn.execute("SELECT draaiboek.open_batch()")
-        with conn.cursor().copy(
-            "COPY pg_temp.draaiboek_batch (incident, seq, hash, body) FROM STDIN"
-        ) as copy:
-            for row in events:
-                copy.write_row((row.incident, row.seq, row.hash, row.body))
+        ingest.load_batch(conn, events)
         first = conn.execute("SELECT accepted FROM draaiboek.ingest()").fetchall()
         second = conn.execute("SELECT accepted FROM draaiboek.ingest()").fetchall()
     assert (first, second) == ([(4,)], [])

@@ -59,17 +59,23 @@ class RunbookCopy:
     marks: tuple[tuple[str, str], ...]  # (step, kind)
 
 
+def load_batch(conn: psycopg.Connection[Any], rows: Iterable[Row]) -> None:
+    """Open this session's batch table and COPY `rows` into it, inside the caller's transaction
+    (``draaiboek.ingest()`` then reads it); psycopg.Error when the database refuses."""
+    conn.execute("SELECT draaiboek.open_batch()")
+    with conn.cursor().copy(
+        "COPY pg_temp.draaiboek_batch (incident, seq, hash, body) FROM STDIN"
+    ) as copy:
+        for row in rows:
+            copy.write_row((row.incident, row.seq, row.hash, row.body))
+
+
 def send(conn: psycopg.Connection[Any], rows: Iterable[Row]) -> list[Outcome]:
     """Store one batch in one transaction; NationalError when the database refuses it whole."""
     psycopg = psycopg_module()
     try:
         with conn.transaction():
-            conn.execute("SELECT draaiboek.open_batch()")
-            with conn.cursor().copy(
-                "COPY pg_temp.draaiboek_batch (incident, seq, hash, body) FROM STDIN"
-            ) as copy:
-                for row in rows:
-                    copy.write_row((row.incident, row.seq, row.hash, row.body))
+            load_batch(conn, rows)
             found = conn.execute("SELECT * FROM draaiboek.ingest()").fetchall()
     except psycopg.Error as exc:
         if isinstance(exc, psycopg.OperationalError):
