@@ -258,9 +258,8 @@ class Session:
         return session
 
     def _take_over(self, who: str, recovery: journals.Recovery | None) -> None:
-        session = self
         if recovery is not None:
-            session.log(
+            self.log(
                 Draft(
                     "recovered",
                     {
@@ -270,16 +269,16 @@ class Session:
                     },
                 )
             )
-        if not session.state.closed:
-            before = session.state.operator
-            session.log(Draft("resumed", {}))
+        if not self.state.closed:
+            before = self.state.operator
+            self.log(Draft("resumed", {}))
             if who != before:
-                session.log(Draft("handover", {"from": before, "to": who}))
-            if not session.state.stack:  # a crash between `opened` and the first `entered`
-                top = session.runbooks[session.state.runbook]
-                session.log(Draft("entered", {"runbook": top.id, "step": top.start}))
+                self.log(Draft("handover", {"from": before, "to": who}))
+            if not self.state.stack:  # a crash between `opened` and the first `entered`
+                top = self.runbooks[self.state.runbook]
+                self.log(Draft("entered", {"runbook": top.id, "step": top.start}))
             # A crash right after an `entered` can leave automatic steps unlogged.
-            session.log_all(follow_ups(session.state))
+            self.log_all(follow_ups(self.state))
 
     def log(self, draft: Draft) -> dict[str, Any]:
         return self.log_all([draft])[0]
