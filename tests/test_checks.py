@@ -532,3 +532,40 @@ def test_parse_then_format_is_canonical(parts: tuple[int | None, ...]) -> None:
     )
     assert parse_duration(format_duration(value)) == value
     assert format_duration(parse_duration(format_duration(value))) == format_duration(value)
+
+
+_SCHEMA_VALUES = st.one_of(
+    st.sampled_from(["string", "integer", "number", "array", "object", "colour", "^[0-9]+$"]),
+    st.sampled_from(["[", "(?P<x", "a{2,1}", "\\d{4}", ""]),
+    st.integers(min_value=-3, max_value=200),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.none(),
+    st.lists(st.sampled_from(["string", "null"]), max_size=2),
+)
+_SCHEMA_KEYS = st.sampled_from(
+    ["type", "pattern", "minLength", "maxLength", "minimum", "maximum", "title", "format", "enum"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_SCHEMA_KEYS, _SCHEMA_VALUES, max_size=4))
+def test_value_schema_short_cut_passes_only_what_jsonschema_accepts(schema: dict[str, Any]) -> None:
+    """The check without jsonschema (kept off the walk's start) says "surely valid" only for a
+    schema that jsonschema's own check_schema accepts; the flat schemas of real runbooks pass."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    from draaiboek.load.checks import _surely_valid_schema
+
+    if _surely_valid_schema(schema):
+        try:
+            Draft202012Validator.check_schema(schema)
+        except SchemaError as exc:  # pragma: no cover - the failure being tested for
+            pytest.fail(f"{schema!r} passed the short cut but jsonschema says: {exc.message}")
+    for flat in (
+        {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"},
+        {"type": "integer", "minimum": 0, "maximum": 100000},
+        {"type": "string", "minLength": 2, "maxLength": 120},
+    ):
+        assert _surely_valid_schema(flat)

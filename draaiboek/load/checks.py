@@ -6,6 +6,7 @@ Each check yields findings pointing at the value at fault (line and column from 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -364,7 +365,11 @@ def _check_value_schemas(runbook: Runbook, emit: Emit) -> None:
         if step.value_schema is None:
             continue
         # Key order is kept: which error check_schema reports can depend on it.
-        problem = _value_schema_problem(json.dumps(_thaw(step.value_schema)))
+        problem = (
+            None
+            if _surely_valid_schema(step.value_schema)
+            else _value_schema_problem(json.dumps(_thaw(step.value_schema)))
+        )
         if problem is not None:
             emit(
                 ("steps", step.id, "value"),
@@ -379,6 +384,40 @@ def _check_value_schemas(runbook: Runbook, emit: Emit) -> None:
                 f"format {name!r} is not checked, so any text would be recorded: use a pattern, "
                 f"or one of {', '.join(sorted(CHECKED_FORMATS))}",
             )
+
+
+_TYPE_NAMES = frozenset({"string", "integer", "number", "boolean", "null", "array", "object"})
+
+
+def _surely_valid_schema(schema: Mapping[str, Any]) -> bool:
+    """Whether a value schema is surely a valid JSON Schema without asking jsonschema (whose
+    import would delay the walk's first question): only the common flat keywords, each with a
+    value of the right kind. False means "ask jsonschema", never "invalid"."""
+    for key, value in schema.items():
+        if key == "type":
+            ok = type(value) is str and value in _TYPE_NAMES
+        elif key in ("title", "description"):
+            ok = type(value) is str
+        elif key in ("minLength", "maxLength"):
+            ok = type(value) is int and value >= 0
+        elif key in ("minimum", "maximum"):
+            ok = type(value) in (int, float)
+        elif key == "pattern":
+            ok = type(value) is str and _compiles(value)
+        else:
+            ok = False
+        if not ok:
+            return False
+    return True
+
+
+def _compiles(pattern: str) -> bool:
+    """jsonschema's own test of the `regex` format that the meta-schema asks of `pattern`."""
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True
 
 
 @lru_cache(maxsize=1024)
