@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from draaiboek.engine.decide import Draft
@@ -177,7 +178,9 @@ def _step_settled(
         return entry.at
     if kind == "runbook":
         depth = len(entry.stack)
-        return next((e.at for e in entries[index + 1 :] if len(e.stack) == depth), None)
+        # The walk is back at this depth once the sub-runbook returned: nearly always soon
+        # after, so the rest of the path is walked, not copied.
+        return next((e.at for e in islice(entries, index + 1, None) if len(e.stack) == depth), None)
     if kind == "checklist":
         records = [entry.items.get(item) for item in items]
         if not records or any(r is None or r.value == "deferred" for r in records):
