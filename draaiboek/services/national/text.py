@@ -13,7 +13,12 @@ from zoneinfo import ZoneInfo
 from draaiboek.model.catalogue import Messages
 from draaiboek.model.durations import format_clock
 from draaiboek.model.timezone import DEFAULT_TIMEZONE
-from draaiboek.services.national.overview import IncidentView, Overview
+from draaiboek.services.national.overview import (
+    IncidentView,
+    Overview,
+    PublishedNumber,
+    TimelineEntry,
+)
 
 _ZONE = ZoneInfo(DEFAULT_TIMEZONE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -54,36 +59,45 @@ def render(overview: Overview, lang: str) -> str:
             for view in incidents:
                 out.extend(_incident(view, t))
         out.append("")
-    out.append(f"{t('national.timeline')}:")
-    if not overview.timeline:
-        out.append(f"  {t('national.no-timeline')}")
-    for entry in overview.timeline:
-        exercise = f" [{t('national.exercise')}]" if entry.mode == "exercise" else ""
-        out.append(
-            f"  {_time(entry.at)}  {safe(entry.station)}{exercise}  {safe(entry.kind)}  "
-            f"{safe(entry.title)}: {safe(entry.answer)}"
-        )
+    out += _section(t, "timeline", [_entry(entry, t) for entry in overview.timeline])
     out.append("")
-    out.append(f"{t('national.numbers')}:")
-    if not overview.numbers:
-        out.append(f"  {t('national.no-numbers')}")
-    for number in overview.numbers:
-        flag = t(f"national.flag-{number.flag}") if number.flag else t("national.flag-ok")
-        marker = "!!" if number.flag else "ok"
-        out.append(
-            f"  {marker} {safe(number.text)}  {flag}  ({safe(number.station)}, "
-            f"{safe(number.incident)}, {_time(number.at)})"
-        )
+    out += _section(t, "numbers", [_number(number, t) for number in overview.numbers])
     out.append("")
-    out.append(f"{t('national.refusals')}:")
-    if not overview.refusals:
-        out.append(f"  {t('national.no-refusals')}")
-    for refusal in overview.refusals:
-        out.append(
-            f"  {safe(refusal.station)}  {safe(refusal.incident)}  seq {refusal.seq}  "
+    out += _section(
+        t,
+        "refusals",
+        [
+            f"{safe(refusal.station)}  {safe(refusal.incident)}  seq {refusal.seq}  "
             f"{safe(refusal.reason)}  {_time(refusal.received_at)}"
-        )
+            for refusal in overview.refusals
+        ],
+    )
     return "\n".join(out) + "\n"
+
+
+def _section(t: Messages, name: str, lines: list[str]) -> list[str]:
+    """The heading ``national.<name>`` and its `lines` indented, or ``national.no-<name>``."""
+    return [
+        f"{t(f'national.{name}')}:",
+        *(f"  {line}" for line in lines or [t(f"national.no-{name}")]),
+    ]
+
+
+def _entry(entry: TimelineEntry, t: Messages) -> str:
+    exercise = f" [{t('national.exercise')}]" if entry.mode == "exercise" else ""
+    return (
+        f"{_time(entry.at)}  {safe(entry.station)}{exercise}  {safe(entry.kind)}  "
+        f"{safe(entry.title)}: {safe(entry.answer)}"
+    )
+
+
+def _number(number: PublishedNumber, t: Messages) -> str:
+    flag = t(f"national.flag-{number.flag}") if number.flag else t("national.flag-ok")
+    marker = "!!" if number.flag else "ok"
+    return (
+        f"{marker} {safe(number.text)}  {flag}  ({safe(number.station)}, "
+        f"{safe(number.incident)}, {_time(number.at)})"
+    )
 
 
 def _incident(view: IncidentView, t: Messages) -> list[str]:
