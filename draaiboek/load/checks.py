@@ -15,7 +15,7 @@ from typing import Any
 
 from draaiboek.load.documents import Document
 from draaiboek.load.schemacheck import json_path
-from draaiboek.load.target_checks import check_time_zero_and_targets
+from draaiboek.load.target_checks import check_names, check_time_zero_and_targets
 from draaiboek.load.valueformats import CHECKED_FORMATS, unchecked_formats
 from draaiboek.load.yamlread import Path, Positions
 from draaiboek.model.runbook import Finding, Runbook, Severity, Step
@@ -206,29 +206,9 @@ def _check_definitions(runbook: Runbook, emit: Emit, warn: Emit) -> None:
         base: Path = ("steps", step.id)
         if step.role is None:
             warn(base, "missing-role", f"step {step.id!r} names no responsible role")
-        elif step.role not in runbook.roles:
-            emit(
-                (*base, "role"),
-                "unknown-role",
-                f"role {step.role!r} is not defined under roles"
-                + did_you_mean(step.role, runbook.roles),
-            )
-        for index, source in enumerate(step.sources):
-            if source not in runbook.sources:
-                emit(
-                    (*base, "sources", index),
-                    "unknown-source",
-                    f"source {source!r} is not defined under sources"
-                    + did_you_mean(source, runbook.sources),
-                )
+        check_names(runbook, base, step.role, step.sources, emit)
         for item_index, item in enumerate(step.items):
-            if item.role is not None and item.role not in runbook.roles:
-                emit(
-                    ("steps", step.id, "items", item_index, "role"),
-                    "unknown-role",
-                    f"role {item.role!r} is not defined under roles"
-                    + did_you_mean(item.role, runbook.roles),
-                )
+            check_names(runbook, (*base, "items", item_index), item.role, (), emit)
 
 
 def _check_contacts(runbook: Runbook, context: CheckContext, emit: Emit) -> None:

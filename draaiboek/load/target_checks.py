@@ -17,6 +17,27 @@ from draaiboek.model.suggestions import did_you_mean
 Emit = Callable[[Path, str, str], None]
 
 
+def check_names(
+    runbook: Runbook, base: Path, role: str | None, sources: tuple[str, ...], emit: Emit
+) -> None:
+    """Emit unknown-role / unknown-source for a role and sources (of a step, item or target at
+    `base`) that are not defined in the runbook."""
+    if role is not None and role not in runbook.roles:
+        emit(
+            (*base, "role"),
+            "unknown-role",
+            f"role {role!r} is not defined under roles" + did_you_mean(role, runbook.roles),
+        )
+    for index, source in enumerate(sources):
+        if source not in runbook.sources:
+            emit(
+                (*base, "sources", index),
+                "unknown-source",
+                f"source {source!r} is not defined under sources"
+                + did_you_mean(source, runbook.sources),
+            )
+
+
 def check_time_zero_and_targets(runbook: Runbook, emit: Emit) -> None:
     """Emit a finding (path, code, message) for every reference that names nothing."""
     steps = runbook.steps
@@ -55,21 +76,7 @@ def check_time_zero_and_targets(runbook: Runbook, emit: Emit) -> None:
                 "target-kind",
                 f"target {target.id!r} repeats (every): end it with until, not met_by",
             )
-        if target.role is not None and target.role not in runbook.roles:
-            emit(
-                (*base, "role"),
-                "unknown-role",
-                f"role {target.role!r} is not defined in roles"
-                + did_you_mean(target.role, runbook.roles),
-            )
-        for source_index, source in enumerate(target.sources):
-            if source not in runbook.sources:
-                emit(
-                    (*base, "sources", source_index),
-                    "unknown-source",
-                    f"source {source!r} is not defined in sources"
-                    + did_you_mean(source, runbook.sources),
-                )
+        check_names(runbook, base, target.role, target.sources, emit)
         for until_index, step_id in enumerate(target.until):
             if step_id not in steps:
                 emit(
