@@ -13,6 +13,14 @@ CORPUS = Path(__file__).resolve().parent / "corpus" / "valid"
 TOP = "every-step-type"
 SUB = "sub-procedure"
 T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+# An answers file (`--answers`) that walks TOP, and the SUB it calls, to the end.
+ANSWERS = """\
+vaststellen: nergens
+testbellen: done
+lijst: {lms: done, ncc: {skipped: geen verbinding}}
+starttijd: "12:30"
+sub-procedure/melden: done
+"""
 
 
 def load(*names: str) -> dict[str, Runbook]:

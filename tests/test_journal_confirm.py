@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 from rich.console import Console
+from runbook_corpus import ANSWERS
 
 from draaiboek.cli.render import Screen
 from draaiboek.cli.walkloop import WalkLoop
@@ -20,13 +21,6 @@ from draaiboek.model.catalogue import Messages
 from draaiboek.services.session import Session
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "valid"
-ANSWERS = """\
-vaststellen: nergens
-testbellen: done
-lijst: {lms: done, ncc: {skipped: geen verbinding}}
-starttijd: "12:30"
-sub-procedure/melden: done
-"""
 T0 = datetime(2026, 11, 23, 13, 5, tzinfo=UTC)
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from runbook_corpus import ANSWERS
 from typer.testing import CliRunner
 
 import draaiboek.cli.main  # noqa: F401  (importing it registers every command on the app)
@@ -552,15 +553,6 @@ def answers_file(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "answers.yaml"
     path.write_text(text, encoding="utf-8")
     return path
-
-
-ANSWERS = """\
-vaststellen: nergens
-testbellen: done
-lijst: {lms: done, ncc: {skipped: geen verbinding}}
-starttijd: "12:30"
-sub-procedure/melden: done
-"""
 
 
 def test_answers_file_walks_to_the_end(drive: Driver, home: Path, tmp_path: Path) -> None:
