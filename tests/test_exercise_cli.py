@@ -661,3 +661,29 @@ def test_a_live_report_has_no_score(tmp_path: Path) -> None:
     incident = next(home.glob("incidents/*")).name
     as_json = CliRunner().invoke(app, ["report", incident, "--home", str(home), "--format", "json"])
     assert "score" not in json.loads(as_json.output)
+
+
+def test_a_full_disk_during_an_exercise_is_one_line_not_an_internal_error(
+    exercise: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The exercise walks like `start`: a refusing disk names what was not logged, exit 1."""
+    import errno
+    import os
+
+    from draaiboek.journal import files
+
+    calls = {"n": 0}
+
+    def filling(fd: int, data: bytes) -> None:
+        calls["n"] += 1
+        if calls["n"] > 4:  # the exercise's opening events fit; the first answer does not
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        files.write_all(fd, data)
+
+    monkeypatch.setattr("draaiboek.journal.writer.write_all", filling)
+    run = exercise([str(SCENARIOS / "elk-staptype.yaml"), *CORPUS_ARGS], GOOD)
+    refused = [line for line in run.output.splitlines() if line.startswith("draaiboek:")]
+    assert run.code == 1, run.output
+    assert len(refused) == 1 and "NIET vastgelegd" in refused[0], run.output
+    assert "De schijf is vol." in refused[0] and "draaiboek resume oefening-" in refused[0]
+    assert "interne fout" not in run.output

@@ -16,9 +16,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from draaiboek.cli.app import (
-    EXIT_FINDINGS,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
     HomeOption,
     LangOption,
     RunbooksOption,
@@ -29,7 +26,6 @@ from draaiboek.cli.app import (
     runbooks_folder,
     usage_error,
 )
-from draaiboek.cli.invocation import done_hint
 from draaiboek.cli.language import t
 from draaiboek.cli.national import DbOption, StationOption, station_setting
 from draaiboek.cli.walkinput import AnswersOption, OperatorOption
@@ -38,6 +34,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from draaiboek.cli.render import Screen
+    from draaiboek.cli.walkinput import LineSource
     from draaiboek.load.documents import Document
     from draaiboek.load.scenario import Inject, Scenario
     from draaiboek.services.exercise import InjectDelivery
@@ -119,17 +116,10 @@ def exercise(
         hint=text["open"] if source.interactive and source.terminal is None else None,
         above=source.above,
     )
-    from draaiboek.cli.national import attach_forwarder, detach_forwarder
-
     # With a national store configured the exercise is forwarded like a walk (its `opened` says
     # exercise, so the overview keeps it apart from live incidents), never waited on.
-    forwarder = attach_forwarder(session, db)
-    try:
-        code = _play(session, screen, source, scripted, timer)
-    finally:
-        detach_forwarder(forwarder)
+    code = _play(session, screen, source, scripted, timer, db)
     card = score(the_scenario, session.events(), library.all_runbooks())
-    session.close()
     show_score(screen, card, session, text)
     raise typer.Exit(code)
 
@@ -201,35 +191,28 @@ def _now(draw: Callable[[], None]) -> None:
 def _play(
     session: Session,
     screen: Screen,
-    source: Any,
+    source: LineSource,
     scripted: dict[str, Any] | None,
     timer: InjectTimer,
+    db: str | None,
 ) -> int:
+    """The ordinary walk (`walk_session`) with the injects' timer running; the exit code."""
     from rich.markup import escape
 
     from draaiboek.cli.exercise_screens import texts
-    from draaiboek.cli.walkinput import Interrupted, interruptible
-    from draaiboek.cli.walkloop import WalkLoop
+    from draaiboek.cli.walk import walk_session
 
-    loop = WalkLoop(session, screen, source.read, scripted, before_prompt=timer.before_prompt)
-    if scripted is None:  # reminders show while the prompt waits, as injects do
-        source.while_waiting = loop.due_now
-    timer.ticker.start()
-    try:
-        with interruptible(session):
-            try:
-                finished = loop.run()
-            except Interrupted:
-                timer.ticker.stop()
-                session.pause("interrupted")
-                text = texts(screen.lang)["paused"].format(id=session.incident_id)
-                screen.console.print(f"\n[bold]{escape(text)}[/]")
-                return EXIT_INTERRUPTED
-    finally:
-        timer.ticker.stop()
-    if timer.ticker.error is not None:
-        raise timer.ticker.error
-    if finished:
-        screen.say(done_hint(screen, session))
-        return EXIT_OK
-    return EXIT_FINDINGS if loop.input_ended else EXIT_OK
+    def paused() -> None:
+        text = texts(screen.lang)["paused"].format(id=session.incident_id)
+        screen.console.print(f"\n[bold]{escape(text)}[/]")
+
+    return walk_session(
+        session,
+        screen,
+        source,
+        scripted,
+        db,
+        before_prompt=timer.before_prompt,
+        ticker=timer.ticker,
+        paused=paused,
+    )

@@ -39,11 +39,12 @@ from draaiboek.cli.walkinput import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from draaiboek.cli.render import Screen
     from draaiboek.model.runbook import Runbook
     from draaiboek.services.session import NotLogged, Session
+    from draaiboek.services.simclock import Ticker
 
 
 @app.command()
@@ -264,32 +265,66 @@ def _walk_and_exit(
     source: LineSource,
     scripted: dict[str, Any] | None,
     db: str | None = None,
-) -> None:
+) -> NoReturn:
+    raise typer.Exit(walk_session(session, screen, source, scripted, db))
+
+
+def walk_session(
+    session: Session,
+    screen: Screen,
+    source: LineSource,
+    scripted: dict[str, Any] | None,
+    db: str | None = None,
+    *,
+    before_prompt: Callable[[], None] | None = None,
+    ticker: Ticker | None = None,
+    paused: Callable[[], None] | None = None,
+) -> int:
+    """Walk `session` to its end or a pause (Ctrl-C, SIGHUP) and close it; the exit code.
+
+    The one walk of `start`, `resume` and `exercise`: with a national store configured (`db`)
+    events are forwarded in the background; a refusing disk is one line, exit 1 (`not_logged`).
+    `ticker` (the exercise's injects) runs with the walk, stops before `paused` is logged, and
+    an error it met is the walk's. `paused` shows the pause; by default "Paused. To continue"."""
     from draaiboek.cli.national import attach_forwarder, detach_forwarder
     from draaiboek.cli.walkloop import WalkLoop
+    from draaiboek.services.session import NotLogged
 
-    loop = WalkLoop(session, screen, source.read, scripted)
+    loop = WalkLoop(session, screen, source.read, scripted, before_prompt=before_prompt)
     if scripted is None:  # a deadline passing shows while the prompt waits, without a key
         source.while_waiting = loop.due_now
     # With a national store configured, events are forwarded in the background (never waited on).
     forwarder = attach_forwarder(session, db)
-    from draaiboek.services.session import NotLogged
-
+    if ticker is not None:
+        ticker.start()
     try:
         with interruptible(session):
             try:
-                finished = loop.run()
+                finished: bool | None = loop.run()
             except Interrupted:
+                finished = None
+                if ticker is not None:
+                    ticker.stop()
                 session.pause("interrupted")
                 with suppress(OSError):  # a hung-up terminal (SIGHUP) can no longer be told
-                    screen.say("\n" + paused_hint(screen, session))
-                raise typer.Exit(EXIT_INTERRUPTED) from None
+                    if paused is None:
+                        screen.say("\n" + paused_hint(screen, session))
+                    else:
+                        paused()
+        if ticker is not None:
+            ticker.stop()
+            if ticker.error is not None:
+                raise ticker.error
     except NotLogged as refused:  # disk full, read-only, failing: said plainly, exit 1
         not_logged(screen, session, refused, hint_command("resume", session))
     finally:
+        if ticker is not None:
+            ticker.stop()
         detach_forwarder(forwarder)
         session.close()
+    if finished is None:
+        return EXIT_INTERRUPTED
     if finished:
         screen.say(done_hint(screen, session))
-        raise typer.Exit(EXIT_OK)
-    raise typer.Exit(EXIT_FINDINGS if loop.input_ended else EXIT_OK)
+        return EXIT_OK
+    return EXIT_FINDINGS if loop.input_ended else EXIT_OK
