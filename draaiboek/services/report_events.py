@@ -53,16 +53,20 @@ class JournalRows(Sequence[T]):
         return self.size
 
     def __iter__(self) -> Iterator[T]:
+        if not self.size:
+            return
         if self.types is None:
             events: Iterator[Event] = iter(
                 journal.stream(self.folder, verify=False, on_damage="skip")
             )
         else:
             events = journal.of_types(self.folder, self.types, skip_damaged=True)
-        for made, event in enumerate(events):
-            if made == self.size:
-                break  # appended since the first pass: the report is of the journal as it was
+        # The report is of the journal as the first pass read it: what was appended since is
+        # left out, and the rest of the file is not read once the last row is made.
+        for made, event in enumerate(events, 1):
             yield self.make(event)
+            if made == self.size:
+                break
 
     @overload
     def __getitem__(self, index: int) -> T: ...
