@@ -233,12 +233,8 @@ def _other_yaml(path: Path, problems: Sequence[Finding]) -> bool:
     """Whether a file that read_document could not take is some other tool's YAML."""
     if not problems or any(f.code not in _UNIDENTIFIED for f in problems):
         return False
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES)
-    except OSError:
-        return False
-    return not looks_like_draaiboek(raw)
+    raw = _head(path)
+    return raw is not None and not looks_like_draaiboek(raw)
 
 
 def _is_broken_registry(path: Path, document: Document | None) -> bool:
@@ -248,12 +244,17 @@ def _is_broken_registry(path: Path, document: Document | None) -> bool:
         return document.format == CONTACTS_FORMAT and not document.schema_valid
     if path.name.startswith("contacts"):
         return True
+    head = _head(path)
+    return head is not None and b"draaiboek-contacts/" in head
+
+
+def _head(path: Path) -> bytes | None:
+    """The first MAX_BYTES of a file, or None when it cannot be read."""
     try:
         with open(path, "rb") as handle:
-            head = handle.read(MAX_BYTES)
+            return handle.read(MAX_BYTES)
     except OSError:
-        return False
-    return b"draaiboek-contacts/" in head
+        return None
 
 
 def _add_contacts(
