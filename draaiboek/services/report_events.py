@@ -23,16 +23,14 @@ from draaiboek.engine.state import WalkState
 from draaiboek.journal import Event, Head, VerifyResult
 from draaiboek.model.runbook import Runbook
 from draaiboek.services.incidents import SummaryFold
+from draaiboek.services.report_words import moment
 
 T = TypeVar("T")
 
 
 def at_of(event: Mapping[str, Any]) -> datetime | None:
     """When an event was logged (aware), None when its `at` is missing or not ISO 8601."""
-    try:
-        return datetime.fromisoformat(str(event.get("at")))
-    except ValueError:
-        return None
+    return moment(event.get("at"))
 
 
 class JournalRows(Sequence[T]):

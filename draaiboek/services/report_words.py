@@ -83,7 +83,9 @@ class Words(Messages):
         return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _when(value: Any) -> datetime | None:
+def moment(value: Any) -> datetime | None:
+    """``value`` (an ISO 8601 time, as the journal writes them) as a datetime; None when it is
+    missing or not ISO 8601."""
     try:
         return datetime.fromisoformat(str(value))
     except ValueError:
@@ -209,7 +211,7 @@ def _describe(event: Mapping[str, Any], words: Words) -> str:
         "clock": lambda: w(
             "report.event.clock",
             back=format_clock(timedelta(seconds=int(get("back_seconds") or 0))),
-            previous=w.local(_when(get("previous"))),
+            previous=w.local(moment(get("previous"))),
         ),
     }
     if kind == "exercise":
@@ -219,7 +221,7 @@ def _describe(event: Mapping[str, Any], words: Words) -> str:
             scenario=get("scenario"),
             version=get("scenario_version"),
             speed=f"{get('speed', 1):g}" if isinstance(get("speed"), int | float) else "?",
-            start=w.local(_when(get("start"))),
+            start=w.local(moment(get("start"))),
         )
     if kind in simple:
         return simple[kind]()
