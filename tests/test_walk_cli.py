@@ -598,6 +598,22 @@ def test_operator_required_without_a_terminal(drive: Driver, home: Path, tmp_pat
 
 
 @pytest.mark.parametrize(
+    "walk", [["start", TOP], ["exercise", str(REPO / "tests/corpus/scenarios/elk-staptype.yaml")]]
+)
+@pytest.mark.parametrize("operator", [[], ["--operator", ""]])
+def test_an_answers_file_needs_operator_given(
+    home: Path, tmp_path: Path, walk: list[str], operator: list[str]
+) -> None:
+    """With --answers the name is never asked (the file's answers are no name): one rule for
+    `start` and `exercise`."""
+    path = answers_file(tmp_path, ANSWERS)
+    run = cli(home, [*walk, *RB, "--answers", str(path), *operator])
+    assert run.code == 2, run.output
+    assert "--operator NAAM is nodig bij --answers" in run.output
+    assert not (home / "incidents").exists()
+
+
+@pytest.mark.parametrize(
     ("driver", "given"),
     [("subprocess", "../x"), ("subprocess", "a/b")]
     + [("clirunner", bad) for bad in ["../x", "a/b", "/tmp/x", "..", ".verborgen", "a b", "x\\y",

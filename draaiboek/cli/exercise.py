@@ -86,11 +86,7 @@ def exercise(
         fail(f"{first.file}:{first.line}:{first.column}: {first.message} [{first.code}]")
     screen = Screen(make_console(), Messages(language), DEFAULT_TIMEZONE, library.contacts)
     source = LineSource(screen)
-    name = (
-        ask_operator(operator, source, screen)
-        if scripted is None or operator
-        else usage_error(t("error.operator-with-answers"))
-    )
+    name = ask_operator(operator, source, screen, answers_file=scripted is not None)
     text = texts(language)
     show_briefing(screen, text, the_scenario, the_runbook.version, speed)
     try:

@@ -99,11 +99,7 @@ def start(
     screen = Screen(make_console(), Messages(language), DEFAULT_TIMEZONE, library.contacts)
     screen.examples = _on_examples(the_runbook, library.all_runbooks())
     source = LineSource(screen)
-    name = (
-        ask_operator(operator, source, screen)
-        if scripted is None or operator
-        else (operator or usage_error(t("error.operator-with-answers")))
-    )
+    name = ask_operator(operator, source, screen, answers_file=scripted is not None)
     try:
         session = Session.start(
             home_folder(home),

@@ -162,12 +162,17 @@ def _without_bad_characters(line: str) -> str:
     return CONTROL.sub("", text)
 
 
-def ask_operator(given: str | None, source: LineSource, screen: Screen) -> str:
+def ask_operator(
+    given: str | None, source: LineSource, screen: Screen, answers_file: bool = False
+) -> str:
     """The operator's name: `given` (--operator), else asked once at a terminal; a usage
-    error when it cannot be asked, or when the name given holds a control character (a newline
-    would split every header it is shown in)."""
+    error when it cannot be asked, when a walk from an answers file has none given (the file's
+    answers would be read as the name), or when the name given holds a control character (a
+    newline would split every header it is shown in)."""
     if given and given.strip():
         return checked_operator(given)
+    if answers_file and not given:
+        usage_error(t("error.operator-with-answers"))
     if not source.interactive:
         usage_error(t("error.operator-needed"))
     while True:
