@@ -63,6 +63,7 @@ def exercise(
     """
     from draaiboek.cli.exercise_screens import show_briefing, show_score, texts
     from draaiboek.cli.render import Screen, make_console
+    from draaiboek.cli.walk import not_logged
     from draaiboek.cli.walkinput import LineSource, ask_operator, load_answers, walkable_runbook
     from draaiboek.load.scenario import check_scenario
     from draaiboek.model.catalogue import Messages
@@ -70,6 +71,7 @@ def exercise(
     from draaiboek.services.exercise import start_exercise
     from draaiboek.services.incidents import IncidentError
     from draaiboek.services.scoring import score
+    from draaiboek.services.session import NotLogged
     from draaiboek.services.simclock import DueQueue
 
     language = chosen_language(lang)
@@ -102,6 +104,8 @@ def exercise(
             real=REAL_CLOCK,
             station=station,
         )
+    except NotLogged as exc:  # the disk refused at the start: said as `start` says it
+        not_logged(screen, None, exc, f"draaiboek exercise {scenario}")
     except IncidentError as exc:
         fail(str(exc))
     timer = InjectTimer(
