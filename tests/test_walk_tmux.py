@@ -172,6 +172,20 @@ def grown(journal: Path, count: int) -> Callable[[], bool]:
     return lambda: len(events(journal)) > count
 
 
+def answer_in_turn(
+    terminal: Terminal, journal: Path, answers: list[tuple[str, str | None]]
+) -> None:
+    """Type each answer once the one before is logged: the step it leads to entered, or (None)
+    any new event."""
+    for answer, then in answers:
+        count = len(events(journal))
+        terminal.type(answer)
+        if then is None:
+            wait_for(grown(journal, count), f"answer {answer!r}")
+        else:
+            wait_for(logged(journal, "entered", step=then), f"step {then}")
+
+
 def exit_code(rc: Path) -> int:
     wait_for(lambda: rc.is_file() and rc.read_text().strip() != "", "the walk to end")
     return int(rc.read_text())
@@ -224,19 +238,10 @@ def test_walk_in_a_terminal_ctrl_c_then_handover(
     wait_for(logged(journal, "handover", to="Piet"), "the handover")
     piet.wait_screen("j = gedaan · n <reden> = niet mogelijk · l = later >")
     assert "Bel 112 testen" in piet.screen()  # the same step as where Jan stopped
-    for answer, then in [
-        ("j", "lijst"),
-        ("j", None),
-        ("l", "starttijd"),
-        ("12:30", "melden"),
-        ("j", "klaar"),
-    ]:
-        count = len(events(journal))
-        piet.type(answer)
-        if then is None:
-            wait_for(grown(journal, count), f"answer {answer!r}")
-        else:
-            wait_for(logged(journal, "entered", step=then), f"step {then}")
+    answer_in_turn(
+        piet, journal, [("j", "lijst"), ("j", None), ("l", "starttijd"), ("12:30", "melden"),
+                        ("j", "klaar")],
+    )  # fmt: skip
     assert exit_code(second_rc) == 0
     piet.wait_screen("EXIT=0")
     assert "Het draaiboek is afgerond" in piet.screen()
@@ -448,14 +453,10 @@ def test_markup_escape_sequences_and_bytes_that_are_not_utf8_walk_to_the_end(
     terminal.wait_screen("is geen UTF-8-tekst")
     terminal.press("C-u")
 
-    for answer, then in [("j", "lijst"), ("j", None), ("j", "starttijd"), ("12:30", "melden"),
-                         ("j", "klaar")]:  # fmt: skip
-        count = len(events(journal))
-        terminal.type(answer)
-        if then is None:
-            wait_for(grown(journal, count), f"answer {answer!r}")
-        else:
-            wait_for(logged(journal, "entered", step=then), f"step {then}")
+    answer_in_turn(
+        terminal, journal, [("j", "lijst"), ("j", None), ("j", "starttijd"), ("12:30", "melden"),
+                            ("j", "klaar")],
+    )  # fmt: skip
     assert exit_code(rc) == 0
     terminal.wait_screen("EXIT=0")
     screen = terminal.screen()
